@@ -1,0 +1,49 @@
+# Two commands do all the set-up on a fresh clone: `make run` and `make test`.
+# With DATABASE_URL / CELERY_BROKER_URL unset, an embedded PostgreSQL and Redis start under var/.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEVENV := $(PY) -m crm.devenv
+
+.PHONY: run test lint format migrations messages shell seed clean browsers
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Serve http://127.0.0.1:8000 with demo data, a Celery worker and beat (Ctrl-C stops all).
+run: $(STAMP)
+	$(DEVENV) run
+
+## Lint, check migrations, then the whole test suite (browser tests included).
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(DEVENV) exec -- $(PY) manage.py makemigrations --check --dry-run
+	$(DEVENV) exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+migrations: $(STAMP)
+	$(DEVENV) exec -- $(PY) manage.py makemigrations
+
+## Refresh the translation catalogues after adding strings, then translate and compile.
+messages: $(STAMP)
+	$(DEVENV) exec -- $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore .venv --ignore var --ignore staticfiles
+	$(DEVENV) exec -- $(PY) manage.py compilemessages --ignore .venv --ignore var
+
+## e.g. make seed CUSTOMERS=1000000
+seed: $(STAMP)
+	$(DEVENV) exec -- $(PY) manage.py seed_demo --customers $(or $(CUSTOMERS),3000)
+
+shell: $(STAMP)
+	$(DEVENV) exec -- $(PY) manage.py shell
+
+clean:
+	rm -rf var staticfiles

@@ -1,0 +1,121 @@
+"""The bank's organisation: branches and the staff who serve customers in them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import TimeStampedModel
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Role(models.TextChoices):
+    RM = "rm", _("Relationship manager")
+    SUPERVISOR = "supervisor", _("Branch supervisor")
+    HEAD_OFFICE = "head_office", _("Head office")
+
+
+def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+    """The user's role; superusers act as head office, users without a profile have none."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.HEAD_OFFICE
+    staff = getattr(user, "staff", None)
+    if staff is None or not staff.is_active:
+        return None
+    return Role(staff.role)
+
+
+def branch_id_of(user) -> int | None:
+    staff = getattr(user, "staff", None)
+    return staff.branch_id if staff is not None else None
+
+
+class BranchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> BranchQuerySet:
+        """Branches this user may see: head office all, everyone else their own."""
+        role = role_of(user)
+        if role == Role.HEAD_OFFICE:
+            return self
+        if role is None:
+            return self.none()
+        return self.filter(pk=branch_id_of(user))
+
+
+class Branch(TimeStampedModel):
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    city = models.CharField(_("city"), max_length=60)
+
+    objects = BranchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class StaffQuerySet(models.QuerySet):
+    def visible_to(self, user) -> StaffQuerySet:
+        """Staff this user may see: head office all, a branch's people their own branch."""
+        role = role_of(user)
+        if role == Role.HEAD_OFFICE:
+            return self
+        if role is None:
+            return self.none()
+        return self.filter(branch_id=branch_id_of(user))
+
+    def active(self) -> StaffQuerySet:
+        return self.filter(is_active=True, user__is_active=True)
+
+
+class Staff(TimeStampedModel):
+    """The profile that makes a Django user a member of the bank's staff."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        verbose_name=_("branch"),
+    )
+    employee_number = models.CharField(_("employee number"), max_length=20, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = StaffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["employee_number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=["rm", "supervisor", "head_office"]),
+                name="staff_role_valid",
+            ),
+            models.CheckConstraint(
+                # Branch staff belong to a branch; head office does not.
+                condition=models.Q(role="head_office") | models.Q(branch__isnull=False),
+                name="staff_branch_required",
+                violation_error_message=_("Relationship managers and supervisors need a branch."),
+            ),
+        ]
+        indexes = [
+            # Staff tables of a branch, by role.
+            models.Index(fields=["branch", "role"], name="staff_branch_role_idx"),
+        ]
+
+    def __str__(self) -> str:
+        name = self.user.get_full_name() or self.user.get_username()
+        return f"{name} ({self.employee_number})"

@@ -1,0 +1,65 @@
+"""What /healthz reports: each dependency checked with a short timeout."""
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from crm.jobs import last_runs
+
+
+def database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except DatabaseError:
+        connection.close_if_unusable_or_obsolete()
+        return False
+
+
+def broker_ok() -> bool:
+    try:
+        client = redis.Redis.from_url(
+            settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2
+        )
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+def health_report() -> dict:
+    """The health document: `status` is ok, degraded (worker silent) or down (a store down)."""
+    db, broker = database_ok(), broker_ok()
+    report: dict = {
+        "database": "ok" if db else "down",
+        "broker": "ok" if broker else "down",
+        "worker": {"heartbeat_age_seconds": None, "status": "unknown"},
+        "jobs": {},
+    }
+    if db:
+        runs = last_runs()
+        now = timezone.now()
+        beat = runs.get("heartbeat")
+        if beat is not None and beat.finished_at is not None:
+            age = int((now - beat.finished_at).total_seconds())
+            stale = age > settings.HEARTBEAT_STALE_SECONDS
+            report["worker"] = {"heartbeat_age_seconds": age, "status": "stale" if stale else "ok"}
+        else:
+            report["worker"]["status"] = "no heartbeat yet"
+        report["jobs"] = {
+            job: {
+                "started_at": run.started_at.isoformat(),
+                "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+                "outcome": run.outcome,
+                "rows": run.rows,
+            }
+            for job, run in runs.items()
+        }
+    if not (db and broker):
+        report["status"] = "down"
+    elif report["worker"]["status"] != "ok":
+        report["status"] = "degraded"
+    else:
+        report["status"] = "ok"
+    return report

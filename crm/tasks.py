@@ -1,0 +1,18 @@
+"""Project-wide scheduled jobs."""
+
+from celery import shared_task
+
+from crm.jobs import job_run, job_runs_tidy
+
+
+@shared_task(bind=True, ignore_result=True)
+def heartbeat_task(self) -> None:
+    """Prove a worker is alive and consuming: /healthz reads the age of the last run."""
+    with job_run("heartbeat", task_id=self.request.id or ""):
+        pass
+
+
+@shared_task(bind=True, ignore_result=True)
+def job_runs_tidy_task(self) -> None:
+    with job_run("job_runs_tidy", task_id=self.request.id or "") as run:
+        run.rows = job_runs_tidy()

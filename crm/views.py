@@ -1,0 +1,37 @@
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role, role_of
+from crm.health import health_report
+from customers import selectors as customer_selectors
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The role-based home page."""
+    role = role_of(request.user)
+    ctx: dict = {"role": role}
+    if role == Role.RM:
+        ctx["portfolio"] = customer_selectors.portfolio_summary(user=request.user)
+        template = "crm/home_rm.html"
+    elif role == Role.SUPERVISOR:
+        ctx["staff"] = customer_selectors.branch_staff_summary(user=request.user)
+        template = "crm/home_supervisor.html"
+    elif role == Role.HEAD_OFFICE:
+        ctx["branches"] = customer_selectors.branch_summary(user=request.user)
+        template = "crm/home_head_office.html"
+    else:
+        template = "crm/home_no_role.html"
+    return render(request, template, ctx)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database, broker, worker heartbeat and scheduled jobs; 503 when a store is down."""
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] != "down" else 503)
