@@ -36,8 +36,15 @@ admin.site.unregister(User)
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
     inlines = [StaffInline]
-    list_display = ["username", "first_name", "last_name", "staff_role", "staff_branch",
-                    "is_active", "last_login"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "staff_role",
+        "staff_branch",
+        "is_active",
+        "last_login",
+    ]
     list_select_related = ["staff", "staff__branch"]
     list_filter = ["staff__role", "is_active", "is_staff", "staff__branch"]
 

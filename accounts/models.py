@@ -82,12 +82,18 @@ class Staff(TimeStampedModel):
     """The profile that makes a Django user a member of the bank's staff."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="staff",
         verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        Branch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("branch"),
     )
     employee_number = models.CharField(_("employee number"), max_length=20, unique=True)

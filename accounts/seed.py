@@ -16,19 +16,52 @@ from crm.copy import copy_rows, sequence_reset
 
 # (city, region code of its urban district) — the region code also starts local ID numbers.
 CITIES = [
-    ("北京", "110105"), ("上海", "310115"), ("广州", "440106"), ("深圳", "440305"),
-    ("杭州", "330106"), ("南京", "320106"), ("成都", "510107"), ("武汉", "420106"),
-    ("西安", "610113"), ("重庆", "500103"), ("天津", "120103"), ("苏州", "320505"),
-    ("长沙", "430104"), ("郑州", "410105"), ("青岛", "370202"), ("厦门", "350203"),
+    ("北京", "110105"),
+    ("上海", "310115"),
+    ("广州", "440106"),
+    ("深圳", "440305"),
+    ("杭州", "330106"),
+    ("南京", "320106"),
+    ("成都", "510107"),
+    ("武汉", "420106"),
+    ("西安", "610113"),
+    ("重庆", "500103"),
+    ("天津", "120103"),
+    ("苏州", "320505"),
+    ("长沙", "430104"),
+    ("郑州", "410105"),
+    ("青岛", "370202"),
+    ("厦门", "350203"),
 ]
-DISTRICTS = ["中心", "东城", "西城", "南湖", "北苑", "高新", "滨江", "新区", "开发区", "东湖",
-             "金融街", "人民广场", "科技园", "大学城", "火车站", "万达广场"]
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于"
-                "蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹"
-                "薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤") + ["欧阳", "司马", "诸葛"]
-GIVEN = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰文辉玲华红建国志鹏飞宇浩然"
-             "子涵欣怡梓萱晨雨轩博文佳琪思远嘉懿若曦俊杰雅婷家豪瑞海燕晓东春梅振华玉兰凤"
-             "云鑫林斌琳晶莉婷宁慧颖倩雪瑶鸿德福安康乐")
+DISTRICTS = [
+    "中心",
+    "东城",
+    "西城",
+    "南湖",
+    "北苑",
+    "高新",
+    "滨江",
+    "新区",
+    "开发区",
+    "东湖",
+    "金融街",
+    "人民广场",
+    "科技园",
+    "大学城",
+    "火车站",
+    "万达广场",
+]
+SURNAMES = list(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于"
+    "蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹"
+    "薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+SURNAMES += ["欧阳", "司马", "诸葛"]  # compound surnames
+GIVEN = list(
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰文辉玲华红建国志鹏飞宇浩然"
+    "子涵欣怡梓萱晨雨轩博文佳琪思远嘉懿若曦俊杰雅婷家豪瑞海燕晓东春梅振华玉兰凤"
+    "云鑫林斌琳晶莉婷宁慧颖倩雪瑶鸿德福安康乐"
+)
 
 
 @dataclass(frozen=True)
@@ -59,19 +92,37 @@ def seed_organisation(*, customers: int, password: str, rng: random.Random) -> O
         district = DISTRICTS[(i // len(CITIES)) % len(DISTRICTS)]
         suffix = f"第{i // (len(CITIES) * len(DISTRICTS)) + 1}" if i >= 256 else ""
         branches.append((i + 1, f"B{i + 1:03d}", f"{city}{district}{suffix}支行", city, now, now))
-    copy_rows("accounts_branch", ["id", "code", "name", "city", "created_at", "updated_at"],
-              branches)
+    copy_rows(
+        "accounts_branch", ["id", "code", "name", "city", "created_at", "updated_at"], branches
+    )
 
     users, staff = [], []
 
-    def add_user(username: str, role: str, branch_id: int | None, employee_number: str,
-                 *, superuser: bool = False) -> int:
+    def add_user(
+        username: str,
+        role: str,
+        branch_id: int | None,
+        employee_number: str,
+        *,
+        superuser: bool = False,
+    ) -> int:
         user_id = len(users) + 1
         name = chinese_name(rng)
         # Chinese names read surname first with no space: keep the whole name in first_name.
-        users.append((user_id, username, name, "", f"{username}@bank.example.cn",
-                      password_hash, superuser, superuser or role == Role.HEAD_OFFICE, True,
-                      now))
+        users.append(
+            (
+                user_id,
+                username,
+                name,
+                "",
+                f"{username}@bank.example.cn",
+                password_hash,
+                superuser,
+                superuser or role == Role.HEAD_OFFICE,
+                True,
+                now,
+            )
+        )
         staff.append((user_id, user_id, role, branch_id, employee_number, True, now, now))
         return user_id
 
@@ -87,14 +138,43 @@ def seed_organisation(*, customers: int, password: str, rng: random.Random) -> O
         rm_ids.append(add_user(f"rm{r:0{width}d}", Role.RM, branch_id, f"R{r:06d}"))
         rm_branches.append(branch_id)
 
-    copy_rows("auth_user", ["id", "username", "first_name", "last_name", "email", "password",
-                            "is_superuser", "is_staff", "is_active", "date_joined"], users)
-    copy_rows("accounts_staff", ["id", "user_id", "role", "branch_id", "employee_number",
-                                 "is_active", "created_at", "updated_at"], staff)
+    copy_rows(
+        "auth_user",
+        [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "password",
+            "is_superuser",
+            "is_staff",
+            "is_active",
+            "date_joined",
+        ],
+        users,
+    )
+    copy_rows(
+        "accounts_staff",
+        [
+            "id",
+            "user_id",
+            "role",
+            "branch_id",
+            "employee_number",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ],
+        staff,
+    )
     for table in ("accounts_branch", "auth_user", "accounts_staff"):
         sequence_reset(table)
     get_user_model().objects.get(username="analyst").groups.add(role_groups_sync())
     return Organisation(
-        branch_ids=[b[0] for b in branches], branch_cities=branch_cities,
-        rm_user_ids=rm_ids, rm_branch_ids=rm_branches, admin_user_id=admin_id,
+        branch_ids=[b[0] for b in branches],
+        branch_cities=branch_cities,
+        rm_user_ids=rm_ids,
+        rm_branch_ids=rm_branches,
+        admin_user_id=admin_id,
     )

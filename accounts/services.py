@@ -12,8 +12,16 @@ User = get_user_model()
 HEAD_OFFICE_GROUP = "Head office"
 # Django admin is head office's tool for reference data and staff. Records the bank must keep
 # (customers, interactions, feedback) are archived, never deleted, so no delete permission.
-HEAD_OFFICE_APPS = ["accounts", "auth", "axes", "crm", "customers", "interactions",
-                    "products", "feedback"]
+HEAD_OFFICE_APPS = [
+    "accounts",
+    "auth",
+    "axes",
+    "crm",
+    "customers",
+    "interactions",
+    "products",
+    "feedback",
+]
 KEPT_RECORD_APPS = ["customers", "interactions", "feedback"]
 
 
@@ -40,8 +48,13 @@ def staff_create(
     email: str = "",
 ) -> Staff:
     """Create a user with a staff profile; head office also gets Django admin access."""
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email,
-                is_staff=role == Role.HEAD_OFFICE)
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=role == Role.HEAD_OFFICE,
+    )
     if password:
         user.set_password(password)
     else:

@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
+from psycopg import sql
 
 CHUNK = 10_000
 
@@ -17,16 +18,22 @@ def _text(value) -> str:
         return "f"
     text = str(value)
     if any(c in text for c in "\\\t\n\r"):
-        text = (text.replace("\\", "\\\\").replace("\t", "\\t")
-                .replace("\n", "\\n").replace("\r", "\\r"))
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
     return text
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """COPY `rows` into `table` (trusted names from code, never from input); return the count."""
+    """COPY `rows` into `table` and return how many were written."""
     count = 0
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
         buffer: list[str] = []
         for row in rows:
             buffer.append("\t".join(_text(v) for v in row))
@@ -42,7 +49,8 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> i
 def sequence_reset(table: str) -> None:
     """Move the table's id sequence past the ids that COPY wrote explicitly."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-        )
+        query = sql.SQL(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+            "COALESCE((SELECT MAX(id) FROM {}), 0) + 1, false)"
+        ).format(sql.Identifier(table))
+        cursor.execute(query, [table])

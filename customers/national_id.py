@@ -10,7 +10,9 @@ CHECK_CHARS = "10X98765432"
 PATTERN = re.compile(r"^\d{17}[\dX]$")
 
 FORMAT_ERROR = _("The national ID number must be 17 digits followed by a digit or X.")
-CHECKSUM_ERROR = _("The national ID number's check digit is wrong; please check for a typing error.")
+CHECKSUM_ERROR = _(
+    "The national ID number's check digit is wrong; please check for a typing error."
+)
 BIRTH_DATE_ERROR = _("The national ID number does not contain a valid birth date.")
 
 

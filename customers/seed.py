@@ -25,19 +25,86 @@ INCOME_BY_SEGMENT = {
     "hnw": ["300k-1m", "gt1m"],
     "private": ["gt1m"],
 }
-OCCUPATIONS = ["教师", "医生", "工程师", "公务员", "企业主", "销售经理", "会计", "律师", "自由职业",
-               "退休", "学生", "护士", "程序员", "设计师", "个体工商户", "研究员"]
-ROADS = ["人民路", "解放路", "中山路", "建设路", "和平路", "新华路", "长江路", "延安路", "南京路",
-         "学府路", "科技路", "滨河路"]
+OCCUPATIONS = [
+    "教师",
+    "医生",
+    "工程师",
+    "公务员",
+    "企业主",
+    "销售经理",
+    "会计",
+    "律师",
+    "自由职业",
+    "退休",
+    "学生",
+    "护士",
+    "程序员",
+    "设计师",
+    "个体工商户",
+    "研究员",
+]
+ROADS = [
+    "人民路",
+    "解放路",
+    "中山路",
+    "建设路",
+    "和平路",
+    "新华路",
+    "长江路",
+    "延安路",
+    "南京路",
+    "学府路",
+    "科技路",
+    "滨河路",
+]
 CHANNELS = [c.value for c in Customer.Channel] + [""]
-MOBILE_PREFIXES = ["130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152",
-                   "157", "158", "159", "176", "177", "180", "181", "186", "187", "188", "189"]
+MOBILE_PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "157",
+    "158",
+    "159",
+    "176",
+    "177",
+    "180",
+    "181",
+    "186",
+    "187",
+    "188",
+    "189",
+]
 
 COLUMNS = [
-    "id", "customer_number", "name", "date_of_birth", "national_id", "phone", "email",
-    "address", "occupation", "income_band", "segment", "status", "branch_id",
-    "relationship_manager_id", "risk_class", "risk_assessed_on", "marketing_consent",
-    "do_not_contact", "preferred_channel", "created_at", "updated_at",
+    "id",
+    "customer_number",
+    "name",
+    "date_of_birth",
+    "national_id",
+    "phone",
+    "email",
+    "address",
+    "occupation",
+    "income_band",
+    "segment",
+    "status",
+    "branch_id",
+    "relationship_manager_id",
+    "risk_class",
+    "risk_assessed_on",
+    "marketing_consent",
+    "do_not_contact",
+    "preferred_channel",
+    "created_at",
+    "updated_at",
 ]
 
 
@@ -65,14 +132,32 @@ def _rows(count: int, org: Organisation, rng: random.Random, today: dt.date) -> 
         assessed = today - dt.timedelta(days=rng.randint(0, 450)) if risk else None
         number = f"62{i:010d}"
         rows_email = f"c{number}@mail.example.cn" if rng.random() < 0.6 else ""
-        address = (f"{city}市{rng.choice(DISTRICTS)}区{rng.choice(ROADS)}"
-                   f"{rng.randint(1, 999)}号{rng.randint(1, 30)}栋{rng.randint(101, 2808)}室")
+        address = (
+            f"{city}市{rng.choice(DISTRICTS)}区{rng.choice(ROADS)}"
+            f"{rng.randint(1, 999)}号{rng.randint(1, 30)}栋{rng.randint(101, 2808)}室"
+        )
         yield (
-            i, number, chinese_name(rng), born, national_id,
+            i,
+            number,
+            chinese_name(rng),
+            born,
+            national_id,
             rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}",
-            rows_email, address, rng.choice(OCCUPATIONS), rng.choice(INCOME_BY_SEGMENT[segment]),
-            segment, rng.choice(STATUSES), branch_id, org.rm_user_ids[rm_index], risk, assessed,
-            rng.random() < 0.6, rng.random() < 0.03, rng.choice(CHANNELS), now, now,
+            rows_email,
+            address,
+            rng.choice(OCCUPATIONS),
+            rng.choice(INCOME_BY_SEGMENT[segment]),
+            segment,
+            rng.choice(STATUSES),
+            branch_id,
+            org.rm_user_ids[rm_index],
+            risk,
+            assessed,
+            rng.random() < 0.6,
+            rng.random() < 0.03,
+            rng.choice(CHANNELS),
+            now,
+            now,
         )
 
 

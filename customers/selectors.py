@@ -14,11 +14,9 @@ ACTIVE = ~Q(status=Customer.Status.ARCHIVED)
 
 def portfolio_summary(*, user) -> dict[str, int]:
     """Counts of the user's assigned (non-archived) customers by segment, in one query."""
-    segments = {
-        seg.value: Count("pk", filter=Q(segment=seg.value)) for seg in Customer.Segment
-    }
-    return Customer.objects.assigned_to(user).filter(ACTIVE).aggregate(
-        total=Count("pk"), **segments
+    segments = {seg.value: Count("pk", filter=Q(segment=seg.value)) for seg in Customer.Segment}
+    return (
+        Customer.objects.assigned_to(user).filter(ACTIVE).aggregate(total=Count("pk"), **segments)
     )
 
 
@@ -42,8 +40,11 @@ def branch_staff_summary(*, user) -> QuerySet[Staff]:
 def _count_per_branch(queryset: QuerySet) -> Coalesce:
     """A correlated COUNT(*) of `queryset` rows for each branch row of the outer query."""
     counted = (
-        queryset.filter(branch=OuterRef("pk")).order_by().values("branch")
-        .annotate(n=Count("pk")).values("n")
+        queryset.filter(branch=OuterRef("pk"))
+        .order_by()
+        .values("branch")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 

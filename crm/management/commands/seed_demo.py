@@ -23,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--password", default="crm-demo")
         parser.add_argument(
-            "--reset", action="store_true",
+            "--reset",
+            action="store_true",
             help="Empty the CRM's tables first (refused without it when data exists).",
         )
 
@@ -46,11 +47,13 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.step(started, "analyzed")
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data loaded in {time.monotonic() - started:.0f} s. "
-            f"Users: admin (head office), sup01 … (supervisors), rm001 … (RMs); "
-            f"password: {password}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded in {time.monotonic() - started:.0f} s. "
+                f"Users: admin (head office), sup01 … (supervisors), rm001 … (RMs); "
+                f"password: {password}"
+            )
+        )
 
     def step(self, started: float, what: str) -> None:
         self.stdout.write(f"  {time.monotonic() - started:7.1f} s  {what}")

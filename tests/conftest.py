@@ -1,0 +1,86 @@
+"""Personas: the people the access policy talks about (STYLE.md §10)."""
+
+import pytest
+from django.test import Client
+
+from accounts.models import Role
+from tests.accounts.factories import BranchFactory, StaffFactory, UserFactory
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def branch_a(db):
+    return BranchFactory(code="A01", name="浦东支行", city="上海")
+
+
+@pytest.fixture
+def branch_b(db):
+    return BranchFactory(code="B01", name="天河支行", city="广州")
+
+
+def _staff(username, role, branch):
+    return StaffFactory(user=UserFactory(username=username), role=role, branch=branch).user
+
+
+@pytest.fixture
+def rm_alice(branch_a):
+    """An RM in branch A; owns customers in most tests."""
+    return _staff("alice", Role.RM, branch_a)
+
+
+@pytest.fixture
+def rm_carol(branch_a):
+    """Another RM in Alice's branch."""
+    return _staff("carol", Role.RM, branch_a)
+
+
+@pytest.fixture
+def rm_bob(branch_b):
+    """An RM in another branch: everything of branch A is out of his scope."""
+    return _staff("bob", Role.RM, branch_b)
+
+
+@pytest.fixture
+def supervisor(branch_a):
+    return _staff("sam", Role.SUPERVISOR, branch_a)
+
+
+@pytest.fixture
+def head_office(db):
+    user = StaffFactory(user=UserFactory(username="hilda"), role=Role.HEAD_OFFICE, branch=None).user
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(rm_alice):
+    return _client_for(rm_alice)
+
+
+@pytest.fixture
+def bob_client(rm_bob):
+    return _client_for(rm_bob)
+
+
+@pytest.fixture
+def supervisor_client(supervisor):
+    return _client_for(supervisor)
+
+
+@pytest.fixture
+def head_office_client(head_office):
+    return _client_for(head_office)
+
+
+@pytest.fixture
+def csrf_client():
+    """A client that enforces CSRF like a browser-facing server does."""
+    return Client(enforce_csrf_checks=True)

@@ -1,0 +1,35 @@
+import datetime as dt
+
+import factory
+
+from accounts.models import Branch
+from customers.models import Customer
+from customers.national_id import check_char
+
+
+def national_id_for(born: dt.date, seq: int) -> str:
+    first17 = f"310115{born:%Y%m%d}{seq % 1000:03d}"
+    return first17 + check_char(first17)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    customer_number = factory.Sequence(lambda n: f"62{n:010d}")
+    name = factory.Sequence(lambda n: f"客户{n}")
+    date_of_birth = dt.date(1985, 6, 15)
+    national_id = factory.LazyAttributeSequence(lambda o, n: national_id_for(o.date_of_birth, n))
+    phone = "13800138000"
+    segment = Customer.Segment.MASS
+    status = Customer.Status.ACTIVE
+    relationship_manager = None
+    branch = factory.LazyAttribute(
+        lambda o: (
+            o.relationship_manager.staff.branch
+            if o.relationship_manager is not None
+            else Branch.objects.get_or_create(
+                code="T999", defaults={"name": "默认", "city": "北京"}
+            )[0]
+        )
+    )
