@@ -192,6 +192,10 @@ def services_up() -> Services:
     VAR.mkdir(exist_ok=True)
     services = Services()
     env = dict(os.environ)
+    # Importing this package (crm/celery.py) set the default settings module; leave the
+    # choice to each command (manage.py and celery default to crm.settings, pytest to its ini).
+    if env.get("DJANGO_SETTINGS_MODULE") == "crm.settings":
+        del env["DJANGO_SETTINGS_MODULE"]
     env.setdefault("SECRET_KEY", local_secret_key())
     env.setdefault("DEBUG", "True")
     env.setdefault("SESSION_COOKIE_SECURE", "False")

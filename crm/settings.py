@@ -131,8 +131,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client address is REMOTE_ADDR unless told that a trusted proxy sets X-Forwarded-For
+# (CLIENT_IP_HEADERS=HTTP_X_FORWARDED_FOR,REMOTE_ADDR and PROXY_COUNT=1 behind one proxy);
+# trusting the header by default would let anyone claim any address.
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=None)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
 AXES_VERBOSE = False
 
 # -- Transport security (behind a TLS-terminating proxy in production) -------------------

@@ -39,6 +39,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             if reset:
                 with connection.cursor() as cursor:
+                    # Deferred foreign-key checks still pending would block TRUNCATE.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     cursor.execute(f"TRUNCATE {', '.join(DEMO_TABLES)} CASCADE")
             org = seed_organisation(customers=customers, password=password, rng=rng)
             self.step(started, f"{len(org.branch_ids)} branches, {len(org.rm_user_ids)} RMs")

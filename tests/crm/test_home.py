@@ -1,0 +1,71 @@
+"""The role-based home page: each role sees its own figures, in a constant number of queries."""
+
+from accounts.models import Role
+from customers.models import Customer
+from tests.accounts.factories import StaffFactory, UserFactory
+from tests.customers.factories import CustomerFactory
+
+
+def test_rm_home_counts_own_portfolio_only(alice_client, rm_alice, rm_carol):
+    CustomerFactory.create_batch(3, relationship_manager=rm_alice)
+    CustomerFactory(relationship_manager=rm_alice, segment=Customer.Segment.HNW)
+    CustomerFactory(relationship_manager=rm_alice, status=Customer.Status.ARCHIVED)
+    CustomerFactory.create_batch(2, relationship_manager=rm_carol)
+    response = alice_client.get("/")
+    assert response.status_code == 200
+    assert response.context["portfolio"]["total"] == 4
+    assert response.context["portfolio"]["hnw"] == 1
+    assert "My day" in response.content.decode()
+
+
+def test_supervisor_home_lists_branch_staff_with_their_customers(
+    supervisor_client, rm_alice, rm_carol, rm_bob
+):
+    CustomerFactory.create_batch(2, relationship_manager=rm_alice)
+    CustomerFactory(relationship_manager=rm_bob)
+    response = supervisor_client.get("/")
+    staff = {m.user.username: m.n_customers for m in response.context["staff"]}
+    assert staff == {"alice": 2, "carol": 0, "sam": 0}  # bob is in another branch
+
+
+def test_head_office_home_lists_every_branch(head_office_client, rm_alice, rm_bob):
+    CustomerFactory.create_batch(2, relationship_manager=rm_alice)
+    CustomerFactory(relationship_manager=rm_bob)
+    response = head_office_client.get("/")
+    rows = {b.code: (b.n_staff, b.n_customers) for b in response.context["branches"]}
+    assert rows == {"A01": (1, 2), "B01": (1, 1)}
+
+
+def test_user_without_profile_sees_an_explanation(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("intern"))
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "no active staff profile" in response.content.decode()
+
+
+def test_supervisor_home_query_count_is_constant(
+    supervisor_client, branch_a, django_assert_num_queries
+):
+    for _ in range(8):
+        rm = StaffFactory(user=UserFactory(), role=Role.RM, branch=branch_a).user
+        CustomerFactory.create_batch(2, relationship_manager=rm)
+    # session, user, staff profile, branch name, staff table; session save (3 with savepoint)
+    with django_assert_num_queries(8):
+        assert supervisor_client.get("/").status_code == 200
+
+
+def test_head_office_home_query_count_is_constant(head_office_client, django_assert_num_queries):
+    for _ in range(6):
+        rm = StaffFactory(user=UserFactory(), role=Role.RM).user
+        CustomerFactory(relationship_manager=rm)
+    # session, user, staff profile, branches with both counts; session save (3 with savepoint)
+    with django_assert_num_queries(7):
+        assert head_office_client.get("/").status_code == 200
+
+
+def test_navigation_depends_on_role(alice_client, supervisor_client, head_office_client):
+    rm_page = alice_client.get("/").content.decode()
+    assert "My day" in rm_page
+    assert "Administration" not in rm_page
+    assert "My branch" in supervisor_client.get("/").content.decode()
+    assert "Administration" in head_office_client.get("/").content.decode()
