@@ -218,16 +218,16 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 def database_is_empty(env: dict[str, str]) -> bool:
-    code = "from accounts.models import Branch; print(Branch.objects.exists())"
+    code = "from accounts.models import Branch; print('has-data', Branch.objects.exists())"
     out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", code],
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=BASE_DIR,
         env=env,
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    return out.strip() == "False"
+    return "has-data False" in out
 
 
 def run_all(services: Services) -> int:
