@@ -1,6 +1,7 @@
 """Project-wide scheduled jobs."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from crm.jobs import job_run, job_runs_tidy
 
@@ -16,3 +17,9 @@ def heartbeat_task(self) -> None:
 def job_runs_tidy_task(self) -> None:
     with job_run("job_runs_tidy", task_id=self.request.id or "") as run:
         run.rows = job_runs_tidy()
+
+
+@worker_ready.connect
+def heartbeat_on_start(sender, **kwargs) -> None:
+    """A worker that has just started says so at once, not at beat's next minute."""
+    sender.app.send_task("crm.tasks.heartbeat_task")

@@ -5,37 +5,29 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 import psutil
 import pytest
-from django.db import connection
 
 from crm.celery import app
 from crm.models import JobRun
 from crm.tasks import heartbeat_task
+from tests.crm import test_database_url
 from tests.crm.worker_tasks import slow_job_task
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
-def _database_url() -> str:
-    """The test database, as a URL the worker process can use."""
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{urllib.parse.quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else "")
-    socket_dir = s["OPTIONS"].get("host", "")
-    if socket_dir.startswith("/"):  # a Unix socket directory (the embedded server)
-        return f"postgres://{auth}@/{s['NAME']}?host={socket_dir}"
-    port = f":{s['PORT']}" if s["PORT"] else ""
-    return f"postgres://{auth}@{s['HOST'] or 'localhost'}{port}/{s['NAME']}"
-
-
 @pytest.fixture
 def worker():
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "crm.settings", "DATABASE_URL": _database_url()}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "crm.settings",
+        "DATABASE_URL": test_database_url(),
+    }
     process = subprocess.Popen(
         [
             sys.executable,
