@@ -73,6 +73,16 @@ class Organisation:
     admin_user_id: int
 
 
+def supervisor_username(branch_number: int) -> str:
+    """sup01 … sup99, sup100 …: a fixed minimum width keeps the contract names at any scale."""
+    return f"sup{branch_number:02d}"
+
+
+def rm_username(rm_number: int) -> str:
+    """rm001 … rm999, rm1000 …"""
+    return f"rm{rm_number:03d}"
+
+
 def chinese_name(rng: random.Random) -> str:
     given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.75 else "")
     return rng.choice(SURNAMES) + given
@@ -128,14 +138,12 @@ def seed_organisation(*, customers: int, password: str, rng: random.Random) -> O
 
     admin_id = add_user("admin", Role.HEAD_OFFICE, None, "HO0001", superuser=True)
     add_user("analyst", Role.HEAD_OFFICE, None, "HO0002")
-    width = max(2, len(str(n_branches)))
     for b in range(1, n_branches + 1):
-        add_user(f"sup{b:0{width}d}", Role.SUPERVISOR, b, f"S{b:05d}")
+        add_user(supervisor_username(b), Role.SUPERVISOR, b, f"S{b:05d}")
     rm_ids, rm_branches = [], []
-    width = max(3, len(str(n_rms)))
     for r in range(1, n_rms + 1):
         branch_id = (r - 1) % n_branches + 1  # rm001 in branch 1, rm002 in branch 2 …
-        rm_ids.append(add_user(f"rm{r:0{width}d}", Role.RM, branch_id, f"R{r:06d}"))
+        rm_ids.append(add_user(rm_username(r), Role.RM, branch_id, f"R{r:06d}"))
         rm_branches.append(branch_id)
 
     copy_rows(

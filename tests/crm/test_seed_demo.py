@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from accounts.models import Branch, Role, Staff
+from accounts.seed import rm_username, supervisor_username
 from customers import national_id
 from customers.models import Customer
 
@@ -77,3 +78,9 @@ def test_new_rows_after_seeding_get_fresh_ids(db):
     seed(customers=10)
     branch = Branch.objects.create(code="NEW", name="新网点", city="上海")
     assert branch.pk == 4
+
+
+def test_contract_user_names_hold_at_any_scale():
+    # 1,000,000 customers give 200 branches and 5,000 RMs: sup01 and rm001 must still exist.
+    assert [supervisor_username(n) for n in (1, 99, 200)] == ["sup01", "sup99", "sup200"]
+    assert [rm_username(n) for n in (1, 999, 5000)] == ["rm001", "rm999", "rm5000"]
