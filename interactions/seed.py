@@ -23,8 +23,8 @@ CHUNK_CUSTOMERS = 10_000
 HISTORY_DAYS = 730
 # Mean interactions per customer by segment (about 10 overall with the demo's segment mix).
 MEAN_BY_SEGMENT = {"mass": 8, "affluent": 14, "hnw": 18, "private": 24}
-OWN_RM_SHARE = 0.8
-MANUAL_TASK_SHARE = 0.03  # customers with an open task their RM created by hand  # the rest are served by a colleague of the branch ("full service")
+OWN_RM_SHARE = 0.8  # the rest are served by a colleague of the branch ("full service")
+MANUAL_TASK_SHARE = 0.03  # customers with an open task their RM created by hand
 
 CHANNELS = ["phone"] * 40 + ["branch"] * 25 + ["messaging"] * 15 + ["email"] * 10
 CHANNELS += ["video"] * 5 + ["event"] * 5
