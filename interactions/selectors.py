@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
@@ -63,26 +65,31 @@ class HistoryVersion:
 def interaction_history(*, interaction: Interaction) -> list[HistoryVersion]:
     """The interaction's versions, newest first, each with what changed (two queries)."""
     records = list(
-        interaction.history.select_related("history_user")
-        .prefetch_related("needs__needtype")
-        .order_by("-history_date", "-history_id")
+        interaction.history.select_related("history_user").order_by("-history_date", "-history_id")
     )
+    # The needs of every version at once (simple-history keeps them in their own table).
+    need_rows = apps.get_model("interactions", "HistoricalInteraction_needs").objects.filter(
+        history__in=[r.history_id for r in records]
+    )
+    needs_of: dict[int, list[str]] = defaultdict(list)
+    for row in need_rows.select_related("needtype").order_by("needtype__sort_order"):
+        needs_of[row.history_id].append(row.needtype.name)
     versions = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         changes = []
         if older is not None:
-            delta = newer.diff_against(older, foreign_keys_are_objs=False)
+            delta = newer.diff_against(
+                older, foreign_keys_are_objs=False, excluded_fields=["needs"]
+            )
             for change in delta.changes:
                 label = str(Interaction._meta.get_field(change.field).verbose_name)
-                if change.field == "needs":
-                    old = ", ".join(sorted(_need_names(older)))
-                    new = ", ".join(sorted(_need_names(newer)))
-                else:
-                    old, new = (
-                        _display(change.field, change.old),
-                        _display(change.field, change.new),
-                    )
-                changes.append((label, old, new))
+                changes.append(
+                    (label, _display(change.field, change.old), _display(change.field, change.new))
+                )
+            old_needs, new_needs = needs_of[older.history_id], needs_of[newer.history_id]
+            if old_needs != new_needs:
+                label = str(Interaction._meta.get_field("needs").verbose_name)
+                changes.append((label, ", ".join(old_needs), ", ".join(new_needs)))
         user = newer.history_user
         versions.append(
             HistoryVersion(
@@ -93,10 +100,6 @@ def interaction_history(*, interaction: Interaction) -> list[HistoryVersion]:
             )
         )
     return versions
-
-
-def _need_names(record) -> list[str]:
-    return [str(row.needtype) for row in record.needs.all()]
 
 
 def _display(field: str, value) -> str:

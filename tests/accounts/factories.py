@@ -22,7 +22,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Sequence(lambda n: f"员工{n}")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    # Hashed when built: a post-generation set_password would not be saved (see Meta), and the
+    # session of a force_login()-ed client would then fail its password-hash check.
+    password = factory.django.Password("correct horse battery")
 
 
 class StaffFactory(factory.django.DjangoModelFactory):
