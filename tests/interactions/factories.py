@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from interactions.models import Interaction, Task
+from tests.accounts.factories import StaffFactory
 from tests.customers.factories import CustomerFactory
 
 
@@ -11,7 +12,9 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Interaction
 
-    customer = factory.SubFactory(CustomerFactory)
+    customer = factory.SubFactory(
+        CustomerFactory, relationship_manager=factory.LazyFunction(lambda: StaffFactory().user)
+    )
     staff = factory.LazyAttribute(lambda o: o.customer.relationship_manager)
     channel = Interaction.Channel.PHONE
     direction = Interaction.Direction.OUTBOUND
