@@ -193,16 +193,26 @@ def _count_to_contact(now: dt.datetime) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def team_task_summary(*, user) -> QuerySet[Staff]:
-    """Active branch staff the user sees, each with open / overdue / due-today task counts and
-    (for RMs) the number of customers to contact. One query per page: the counts are
-    correlated subqueries, evaluated only for the rows of the page.
-    """
-    today = timezone.localdate()
+def team_staff(*, user) -> QuerySet[Staff]:
+    """Active branch staff the user sees (head office: every branch's), in table order."""
     return (
         Staff.objects.visible_to(user)
         .active()
         .exclude(role=Role.HEAD_OFFICE)
+        .order_by("branch__code", "role", "employee_number")
+    )
+
+
+def with_task_counts(staff: QuerySet[Staff]) -> QuerySet[Staff]:
+    """The given staff (pass ONE PAGE, e.g. a slice of team_staff), each with open / overdue /
+    due-today task counts and, for RMs, the number of customers to contact.
+
+    One query: the page is a sub-select, so the per-row counts (correlated subqueries) run for
+    the rows of the page only, never for the rows an OFFSET skips.
+    """
+    today = timezone.localdate()
+    return (
+        Staff.objects.filter(pk__in=staff.values("pk"))
         .select_related("user", "branch")
         .annotate(
             n_open=_count_open_tasks(Q()),

@@ -233,9 +233,10 @@ def _require_supervision(request: HttpRequest) -> None:
 def team_tasks(request: HttpRequest) -> HttpResponse:
     """Supervisors: open and overdue tasks (and customers to contact) per staff member."""
     _require_supervision(request)
-    page = Paginator(selectors.team_task_summary(user=request.user), TEAM_PAGE_SIZE).get_page(
+    page = Paginator(selectors.team_staff(user=request.user), TEAM_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = selectors.with_task_counts(page.object_list)
     return render(request, "interactions/team_tasks.html", {"page": page})
 
 
