@@ -16,9 +16,9 @@ from accounts.models import Role, Staff, role_of
 from customers.models import Customer
 from customers.timeline import timeline_page
 from interactions import selectors, services
+from interactions.customer_page import customer_page_url
 from interactions.forms import InteractionForm, RescheduleForm, TaskForm
 from interactions.models import Interaction, Task
-from interactions.urls_customer import customer_page_url
 
 RECENT_ENTRIES = 10
 TEAM_PAGE_SIZE = 50

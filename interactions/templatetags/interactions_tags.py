@@ -2,7 +2,7 @@
 
 from django import template
 
-from interactions.urls_customer import customer_page_url
+from interactions.customer_page import customer_page_url
 
 register = template.Library()
 

@@ -12,8 +12,12 @@ def test_interaction_admin_lists_shows_history_and_never_deletes(admin_client, a
     services.interaction_update(
         actor=interaction.staff, interaction=interaction, subject="Corrected"
     )
+    other = InteractionFactory()
     changelist = reverse("admin:interactions_interaction_changelist")
-    assert admin_client.get(changelist, {"q": alices_customer.customer_number}).status_code == 200
+    found = admin_client.get(changelist, {"q": alices_customer.customer_number})
+    assert list(found.context["cl"].result_list) == [interaction]
+    found = admin_client.get(changelist, {"q": other.staff.username})
+    assert list(found.context["cl"].result_list) == [other]
     assert admin_client.get(changelist, {"outcome": "interested"}).status_code == 200
     change = reverse("admin:interactions_interaction_change", args=[interaction.pk])
     page = admin_client.get(change)
