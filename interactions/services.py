@@ -111,11 +111,13 @@ def _needs_discussed_record(
             )
 
 
-def _save_with_history(interaction: Interaction, *, actor, need_ids: list[int]) -> None:
+def _save_with_history(
+    interaction: Interaction, *, actor, need_ids: list[int], update_fields: list[str] | None = None
+) -> None:
     """Save the row and its needs, then write ONE history record holding both."""
     interaction.skip_history_when_saving = True
     try:
-        interaction.save()
+        interaction.save(update_fields=update_fields)
         interaction.needs.set(need_ids)
     finally:
         del interaction.skip_history_when_saving
@@ -241,14 +243,20 @@ def interaction_update(
     after = {n.pk for n in needs} if needs is not None else before
     if after != before:
         changed.append("needs")
-    _save_with_history(interaction, actor=actor, need_ids=sorted(after))
-    audit_record(
-        actor=actor,
-        action="interaction.edited",
-        target=interaction,
-        customer=interaction.customer,
-        detail={"fields": changed},
-    )
+    if changed:  # an unchanged form adds no version and no audit entry
+        _save_with_history(
+            interaction,
+            actor=actor,
+            need_ids=sorted(after),
+            update_fields=[*EDITABLE_FIELDS, "updated_at"],
+        )
+        audit_record(
+            actor=actor,
+            action="interaction.edited",
+            target=interaction,
+            customer=interaction.customer,
+            detail={"fields": changed},
+        )
     if needs:
         # A need that was already discussed and is given no priority needs no second record.
         to_record = {nt: p for nt, p in needs.items() if nt.pk not in before or p is not None}

@@ -237,3 +237,10 @@ def test_interaction_scope_follows_customer_scope(rm_alice, rm_bob, supervisor, 
     task = TaskFactory(customer=alices_customer)
     assert list(Task.objects.visible_to(rm_alice)) == [task]
     assert not Task.objects.visible_to(rm_bob).exists()
+
+
+def test_an_unchanged_edit_adds_no_version(rm_alice, alices_customer):
+    interaction = log(rm_alice, alices_customer, subject="Same")
+    services.interaction_update(actor=rm_alice, interaction=interaction, subject="Same")
+    assert interaction.history.count() == 1
+    assert not AuditEntry.objects.filter(action="interaction.edited").exists()

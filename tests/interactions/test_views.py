@@ -390,3 +390,20 @@ def test_supervisor_sees_an_rms_list_but_not_another_branchs(
     assert list(response.context["page"]) == [alices_customer]
     assert supervisor_client.get(url, {"rm": rm_bob.pk}).status_code == 404
     assert supervisor_client.get(url).context["page"] is None
+
+
+def test_head_office_sees_every_branchs_staff_a_page_at_a_time(
+    head_office_client, rm_alice, rm_bob, alices_tasks
+):
+    response = head_office_client.get(reverse("interactions:team_tasks"))
+    rows = {m.user.username: m for m in response.context["page"]}
+    assert {"alice", "bob"} <= set(rows)
+    assert rows["alice"].n_overdue == 3
+    assert head_office_client.get(reverse("interactions:to_contact")).context["page"] is None
+
+
+def test_the_navbar_links_tasks_and_the_contact_list(alice_client, supervisor_client):
+    html = alice_client.get(reverse("interactions:task_list")).content.decode()
+    assert 'href="/tasks/"' in html and 'href="/to-contact/"' in html
+    html = supervisor_client.get(reverse("interactions:task_list")).content.decode()
+    assert 'href="/tasks/"' in html and 'href="/to-contact/"' not in html
