@@ -11,6 +11,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -160,8 +161,6 @@ class Interaction(TimeStampedModel):
         return f"{self.subject} ({timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M})"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("interactions:detail", args=[self.pk])
 
     @property
