@@ -33,10 +33,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "simple_history",
     "axes",
     "crm",
     "accounts",
     "customers",
+    "interactions",
 ]
 
 MIDDLEWARE = [

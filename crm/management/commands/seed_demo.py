@@ -10,9 +10,22 @@ from django.utils import timezone
 from accounts.models import Branch
 from accounts.seed import seed_organisation
 from customers.seed import seed_customers
+from interactions.seed import seed_interactions
 
 # Every table the demo fills, children first (TRUNCATE … CASCADE covers the rest).
-DEMO_TABLES = ["customers_customer", "accounts_staff", "accounts_branch", "auth_user"]
+DEMO_TABLES = [
+    "interactions_historicaltask",
+    "interactions_historicalinteraction_needs",
+    "interactions_historicalinteraction",
+    "interactions_taskreschedule",
+    "interactions_task",
+    "interactions_interaction_needs",
+    "interactions_interaction",
+    "customers_customer",
+    "accounts_staff",
+    "accounts_branch",
+    "auth_user",
+]
 
 
 class Command(BaseCommand):
@@ -46,6 +59,12 @@ class Command(BaseCommand):
             self.step(started, f"{len(org.branch_ids)} branches, {len(org.rm_user_ids)} RMs")
             seed_customers(count=customers, org=org, rng=rng, today=today)
             self.step(started, f"{customers} customers")
+            seeded = seed_interactions(rng=rng, today=today)
+            self.step(
+                started,
+                f"{seeded.interactions} interactions ({seeded.needs} needs discussed), "
+                f"{seeded.tasks} tasks ({seeded.open_tasks} open)",
+            )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.step(started, "analyzed")

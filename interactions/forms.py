@@ -1,0 +1,154 @@
+"""Forms check the shape of the input; interactions.services enforces the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import NeedType
+from interactions.models import NOTES_MAX_LENGTH, Interaction
+
+NOTES_TOO_LONG = _(
+    "Notes can be at most %(limit_value)d characters long; these have %(show_value)d. "
+    "Please shorten them."
+)
+FOLLOW_UP_INCOMPLETE = _("A follow-up task needs both a title and a due date.")
+
+
+class NotesField(forms.CharField):
+    """Plain text; line breaks count as one character, as the browser counts them."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+@dataclass(frozen=True)
+class NeedRow:
+    need_type: NeedType
+    option: forms.boundfield.BoundWidget  # the need's checkbox
+    priority: forms.BoundField
+    current: int | None
+
+
+class InteractionForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Interaction.Channel.choices)
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        choices=Interaction.Direction.choices,
+        initial=Interaction.Direction.OUTBOUND,
+    )
+    occurred_at = forms.DateTimeField(label=_("When"), widget=DateTimeLocalInput())
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), required=False, min_value=0, max_value=24 * 60
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    notes = NotesField(
+        label=_("Notes"),
+        required=False,
+        max_length=NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": NOTES_TOO_LONG},
+        help_text=_("Plain text, at most 5,000 characters."),
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("Needs discussed"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    product_codes = forms.CharField(
+        label=_("Products discussed"),
+        required=False,
+        max_length=400,
+        help_text=_("Product codes, separated by commas."),
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Interaction.Outcome.choices)
+    follow_up_title = forms.CharField(label=_("Follow-up task"), required=False, max_length=200)
+    follow_up_due = forms.DateField(label=_("Follow-up due"), required=False, widget=DateInput())
+
+    def __init__(
+        self,
+        *args,
+        need_types: list[NeedType],
+        priorities: dict[int, int],
+        with_follow_up: bool = True,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.need_types = need_types
+        self.priorities = priorities
+        self.fields["needs"].choices = [(str(n.pk), n.name) for n in need_types]
+        for need_type in need_types:
+            self.fields[f"priority_{need_type.pk}"] = forms.IntegerField(
+                label=_("Priority of %(need)s") % {"need": need_type.name},
+                required=False,
+                min_value=0,
+                max_value=100,
+                initial=priorities.get(need_type.pk),
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+            )
+        if not with_follow_up:
+            del self.fields["follow_up_title"], self.fields["follow_up_due"]
+        if not self.is_bound and "occurred_at" not in self.initial:
+            self.initial["occurred_at"] = timezone.localtime().replace(second=0, microsecond=0)
+
+    def need_rows(self) -> list[NeedRow]:
+        """One row per need type: its checkbox, its priority input, its current priority."""
+        options = list(self["needs"])
+        return [
+            NeedRow(
+                need_type=need_type,
+                option=option,
+                priority=self[f"priority_{need_type.pk}"],
+                current=self.priorities.get(need_type.pk),
+            )
+            for need_type, option in zip(self.need_types, options, strict=True)
+        ]
+
+    def clean_product_codes(self) -> list[str]:
+        raw = self.cleaned_data["product_codes"]
+        return [code for code in raw.replace("，", ",").split(",") if code.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "follow_up_title" in self.fields:
+            title, due = cleaned.get("follow_up_title"), cleaned.get("follow_up_due")
+            if bool(title) != bool(due) and "follow_up_due" not in self.errors:
+                field = "follow_up_due" if title else "follow_up_title"
+                self.add_error(field, FOLLOW_UP_INCOMPLETE)
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        """cleaned_data in the shape interactions.services takes (needs → priority given)."""
+        data = dict(self.cleaned_data)
+        by_pk = {str(n.pk): n for n in self.need_types}
+        data["needs"] = {
+            by_pk[pk]: data.pop(f"priority_{by_pk[pk].pk}", None) for pk in data["needs"]
+        }
+        for need_type in self.need_types:
+            data.pop(f"priority_{need_type.pk}", None)
+        return data
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=200)
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+
+
+class RescheduleForm(forms.Form):
+    due_date = forms.DateField(label=_("New due date"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=255)

@@ -1,0 +1,398 @@
+"""Writes to interactions and tasks; every change goes through a function here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer, CustomerNeed, NeedType
+from customers.services import audit_record, customer_need_record
+from interactions.models import EDIT_WINDOW, PRODUCT_CODES_MAX, Interaction, Task, TaskReschedule
+
+DEFAULT_NEED_PRIORITY = 50
+# A logged time a few minutes ahead of the server's clock is a clock difference, not a lie.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+PRODUCT_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,29}$")
+
+CUSTOMER_OUT_OF_SCOPE = _("You cannot serve this customer.")
+INTERACTION_IN_FUTURE = _("An interaction cannot be dated in the future.")
+INTERACTION_NOT_AUTHOR = _("Only the person who logged an interaction may edit it.")
+INTERACTION_EDIT_WINDOW_CLOSED = _(
+    "An interaction can be edited only within 24 hours of being logged; this one can no "
+    "longer be changed."
+)
+PRODUCT_CODE_INVALID = _(
+    "“%(code)s” is not a product code (letters, digits, dot, dash or underscore; "
+    "at most 30 characters)."
+)
+PRODUCT_CODES_TOO_MANY = _("List at most %(max)d products.")
+TASK_DUE_IN_PAST = _("The due date cannot be in the past.")
+TASK_NOT_ASSIGNEE = _("Only the task's assignee can do this.")
+TASK_NOT_OPEN = _("This task is already closed.")
+TASK_ASSIGNEE_OUT_OF_SCOPE = _("The assignee cannot serve this customer.")
+TASK_RESCHEDULE_REASON_REQUIRED = _("Say why the task is rescheduled.")
+TASK_RESCHEDULE_SAME_DATE = _("Choose a due date different from the current one.")
+
+
+def product_codes_normalise(codes: Iterable[str]) -> list[str]:
+    """Upper-case, strip and de-duplicate product codes (order kept); reject malformed ones."""
+    result: list[str] = []
+    for raw in codes:
+        code = raw.strip().upper()
+        if not code or code in result:
+            continue
+        if not PRODUCT_CODE_RE.match(code):
+            raise ValidationError(
+                {"product_codes": ValidationError(PRODUCT_CODE_INVALID, params={"code": code})}
+            )
+        result.append(code)
+    if len(result) > PRODUCT_CODES_MAX:
+        raise ValidationError(
+            {
+                "product_codes": ValidationError(
+                    PRODUCT_CODES_TOO_MANY, params={"max": PRODUCT_CODES_MAX}
+                )
+            }
+        )
+    return result
+
+
+def _check_customer_in_scope(actor, customer: Customer) -> None:
+    if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
+        raise PermissionDenied(CUSTOMER_OUT_OF_SCOPE)
+
+
+def _check_occurred_at(occurred_at: dt.datetime) -> None:
+    if occurred_at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError({"occurred_at": INTERACTION_IN_FUTURE})
+
+
+def _needs_discussed_record(
+    *,
+    actor,
+    customer: Customer,
+    interaction: Interaction,
+    needs: Mapping[NeedType, int | None],
+) -> None:
+    """Feed the need history: a new need becomes a CustomerNeed (recorded by RM), a changed
+    priority a NeedChange, and a need discussed again is confirmed (last_confirmed = today).
+    """
+    existing = {
+        n.need_type_id: n
+        for n in CustomerNeed.objects.filter(customer=customer, need_type__in=list(needs))
+    }
+    for need_type, priority in needs.items():
+        current = existing.get(need_type.pk)
+        if current is None:
+            customer_need_record(
+                actor=actor,
+                customer=customer,
+                need_type=need_type,
+                priority=DEFAULT_NEED_PRIORITY if priority is None else priority,
+                source=CustomerNeed.Source.RECORDED,
+                evidence=str(_("Discussed in interaction: %(subject)s"))
+                % {"subject": interaction.subject},
+                reason=str(_("Discussed in interaction #%(id)d")) % {"id": interaction.pk},
+            )
+        else:
+            customer_need_record(
+                actor=actor,
+                customer=customer,
+                need_type=need_type,
+                priority=current.priority if priority is None else priority,
+                status=current.status,
+                reason=str(_("Discussed in interaction #%(id)d")) % {"id": interaction.pk},
+            )
+
+
+def _save_with_history(
+    interaction: Interaction, *, actor, need_ids: list[int], update_fields: list[str] | None = None
+) -> None:
+    """Save the row and its needs, then write ONE history record holding both."""
+    interaction.skip_history_when_saving = True
+    try:
+        interaction.save(update_fields=update_fields)
+        interaction.needs.set(need_ids)
+    finally:
+        del interaction.skip_history_when_saving
+    interaction._history_user = actor
+    interaction.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    actor,
+    customer: Customer,
+    channel: str,
+    direction: str,
+    occurred_at: dt.datetime,
+    subject: str,
+    outcome: str,
+    duration_minutes: int | None = None,
+    notes: str = "",
+    needs: Mapping[NeedType, int | None] | None = None,
+    product_codes: Iterable[str] = (),
+    follow_up_title: str = "",
+    follow_up_due: dt.date | None = None,
+) -> Interaction:
+    """Record a contact with a customer, attributed to `actor`.
+
+    1. The interaction is saved (with a history record) and audited.
+    2. Each need discussed feeds the customer's need history (CustomerNeed / NeedChange).
+    3. A follow-up title and due date create an open task assigned to `actor`.
+    """
+    _check_customer_in_scope(actor, customer)
+    _check_occurred_at(occurred_at)
+    needs = dict(needs or {})
+    interaction = Interaction(
+        customer=customer,
+        staff=actor,
+        channel=channel,
+        direction=direction,
+        occurred_at=occurred_at,
+        duration_minutes=duration_minutes,
+        subject=subject,
+        notes=notes,
+        product_codes=product_codes_normalise(product_codes),
+        outcome=outcome,
+    )
+    interaction.full_clean()
+    _save_with_history(interaction, actor=actor, need_ids=[n.pk for n in needs])
+    audit_record(
+        actor=actor,
+        action="interaction.logged",
+        target=interaction,
+        customer=customer,
+        detail={"channel": channel, "outcome": outcome, "needs": [n.code for n in needs]},
+    )
+    _needs_discussed_record(actor=actor, customer=customer, interaction=interaction, needs=needs)
+    if follow_up_title:
+        task_create(
+            actor=actor,
+            customer=customer,
+            title=follow_up_title,
+            due_date=follow_up_due,
+            origin=Task.Origin.INTERACTION,
+            interaction=interaction,
+        )
+    return interaction
+
+
+def interaction_edit_refusal(*, user, interaction: Interaction, now: dt.datetime | None = None):
+    """Why `user` may not edit `interaction` now (a message), or None if they may."""
+    if interaction.staff_id != user.pk:
+        return INTERACTION_NOT_AUTHOR
+    if (now or timezone.now()) >= interaction.created_at + EDIT_WINDOW:
+        return INTERACTION_EDIT_WINDOW_CLOSED
+    return None
+
+
+EDITABLE_FIELDS = [
+    "channel",
+    "direction",
+    "occurred_at",
+    "duration_minutes",
+    "subject",
+    "notes",
+    "product_codes",
+    "outcome",
+]
+
+
+@transaction.atomic
+def interaction_update(
+    *,
+    actor,
+    interaction: Interaction,
+    needs: Mapping[NeedType, int | None] | None = None,
+    **fields,
+) -> Interaction:
+    """Change an interaction: its author only, within 24 hours of logging it.
+
+    Kept in the interaction's history; audited; needs newly discussed (or given a new
+    priority) feed the need history as when logging.
+    """
+    interaction = (
+        Interaction.objects.select_for_update().select_related("customer").get(pk=interaction.pk)
+    )
+    if interaction.staff_id != actor.pk:
+        raise PermissionDenied(INTERACTION_NOT_AUTHOR)
+    refusal = interaction_edit_refusal(user=actor, interaction=interaction)
+    if refusal is not None:
+        raise ValidationError(refusal)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    if "occurred_at" in fields:
+        _check_occurred_at(fields["occurred_at"])
+    if "product_codes" in fields:
+        fields["product_codes"] = product_codes_normalise(fields["product_codes"])
+    changed = [name for name, value in fields.items() if getattr(interaction, name) != value]
+    for name, value in fields.items():
+        setattr(interaction, name, value)
+    interaction.full_clean()
+    before = set(interaction.needs.values_list("pk", flat=True))
+    needs = dict(needs or {}) if needs is not None else None
+    after = {n.pk for n in needs} if needs is not None else before
+    if after != before:
+        changed.append("needs")
+    if changed:  # an unchanged form adds no version and no audit entry
+        _save_with_history(
+            interaction,
+            actor=actor,
+            need_ids=sorted(after),
+            update_fields=[*EDITABLE_FIELDS, "updated_at"],
+        )
+        audit_record(
+            actor=actor,
+            action="interaction.edited",
+            target=interaction,
+            customer=interaction.customer,
+            detail={"fields": changed},
+        )
+    if needs:
+        # A need that was already discussed and is given no priority needs no second record.
+        to_record = {nt: p for nt, p in needs.items() if nt.pk not in before or p is not None}
+        _needs_discussed_record(
+            actor=actor, customer=interaction.customer, interaction=interaction, needs=to_record
+        )
+    return interaction
+
+
+# -- Tasks -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor,
+    customer: Customer,
+    title: str,
+    due_date: dt.date,
+    assignee=None,
+    origin: str = Task.Origin.MANUAL,
+    interaction: Interaction | None = None,
+) -> Task:
+    """Create an open task (assigned to `actor` unless told otherwise). Audited."""
+    assignee = assignee or actor
+    _check_customer_in_scope(actor, customer)
+    if (
+        assignee != actor
+        and not Customer.objects.visible_to(assignee).filter(pk=customer.pk).exists()
+    ):
+        raise ValidationError({"assignee": TASK_ASSIGNEE_OUT_OF_SCOPE})
+    if due_date is not None and due_date < timezone.localdate():
+        raise ValidationError({"due_date": TASK_DUE_IN_PAST})
+    task = Task(
+        customer=customer,
+        assignee=assignee,
+        created_by=actor,
+        title=title,
+        due_date=due_date,
+        origin=origin,
+        interaction=interaction,
+    )
+    task.full_clean()
+    task._history_user = actor
+    task.save()
+    audit_record(
+        actor=actor,
+        action="task.created",
+        target=task,
+        customer=customer,
+        detail={"origin": origin, "due_date": due_date.isoformat(), "assignee": assignee.pk},
+    )
+    return task
+
+
+def _task_for_action(*, actor, task: Task) -> Task:
+    task = Task.objects.select_for_update().select_related("customer").get(pk=task.pk)
+    if task.assignee_id != actor.pk:
+        raise PermissionDenied(TASK_NOT_ASSIGNEE)
+    if task.status != Task.Status.OPEN:
+        raise ValidationError(TASK_NOT_OPEN)
+    return task
+
+
+@transaction.atomic
+def task_complete(*, actor, task: Task) -> Task:
+    """Mark an open task done (its assignee only). Audited."""
+    task = _task_for_action(actor=actor, task=task)
+    task.status, task.completed_at = Task.Status.DONE, timezone.now()
+    task._history_user = actor
+    task.save(update_fields=["status", "completed_at", "updated_at"])
+    audit_record(actor=actor, action="task.completed", target=task, customer=task.customer)
+    return task
+
+
+@transaction.atomic
+def task_cancel(*, actor, task: Task) -> Task:
+    """Cancel an open task (its assignee only). Audited."""
+    task = _task_for_action(actor=actor, task=task)
+    task.status, task.cancelled_at = Task.Status.CANCELLED, timezone.now()
+    task._history_user = actor
+    task.save(update_fields=["status", "cancelled_at", "updated_at"])
+    audit_record(actor=actor, action="task.cancelled", target=task, customer=task.customer)
+    return task
+
+
+@transaction.atomic
+def task_reschedule(*, actor, task: Task, due_date: dt.date, reason: str) -> Task:
+    """Move an open task's due date, keeping the old date and the reason. Audited."""
+    task = _task_for_action(actor=actor, task=task)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": TASK_RESCHEDULE_REASON_REQUIRED})
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": TASK_DUE_IN_PAST})
+    if due_date == task.due_date:
+        raise ValidationError({"due_date": TASK_RESCHEDULE_SAME_DATE})
+    reschedule = TaskReschedule(
+        task=task, by=actor, old_due_date=task.due_date, new_due_date=due_date, reason=reason
+    )
+    reschedule.full_clean()
+    reschedule.save()
+    task.due_date = due_date
+    task._history_user = actor
+    task.save(update_fields=["due_date", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="task.rescheduled",
+        target=task,
+        customer=task.customer,
+        detail={
+            "from": reschedule.old_due_date.isoformat(),
+            "to": due_date.isoformat(),
+            "reason": reason,
+        },
+    )
+    return task
+
+
+@transaction.atomic
+def task_reassign(*, actor, task: Task, assignee) -> Task:
+    """Give an open task to another member of staff who can serve the customer. Audited."""
+    task = Task.objects.select_for_update().select_related("customer").get(pk=task.pk)
+    if task.status != Task.Status.OPEN:
+        raise ValidationError(TASK_NOT_OPEN)
+    if not Customer.objects.visible_to(assignee).filter(pk=task.customer_id).exists():
+        raise ValidationError({"assignee": TASK_ASSIGNEE_OUT_OF_SCOPE})
+    previous = task.assignee_id
+    task.assignee = assignee
+    task._history_user = actor
+    task.save(update_fields=["assignee", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="task.reassigned",
+        target=task,
+        customer=task.customer,
+        detail={"from": previous, "to": assignee.pk},
+    )
+    return task

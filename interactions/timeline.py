@@ -1,0 +1,126 @@
+"""Timeline providers: interactions and tasks on the customer page (one query each)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from customers import timeline
+from customers.models import NeedType
+from customers.timeline import TimelineEntry
+from interactions.models import Interaction, Task
+
+NOTES_EXCERPT_CHARS = 200
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+@timeline.provider("interaction", _("Interactions"))
+def interactions_for_timeline(
+    *, customer, before: dt.datetime | None, limit: int
+) -> list[TimelineEntry]:
+    """Up to `limit` of the customer's interactions older than `before`, newest first."""
+    needs = NeedType.objects.filter(interactions=OuterRef("pk")).order_by("sort_order")
+    qs = (
+        Interaction.objects.filter(customer=customer)
+        .select_related("staff")
+        .only(
+            "id",
+            "occurred_at",
+            "channel",
+            "direction",
+            "duration_minutes",
+            "subject",
+            "notes",
+            "outcome",
+            "product_codes",
+            "staff__username",
+            "staff__first_name",
+            "staff__last_name",
+        )
+        .annotate(need_names=ArraySubquery(needs.values("name")))
+        .order_by("-occurred_at", "-id")
+    )
+    if before is not None:
+        qs = qs.filter(occurred_at__lt=before)
+    entries = []
+    for i in qs[:limit]:
+        parts = [i.get_channel_display(), i.get_direction_display()]
+        if i.duration_minutes:
+            parts.append(_g("%(minutes)d min") % {"minutes": i.duration_minutes})
+        if i.need_names:
+            parts.append(_g("needs: %(needs)s") % {"needs": ", ".join(i.need_names)})
+        if i.product_codes:
+            parts.append(_g("products: %(codes)s") % {"codes": ", ".join(i.product_codes)})
+        detail = " · ".join(str(p) for p in parts)
+        if i.notes:
+            detail += "\n" + Truncator(i.notes).chars(NOTES_EXCERPT_CHARS)
+        entries.append(
+            TimelineEntry(
+                occurred_at=i.occurred_at,
+                kind="interaction",
+                title=i.subject,
+                detail=detail,
+                url=reverse("interactions:detail", args=[i.pk]),
+                actor=_person(i.staff),
+                badge=i.get_outcome_display(),
+            )
+        )
+    return entries
+
+
+@timeline.provider("task", _("Tasks"))
+def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> list[TimelineEntry]:
+    """Up to `limit` of the customer's tasks created before `before`, newest first."""
+    qs = (
+        Task.objects.filter(customer=customer)
+        .select_related("assignee")
+        .only(
+            "id",
+            "created_at",
+            "title",
+            "due_date",
+            "status",
+            "completed_at",
+            "origin",
+            "assignee__username",
+            "assignee__first_name",
+            "assignee__last_name",
+        )
+        .order_by("-created_at", "-id")
+    )
+    if before is not None:
+        qs = qs.filter(created_at__lt=before)
+    today = timezone.localdate()
+    entries = []
+    for t in qs[:limit]:
+        badge = _g("Overdue") if t.is_overdue(today) else t.get_status_display()
+        detail = _g("Due %(date)s · assigned to %(person)s · %(origin)s") % {
+            "date": t.due_date.isoformat(),
+            "person": _person(t.assignee),
+            "origin": t.get_origin_display(),
+        }
+        if t.completed_at:
+            detail += " · " + _g("done %(when)s") % {
+                "when": f"{timezone.localtime(t.completed_at):%Y-%m-%d %H:%M}"
+            }
+        entries.append(
+            TimelineEntry(
+                occurred_at=t.created_at,
+                kind="task",
+                title=_g("Task: %(title)s") % {"title": t.title},
+                detail=detail,
+                actor=_person(t.assignee),
+                badge=str(badge),
+            )
+        )
+    return entries

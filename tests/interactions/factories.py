@@ -1,0 +1,35 @@
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from interactions.models import Interaction, Task
+from tests.accounts.factories import StaffFactory
+from tests.customers.factories import CustomerFactory
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Interaction
+
+    customer = factory.SubFactory(
+        CustomerFactory, relationship_manager=factory.LazyFunction(lambda: StaffFactory().user)
+    )
+    staff = factory.LazyAttribute(lambda o: o.customer.relationship_manager)
+    channel = Interaction.Channel.PHONE
+    direction = Interaction.Direction.OUTBOUND
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    subject = factory.Sequence(lambda n: f"Call {n}")
+    outcome = Interaction.Outcome.INTERESTED
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    customer = factory.SubFactory(CustomerFactory)
+    assignee = factory.LazyAttribute(lambda o: o.customer.relationship_manager)
+    created_by = factory.LazyAttribute(lambda o: o.assignee)
+    title = factory.Sequence(lambda n: f"Follow up {n}")
+    due_date = factory.LazyFunction(timezone.localdate)
+    origin = Task.Origin.MANUAL

@@ -1,0 +1,59 @@
+"""An RM logs a call with a follow-up, sees it on the timeline and completes the task.
+
+The customer page (/customers/<id>/, issue 3) is not on this branch yet, so the journey
+starts on the interaction form page, which shows the customer's recent timeline too.
+After the merge it should start from the customer page's "Log an interaction" panel.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from interactions.models import Interaction, Task
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_rm_logs_a_call_with_a_follow_up_and_completes_it_from_tasks(
+    live_server, browser_page, rm_alice, alices_customer, education
+):
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form [type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    form_url = f"/customers/{alices_customer.pk}/interactions/new/"
+    page.goto(f"{live_server.url}{form_url}?next={form_url}")
+    page.select_option("select[name=channel]", "phone")
+    page.select_option("select[name=outcome]", "follow_up")
+    page.fill("input[name=subject]", "Education savings call")
+    page.fill("textarea[name=notes]", "Daughter starts university in 2027.\n<b>Not bold</b>")
+    page.check(f"input[name=needs][value='{education.pk}']")
+    page.fill(f"input[name=priority_{education.pk}]", "80")
+    page.fill("input[name=follow_up_title]", "Send education plan")
+    due = timezone.localdate() + dt.timedelta(days=2)
+    page.fill("input[name=follow_up_due]", due.isoformat())
+    page.get_by_role("button", name="Log interaction").click()
+
+    page.get_by_text("Interaction logged.").wait_for()
+    timeline = page.get_by_test_id("timeline")
+    timeline.get_by_role("link", name="Education savings call").wait_for()
+    assert "<b>Not bold</b>" in timeline.inner_text()  # shown as text, not markup
+    assert timeline.get_by_text("Task: Send education plan").is_visible()
+    interaction = Interaction.objects.get()
+    assert interaction.staff == rm_alice
+
+    page.get_by_role("link", name="Tasks", exact=True).click()
+    assert page.get_by_test_id("n-upcoming").inner_text() == "1"
+    task = Task.objects.get()
+    row = page.get_by_test_id(f"task-{task.pk}")
+    assert "Send education plan" in row.inner_text()
+    row.get_by_role("button", name="Done").click()
+    page.get_by_text("Done: Send education plan").wait_for()
+    assert page.get_by_test_id("n-upcoming").inner_text() == "0"
+    task.refresh_from_db()
+    assert task.status == Task.Status.DONE
