@@ -9,10 +9,16 @@ from django.utils import timezone
 
 from accounts.models import Branch
 from accounts.seed import seed_organisation
-from customers.seed import seed_customers
+from customers.seed import seed_customers, seed_surroundings
 
 # Every table the demo fills, children first (TRUNCATE … CASCADE covers the rest).
-DEMO_TABLES = ["customers_customer", "accounts_staff", "accounts_branch", "auth_user"]
+DEMO_TABLES = [
+    "customers_historicalcustomer",
+    "customers_customer",
+    "accounts_staff",
+    "accounts_branch",
+    "auth_user",
+]
 
 
 class Command(BaseCommand):
@@ -42,8 +48,15 @@ class Command(BaseCommand):
                     cursor.execute(f"TRUNCATE {', '.join(DEMO_TABLES)} CASCADE")
             org = seed_organisation(customers=customers, password=password, rng=rng)
             self.step(started, f"{len(org.branch_ids)} branches, {len(org.rm_user_ids)} RMs")
-            seed_customers(count=customers, org=org, rng=rng, today=today)
+            facts = seed_customers(count=customers, org=org, rng=rng, today=today)
             self.step(started, f"{customers} customers")
+            seed_surroundings(
+                facts=facts,
+                org=org,
+                rng=rng,
+                today=today,
+                log=lambda what: self.step(started, what),
+            )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.step(started, "analyzed")
