@@ -238,7 +238,6 @@ def household_for(*, user, customer: Customer) -> list[Relationship]:
     return list(
         customer.relationships.filter(related__in=Customer.objects.visible_to(user))
         .select_related("related")
-        .only("kind", "related__id", "related__name", "related__customer_number")
         .order_by("kind", "related__name")
     )
 

@@ -148,7 +148,7 @@ def customer_update(*, actor, customer: Customer, **fields) -> Customer:
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     customer = (
-        Customer.objects.select_for_update()
+        Customer.objects.select_for_update(of=("self",))
         .select_related("branch", "relationship_manager")
         .get(pk=customer.pk)
     )

@@ -87,6 +87,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def customer_export(request: HttpRequest) -> StreamingHttpResponse:
     """CSV of exactly what the list shows with these filters (every page), streamed."""
+    raw_branch = request.GET.get("branch", "")
+    if raw_branch and not (
+        raw_branch.isdigit()
+        and Branch.objects.visible_to(request.user).filter(pk=int(raw_branch)).exists()
+    ):
+        raise Http404  # a branch outside the user's scope, named in the URL
     form = CustomerFilterForm(request.GET, user=request.user)
     filters = form.filters()
     branch = None
