@@ -47,6 +47,11 @@ def pg_array_literal(items: list[str]) -> str:
     return "{" + ",".join(quoted) + "}"
 
 
+def is_name_search(query: str) -> bool:
+    query = query.strip()
+    return bool(query) and not _NUMBERISH.match(query)
+
+
 def search_filter(query: str) -> Q:
     """The WHERE clause for a search box entry; every branch of it is served by an index."""
     query = query.strip()
@@ -62,4 +67,10 @@ def search_filter(query: str) -> Q:
         if len(compact) == 18:
             found |= Q(national_id=compact)
         return found
-    return Q(search_bigrams__contains=query_grams(query), name__icontains=query)
+    found = Q(search_bigrams__contains=query_grams(query))
+    if len(query) > 2 or any(c.isspace() for c in query):
+        # Containing every bigram of a longer query does not make it a substring (国建 vs
+        # 建国…国): recheck. One or two characters need no recheck, and a second condition
+        # would only make the planner underestimate the matches.
+        found &= Q(name__icontains=query)
+    return found

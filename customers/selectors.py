@@ -17,7 +17,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -151,7 +151,14 @@ def customer_list(*, user, filters: CustomerFilters) -> QuerySet[Customer]:
                 )
             )
         )
-    return qs.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+    sort = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    if filters.q and search.is_name_search(filters.q) and sort[0].lstrip("-") == "name":
+        # Rank the bitmap-searched matches instead of walking the name index: matches of a
+        # surname (王…) sit together in that index, far from where the walk starts, and
+        # LIMIT 26 would read half the table to reach them.
+        lower = Lower("name")
+        return qs.order_by(lower.desc() if sort[0].startswith("-") else lower.asc(), sort[1])
+    return qs.order_by(*sort)
 
 
 @dataclass(frozen=True)

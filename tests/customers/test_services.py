@@ -12,11 +12,10 @@ from customers.models import (
     Customer,
     CustomerNeed,
     LifeEvent,
-    NeedType,
     Relationship,
 )
 from customers.selectors import customer_history
-from tests.customers.factories import CustomerFactory, national_id_for
+from tests.customers.factories import CustomerFactory, national_id_for, need_type
 
 BORN = dt.date(1990, 3, 7)
 
@@ -187,12 +186,12 @@ def test_latest_risk_assessment_sets_the_class(rm_alice):
 
 def test_need_changes_are_dated_records(rm_alice):
     customer = CustomerFactory(relationship_manager=rm_alice)
-    need_type = NeedType.objects.get(code="education")
+    education = need_type("education")
     services.customer_need_record(
-        actor=rm_alice, customer=customer, need_type=need_type, priority=40
+        actor=rm_alice, customer=customer, need_type=education, priority=40
     )
     need = services.customer_need_record(
-        actor=rm_alice, customer=customer, need_type=need_type, priority=80, reason="二胎"
+        actor=rm_alice, customer=customer, need_type=education, priority=80, reason="二胎"
     )
     assert [(c.old_priority, c.new_priority) for c in need.changes.order_by("changed_at")] == [
         (None, 40),

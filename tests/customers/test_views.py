@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers import services
-from customers.models import AuditEntry, BalanceSnapshot, Customer, NeedType
-from tests.customers.factories import CustomerFactory, national_id_for
+from customers.models import AuditEntry, BalanceSnapshot, Customer
+from tests.customers.factories import CustomerFactory, national_id_for, need_type
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_archived_customers_are_hidden_unless_asked_for(alice_client, rm_alice):
 def test_filters_and_need(alice_client, rm_alice):
     affluent = CustomerFactory(relationship_manager=rm_alice, segment="affluent")
     CustomerFactory(relationship_manager=rm_alice, segment="mass")
-    education = NeedType.objects.get(code="education")
+    education = need_type("education")
     services.customer_need_record(
         actor=rm_alice, customer=affluent, need_type=education, priority=60
     )
@@ -158,7 +158,7 @@ def _full_customer(rm):
     customer.save()
     for code in ["education", "retirement", "protection"]:
         services.customer_need_record(
-            actor=rm, customer=customer, need_type=NeedType.objects.get(code=code), priority=50
+            actor=rm, customer=customer, need_type=need_type(code), priority=50
         )
     for months in range(12):
         BalanceSnapshot.objects.create(
@@ -232,7 +232,7 @@ def test_timeline_filters_by_kind_and_pages_older(alice_client, rm_alice):
     services.customer_need_record(
         actor=rm_alice,
         customer=customer,
-        need_type=NeedType.objects.get(code="education"),
+        need_type=need_type("education"),
         priority=70,
     )
     url = customer.get_absolute_url()
@@ -312,7 +312,7 @@ def test_archive_hides_then_restore_brings_back(alice_client, alices_customer):
 
 
 def test_record_need_from_the_page(alice_client, alices_customer):
-    education = NeedType.objects.get(code="education")
+    education = need_type("education")
     url = reverse("customers:need_record", args=[alices_customer.pk])
     alice_client.post(
         url, {"need_type": education.pk, "priority": 40, "status": "active", "source": "stated"}
