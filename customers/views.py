@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -361,6 +362,14 @@ def _run_import(user, kind: str, path: Path, *, commit: bool) -> importing.Impor
         return importing.import_customers(actor=user, lines=lines, commit=commit, branch=scope)
 
 
+def _forget_stale_uploads(max_age_hours: int = 24) -> None:
+    """Delete checked files that were never committed (they hold personal data)."""
+    cutoff = time.time() - max_age_hours * 3600
+    for path in IMPORT_DIR.glob("*.csv"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
 @require_http_methods(["GET", "POST"])
 def customer_import(request: HttpRequest) -> HttpResponse:
     """Upload a CSV: a dry run shows what would change and every error; then commit."""
@@ -377,6 +386,7 @@ def customer_import(request: HttpRequest) -> HttpResponse:
             form.add_error("file", _("The file is not UTF-8 text; export it as CSV UTF-8."))
         else:
             IMPORT_DIR.mkdir(mode=0o700, exist_ok=True)
+            _forget_stale_uploads()
             token = uuid.uuid4().hex
             (IMPORT_DIR / f"{token}.csv").write_bytes(content)
             kind = form.cleaned_data["kind"]
