@@ -10,6 +10,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -201,8 +202,6 @@ class Customer(TimeStampedModel):
         return f"{self.name} ({self.customer_number})"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("customers:detail", args=[self.pk])
 
     def clean(self) -> None:

@@ -296,6 +296,16 @@ HISTORY_FIELDS = [
 ]
 
 
+# Why a history record was written (services set `_change_reason`), for display.
+CHANGE_REASONS = {
+    "archived": _("archived"),
+    "restored": _("restored"),
+    "reassigned": _("reassigned"),
+    "risk assessment": _("risk assessment"),
+    "import": _("core-banking import"),
+}
+
+
 def _display(record, name: str) -> str:
     field = Customer._meta.get_field(name)
     if name == "national_id":
@@ -349,7 +359,10 @@ def customer_history(*, customer: Customer, limit: int = 20) -> list[HistoryEntr
                 at=newer.history_date,
                 user=(user.get_full_name() or user.get_username()) if user else "—",
                 kind=newer.history_type,
-                reason=newer.history_change_reason or "",
+                reason=str(
+                    CHANGE_REASONS.get(newer.history_change_reason, newer.history_change_reason)
+                    or ""
+                ),
                 changes=changes,
             )
         )
