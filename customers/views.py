@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -151,7 +152,12 @@ def customer_reassign(request: HttpRequest) -> HttpResponse:
 def _timeline_params(request: HttpRequest) -> tuple[list[str] | None, dt.datetime | None]:
     registered = [k for k, _label in timeline_kinds()]
     selected = [k for k in request.GET.getlist("kind") if k in registered] or None
-    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+    try:
+        before = parse_datetime(request.GET.get("before", ""))
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        before = None
+    if before is not None and timezone.is_naive(before):
+        before = timezone.make_aware(before)
     return selected, before
 
 

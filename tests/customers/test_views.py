@@ -376,3 +376,9 @@ def test_access_log_scope_and_constant_queries(
     assert {e.customer for e in response.context["entries"]} == set(ours)
     everything = head_office_client.get(url).context["entries"]
     assert theirs in {e.customer for e in everything}
+
+
+def test_timeline_ignores_a_malformed_cursor(alice_client, alices_customer):
+    url = alices_customer.get_absolute_url()
+    for before in ["nonsense", "2024-13-45T10:00:00", "2024-01-01T10:00:00"]:
+        assert alice_client.get(url, {"before": before}).status_code == 200
