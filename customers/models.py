@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.models import Branch, Role, branch_id_of, role_of
 from crm.models import TimeStampedModel
+from customers import national_id as nid
+
+MOBILE_FORMAT = _("Enter an 11-digit mainland mobile number, e.g. 13812345678.")
+CUSTOMER_NUMBER_FORMAT = _("Use 6–20 capital letters and digits, as in core banking.")
+BIRTH_DATE_MISMATCH = _(
+    "The date of birth does not match the one in the national ID number (%(date)s)."
+)
+BIRTH_DATE_IMPLAUSIBLE = _("Enter a date of birth between 1900 and today.")
+FUTURE_ASSESSMENT = _("A risk assessment cannot be dated in the future.")
+ASSESSMENT_WITHOUT_CLASS = _("Give the risk class of this assessment.")
+
+mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", MOBILE_FORMAT, code="mobile")
+customer_number_validator = RegexValidator(
+    r"^[A-Z0-9]{6,20}$", CUSTOMER_NUMBER_FORMAT, code="customer_number"
+)
+
+
+def national_id_validator(value: str) -> None:
+    errors = nid.problems(value)
+    if errors:
+        raise ValidationError(errors, code="national_id")
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -65,11 +94,20 @@ class Customer(TimeStampedModel):
         EMAIL = "email", _("E-mail")
         MESSAGING = "messaging", _("Messaging")
 
-    customer_number = models.CharField(_("customer number (CIF)"), max_length=20, unique=True)
+    customer_number = models.CharField(
+        _("customer number (CIF)"),
+        max_length=20,
+        unique=True,
+        validators=[customer_number_validator],
+    )
     name = models.CharField(_("name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"))
-    national_id = models.CharField(_("national ID number"), max_length=18, unique=True)
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    national_id = models.CharField(
+        _("national ID number"), max_length=18, unique=True, validators=[national_id_validator]
+    )
+    phone = models.CharField(
+        _("mobile phone"), max_length=20, blank=True, validators=[mobile_validator]
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
@@ -102,8 +140,17 @@ class Customer(TimeStampedModel):
     preferred_channel = models.CharField(
         _("preferred channel"), max_length=10, choices=Channel.choices, blank=True
     )
+    # Search keys, kept by customers.services (and seed/import COPY); see customers/search.py.
+    search_bigrams = ArrayField(
+        models.CharField(max_length=2), default=list, blank=True, editable=False
+    )
+    id_last4 = models.CharField(max_length=4, blank=True, editable=False)
 
     objects = CustomerQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["search_bigrams", "id_last4", "updated_at"],
+        cascade_delete_history=False,
+    )
 
     class Meta:
         verbose_name = _("customer")
@@ -121,16 +168,85 @@ class Customer(TimeStampedModel):
                 condition=models.Q(risk_class__in=["", "C1", "C2", "C3", "C4", "C5"]),
                 name="customer_risk_class_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(income_band__in=["", "lt100k", "100k-300k", "300k-1m", "gt1m"]),
+                name="customer_income_band_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    preferred_channel__in=["", "branch", "phone", "video", "email", "messaging"]
+                ),
+                name="customer_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(national_id__regex=r"^[0-9]{17}[0-9X]$"),
+                name="customer_national_id_format",
+                violation_error_message=nid.FORMAT_ERROR,
+            ),
         ]
         indexes = [
             # Branch lists and dashboards: a branch's customers by status.
             models.Index(fields=["branch", "status"], name="customer_branch_status_idx"),
             # An RM's own portfolio.
             models.Index(fields=["relationship_manager", "status"], name="customer_rm_status_idx"),
+            # The customer list sorted by name (head office over every branch).
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+            # Search by mobile number and by the last four characters of the ID number.
+            models.Index(fields=["phone"], name="customer_phone_idx"),
+            models.Index(fields=["id_last4"], name="customer_id_last4_idx"),
+            # Name search: `search_bigrams @> ARRAY[...]` (customers/search.py).
+            GinIndex(fields=["search_bigrams"], name="customer_search_bigrams_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer_number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.date_of_birth is not None:
+            today = timezone.localdate()
+            if not dt.date(1900, 1, 1) <= self.date_of_birth <= today:
+                errors.setdefault("date_of_birth", []).append(BIRTH_DATE_IMPLAUSIBLE)
+            elif self.national_id and not nid.problems(self.national_id):
+                born = nid.birth_date(self.national_id)
+                if born != self.date_of_birth:
+                    errors.setdefault("date_of_birth", []).append(
+                        ValidationError(BIRTH_DATE_MISMATCH, params={"date": born.isoformat()})
+                    )
+        if self.risk_assessed_on is not None:
+            if self.risk_assessed_on > timezone.localdate():
+                errors.setdefault("risk_assessed_on", []).append(FUTURE_ASSESSMENT)
+            if not self.risk_class:
+                errors.setdefault("risk_class", []).append(ASSESSMENT_WITHOUT_CLASS)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def masked_national_id(self) -> str:
+        return nid.mask(self.national_id)
+
+    @property
+    def risk_assessment_current(self) -> bool:
+        """The risk class may be relied on: assessed within the last 12 months."""
+        if not self.risk_class or self.risk_assessed_on is None:
+            return False
+        return self.risk_assessed_on > risk_assessment_cutoff()
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == self.Status.ARCHIVED
+
+
+def risk_assessment_cutoff(today: dt.date | None = None) -> dt.date:
+    """Assessments on or before this date have expired (valid 12 months)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 1, day=28)
 
 
 class Relationship(TimeStampedModel):
@@ -217,6 +333,10 @@ class LifeEvent(TimeStampedModel):
         verbose_name = _("life event")
         verbose_name_plural = _("life events")
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source__in=["customer", "rm", "core"]),
+                name="life_event_source_valid",
+            ),
             models.CheckConstraint(
                 condition=models.Q(
                     kind__in=[
@@ -472,6 +592,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["branch", "-at"], name="audit_branch_at_idx"),
             models.Index(fields=["customer", "-at"], name="audit_customer_at_idx"),
             models.Index(fields=["actor", "-at"], name="audit_actor_at_idx"),
+            # Head office's personal-data access log over every branch, newest first.
+            models.Index(fields=["-at"], name="audit_at_idx"),
         ]
 
     def __str__(self) -> str:

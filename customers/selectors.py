@@ -1,11 +1,38 @@
 """Reads of the customer database: the querysets pages and tasks need, already aggregated."""
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from __future__ import annotations
 
-from accounts.models import Branch, Role, Staff
-from customers.models import Customer
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, Lower
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Branch, Role, Staff, branch_id_of, role_of
+from customers import national_id as nid
+from customers import search
+from customers.models import (
+    AuditEntry,
+    BalanceSnapshot,
+    Customer,
+    CustomerNeed,
+    NeedChange,
+    Relationship,
+)
 
 User = get_user_model()
 
@@ -59,3 +86,325 @@ def branch_summary(*, user) -> QuerySet[Branch]:
         )
         .order_by("code")
     )
+
+
+# -- The customer list -------------------------------------------------------------------
+
+PAGE_SIZE = 25
+MAX_PAGE = 400  # OFFSET pagination: deeper pages are for the export, not for paging
+SORTS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "number": ("customer_number",),
+    "-number": ("-customer_number",),
+}
+DEFAULT_SORT = "name"
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    """What the list shows; built by CustomerFilterForm from the query string."""
+
+    q: str = ""
+    segment: str = ""
+    status: str = ""
+    risk_class: str = ""
+    need: int | None = None
+    rm: int | None = None
+    branch: int | None = None
+    mine: bool = False  # an RM's own portfolio rather than the whole branch
+    archived: bool = False  # include archived customers
+    sort: str = DEFAULT_SORT
+
+    def as_audit_detail(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in ("", None, False)}
+
+
+def customer_list(*, user, filters: CustomerFilters) -> QuerySet[Customer]:
+    """The filtered, sorted customers in the user's scope (every filter is index-backed)."""
+    qs = Customer.objects.visible_to(user)
+    if filters.mine:
+        qs = qs.assigned_to(user)
+    if filters.q:
+        qs = qs.filter(search.search_filter(filters.q))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    elif not filters.archived:
+        qs = qs.filter(ACTIVE)
+    if filters.segment:
+        qs = qs.filter(segment=filters.segment)
+    if filters.risk_class == "none":
+        qs = qs.filter(risk_class="")
+    elif filters.risk_class:
+        qs = qs.filter(risk_class=filters.risk_class)
+    if filters.rm:
+        qs = qs.filter(relationship_manager_id=filters.rm)
+    if filters.branch:
+        qs = qs.filter(branch_id=filters.branch)
+    if filters.need:
+        qs = qs.filter(
+            Exists(
+                CustomerNeed.objects.filter(
+                    customer=OuterRef("pk"),
+                    need_type_id=filters.need,
+                    status=CustomerNeed.Status.ACTIVE,
+                )
+            )
+        )
+    sort = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    if filters.q and search.is_name_search(filters.q) and sort[0].lstrip("-") == "name":
+        # Rank the bitmap-searched matches instead of walking the name index: matches of a
+        # surname (王…) sit together in that index, far from where the walk starts, and
+        # LIMIT 26 would read half the table to reach them.
+        lower = Lower("name")
+        return qs.order_by(lower.desc() if sort[0].startswith("-") else lower.asc(), sort[1])
+    return qs.order_by(*sort)
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    rows: list[Customer]
+    number: int
+    has_next: bool
+    has_previous: bool
+
+
+def customer_page(*, user, filters: CustomerFilters, page: int = 1) -> CustomerPage:
+    """One page of the list: LIMIT size+1 tells whether a next page exists (no COUNT(*))."""
+    page = max(1, min(page, MAX_PAGE))
+    start = (page - 1) * PAGE_SIZE
+    rows = list(
+        customer_list(user=user, filters=filters)
+        .select_related("branch", "relationship_manager")
+        .defer("address", "search_bigrams", "national_id")[start : start + PAGE_SIZE + 1]
+    )
+    return CustomerPage(
+        rows=rows[:PAGE_SIZE],
+        number=page,
+        has_next=len(rows) > PAGE_SIZE and page < MAX_PAGE,
+        has_previous=page > 1,
+    )
+
+
+def customer_export_rows(*, user, filters: CustomerFilters) -> Iterator[Customer]:
+    """Every customer the list shows with these filters, streamed from a server-side cursor."""
+    return (
+        customer_list(user=user, filters=filters)
+        .select_related("branch", "relationship_manager")
+        .defer("search_bigrams", "national_id")
+        .iterator(chunk_size=2000)
+    )
+
+
+def relationship_managers_for(*, user, branch_id: int | None = None) -> QuerySet:
+    """Active RMs the user may pick (filter, reassignment): own branch, or the chosen one.
+
+    Head office without a chosen branch gets none: thousands of names make no menu.
+    """
+    staff = Staff.objects.visible_to(user).active().filter(role=Role.RM)
+    if branch_id:
+        staff = staff.filter(branch_id=branch_id)
+    elif role_of(user) == Role.HEAD_OFFICE:
+        return User.objects.none()
+    return (
+        User.objects.filter(pk__in=staff.values("user_id"))
+        .order_by("first_name", "username")
+        .only("pk", "username", "first_name", "last_name")
+    )
+
+
+# -- The customer page -------------------------------------------------------------------
+
+
+def customer_for_page(*, user, customer_id: int) -> Customer:
+    """The customer with branch and RM, or 404 outside the user's scope."""
+    return get_object_or_404(
+        Customer.objects.visible_to(user).select_related(
+            "branch", "relationship_manager", "relationship_manager__staff"
+        ),
+        pk=customer_id,
+    )
+
+
+def needs_with_history(*, customer: Customer) -> list[CustomerNeed]:
+    """The customer's needs by priority, each with its changes (newest first): 2 queries."""
+    return list(
+        customer.needs.select_related("need_type")
+        .prefetch_related(
+            Prefetch(
+                "changes",
+                queryset=NeedChange.objects.select_related("changed_by").order_by("-changed_at"),
+            )
+        )
+        .order_by("status", "-priority", "need_type__sort_order")
+    )
+
+
+def household_for(*, user, customer: Customer) -> list[Relationship]:
+    """The customer's ties to customers the user may see (others are left out)."""
+    return list(
+        customer.relationships.filter(related__in=Customer.objects.visible_to(user))
+        .select_related("related")
+        .order_by("kind", "related__name")
+    )
+
+
+def hidden_household_count(*, user, customer: Customer) -> int:
+    return customer.relationships.exclude(related__in=Customer.objects.visible_to(user)).count()
+
+
+def balances_last_12_months(*, customer: Customer) -> list[BalanceSnapshot]:
+    since = timezone.localdate() - dt.timedelta(days=366)
+    return list(customer.balances.filter(as_of__gt=since).order_by("as_of"))
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    user: str
+    kind: str  # "+" created, "~" changed, "-" deleted
+    reason: str
+    changes: list[FieldChange]
+
+
+HISTORY_FIELDS = [
+    "customer_number",
+    "name",
+    "date_of_birth",
+    "national_id",
+    "phone",
+    "email",
+    "address",
+    "occupation",
+    "income_band",
+    "segment",
+    "status",
+    "branch",
+    "relationship_manager",
+    "risk_class",
+    "risk_assessed_on",
+    "marketing_consent",
+    "do_not_contact",
+    "preferred_channel",
+]
+
+
+# Why a history record was written (services set `_change_reason`), for display.
+CHANGE_REASONS = {
+    "archived": _("archived"),
+    "restored": _("restored"),
+    "reassigned": _("reassigned"),
+    "risk assessment": _("risk assessment"),
+    "import": _("core-banking import"),
+}
+
+
+def _display(record, name: str) -> str:
+    field = Customer._meta.get_field(name)
+    if name == "national_id":
+        return nid.mask(record.national_id)
+    if field.is_relation:
+        related = getattr(record, name)
+        if related is None:
+            return "—"
+        if hasattr(related, "get_full_name"):
+            return related.get_full_name() or related.get_username()
+        return str(related)
+    value = getattr(record, name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value)) or "—"
+    if value in ("", None):
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def customer_history(*, customer: Customer, limit: int = 20) -> list[HistoryEntry]:
+    """The latest changes to the customer (who, when, old → new), in one query.
+
+    National ID numbers stay masked here too.
+    """
+    records = list(
+        customer.history.select_related("history_user", "branch", "relationship_manager").order_by(
+            "-history_date", "-history_id"
+        )[: limit + 1]
+    )
+    entries = []
+    for newer, older in zip(records, [*records[1:], None], strict=False):
+        if len(entries) == limit:
+            break
+        changes = []
+        if older is not None:
+            for name in HISTORY_FIELDS:
+                attname = Customer._meta.get_field(name).attname
+                if getattr(newer, attname) != getattr(older, attname):
+                    changes.append(
+                        FieldChange(
+                            label=str(Customer._meta.get_field(name).verbose_name),
+                            old=_display(older, name),
+                            new=_display(newer, name),
+                        )
+                    )
+        user = newer.history_user
+        entries.append(
+            HistoryEntry(
+                at=newer.history_date,
+                user=(user.get_full_name() or user.get_username()) if user else "—",
+                kind=newer.history_type,
+                reason=str(
+                    CHANGE_REASONS.get(newer.history_change_reason, newer.history_change_reason)
+                    or ""
+                ),
+                changes=changes,
+            )
+        )
+    return entries
+
+
+# -- Personal-data access log ------------------------------------------------------------
+
+ACCESS_ACTIONS = ["customer.viewed", "customer.id_revealed", "customer.exported"]
+ACCESS_PAGE_SIZE = 50
+
+
+def access_log_page(
+    *, user, action: str = "", before_id: int | None = None
+) -> tuple[list[AuditEntry], int | None]:
+    """A page of personal-data accesses in the user's scope, newest first (keyset on id).
+
+    Returns the entries and the id to pass as `before_id` for the next page (None at the end).
+    """
+    qs = AuditEntry.objects.filter(action__in=[action] if action else ACCESS_ACTIONS)
+    role = role_of(user)
+    if role == Role.SUPERVISOR:
+        qs = qs.filter(branch_id=branch_id_of(user))
+    elif role != Role.HEAD_OFFICE:
+        return [], None
+    if before_id:
+        qs = qs.filter(pk__lt=before_id)
+    rows = list(
+        qs.select_related("actor", "customer", "branch")
+        .only(
+            "at",
+            "action",
+            "detail",
+            "actor__username",
+            "actor__first_name",
+            "actor__last_name",
+            "customer__id",
+            "customer__name",
+            "customer__customer_number",
+            "branch__code",
+        )
+        .order_by("-pk")[: ACCESS_PAGE_SIZE + 1]
+    )
+    next_before = rows[ACCESS_PAGE_SIZE - 1].pk if len(rows) > ACCESS_PAGE_SIZE else None
+    return rows[:ACCESS_PAGE_SIZE], next_before

@@ -2,14 +2,66 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import AuditEntry, Customer, CustomerNeed, NeedChange, NeedType
+from accounts.models import Branch, Role, Staff
+from customers import national_id as nid
+from customers import search
+from customers.access import can_edit_customer, can_reassign
+from customers.models import (
+    AuditEntry,
+    Customer,
+    CustomerNeed,
+    LifeEvent,
+    NeedChange,
+    NeedType,
+    Relationship,
+    RiskAssessment,
+)
 
 NEED_PRIORITY_RANGE = _("Priority must be between 0 and 100.")
+RM_NOT_OF_BRANCH = _("Choose an active relationship manager of the customer's branch.")
+ALREADY_ARCHIVED = _("This customer is already archived.")
+NOT_ARCHIVED = _("Only an archived customer can be restored.")
+EVENT_DATE_IMPLAUSIBLE = _(
+    "Enter a date between the customer's date of birth and five years from today."
+)
+NOT_ALLOWED = _("You may not change this customer.")
+RELATED_SELF = _("A customer cannot be related to themselves.")
+STATUS_VIA_ARCHIVE = _("Use the Archive and Restore buttons to archive or restore a customer.")
+
+# Fields a person edits on the customer form (risk class comes from assessments, status
+# changes to and from "archived" through archive/restore).
+EDITABLE_FIELDS = [
+    "customer_number",
+    "name",
+    "date_of_birth",
+    "national_id",
+    "phone",
+    "email",
+    "address",
+    "occupation",
+    "income_band",
+    "segment",
+    "status",
+    "branch",
+    "relationship_manager",
+    "marketing_consent",
+    "do_not_contact",
+    "preferred_channel",
+]
+INVERSE_KIND = {
+    Relationship.Kind.SPOUSE: Relationship.Kind.SPOUSE,
+    Relationship.Kind.PARTNER: Relationship.Kind.PARTNER,
+    Relationship.Kind.PARENT: Relationship.Kind.CHILD,
+    Relationship.Kind.CHILD: Relationship.Kind.PARENT,
+}
 
 
 def audit_record(
@@ -19,19 +71,288 @@ def audit_record(
     target: models.Model | None = None,
     customer: Customer | None = None,
     detail: dict | None = None,
+    branch: Branch | None = None,
 ) -> AuditEntry:
-    """Append an audit entry (the lowest app's service, so every app can call it)."""
+    """Append an audit entry (the lowest app's service, so every app can call it).
+
+    The entry's branch is the customer's; pass `branch` for entries about no one customer
+    (an export), so that the branch's supervisor sees them in the access log.
+    """
     if customer is None and isinstance(target, Customer):
         customer = target
+    if customer is not None:
+        branch_id = customer.branch_id
+    else:
+        branch_id = branch.pk if branch is not None else None
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=target.pk if target is not None else None,
         customer=customer,
-        branch_id=customer.branch_id if customer is not None else None,
+        branch_id=branch_id,
         detail=detail or {},
     )
+
+
+# -- Customers ---------------------------------------------------------------------------
+
+
+def customer_search_keys_fill(customer: Customer) -> None:
+    """Normalise the ID number and refresh the search keys (no save; no queries)."""
+    customer.national_id = nid.normalise(customer.national_id or "")
+    customer.customer_number = (customer.customer_number or "").strip().upper()
+    customer.name = (customer.name or "").strip()
+    customer.phone = (customer.phone or "").strip()
+    customer.search_bigrams = search.name_grams(customer.name)
+    customer.id_last4 = search.id_last4(customer.national_id)
+
+
+def _check_relationship_manager(customer: Customer) -> None:
+    rm = customer.relationship_manager
+    if rm is None:
+        return
+    ok = Staff.objects.filter(
+        user=rm, role=Role.RM, branch_id=customer.branch_id, is_active=True, user__is_active=True
+    ).exists()
+    if not ok:
+        raise ValidationError({"relationship_manager": RM_NOT_OF_BRANCH})
+
+
+def _check_may_edit(actor, customer: Customer) -> None:
+    if actor is not None and not can_edit_customer(actor, customer):
+        raise PermissionDenied(NOT_ALLOWED)
+
+
+@transaction.atomic
+def customer_create(*, actor, **fields) -> Customer:
+    """Create a customer from EDITABLE_FIELDS values. History and audit entry written."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    customer = Customer(**fields)
+    _check_may_edit(actor, customer)
+    customer_search_keys_fill(customer)
+    customer.full_clean()
+    _check_relationship_manager(customer)
+    customer._history_user = actor
+    customer.save()
+    audit_record(actor=actor, action="customer.created", target=customer)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, actor, customer: Customer, **fields) -> Customer:
+    """Change the given EDITABLE_FIELDS; unchanged values write nothing. History + audit."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    customer = (
+        Customer.objects.select_for_update(of=("self",))
+        .select_related("branch", "relationship_manager")
+        .get(pk=customer.pk)
+    )
+    _check_may_edit(actor, customer)
+    changed = [name for name, value in fields.items() if getattr(customer, name) != value]
+    if not changed:
+        return customer
+    if "status" in changed and Customer.Status.ARCHIVED in (customer.status, fields["status"]):
+        raise ValidationError({"status": STATUS_VIA_ARCHIVE})
+    for name in changed:
+        setattr(customer, name, fields[name])
+    # Checked again against the customer as it would be saved: a supervisor may not move a
+    # customer to another branch, nor an RM hand one to a colleague through the form.
+    _check_may_edit(actor, customer)
+    customer_search_keys_fill(customer)
+    customer.full_clean()
+    _check_relationship_manager(customer)
+    customer._history_user = actor
+    customer.save(update_fields=[*changed, "search_bigrams", "id_last4", "updated_at"])
+    audit_record(
+        actor=actor, action="customer.updated", target=customer, detail={"fields": changed}
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_archive(*, actor, customer: Customer) -> Customer:
+    """Archive: the customer leaves default lists but stays in the database. Audited."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _check_may_edit(actor, customer)
+    if customer.is_archived:
+        raise ValidationError(ALREADY_ARCHIVED)
+    customer.status = Customer.Status.ARCHIVED
+    customer._history_user = actor
+    customer._change_reason = "archived"
+    customer.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="customer.archived", target=customer)
+    return customer
+
+
+@transaction.atomic
+def customer_restore(*, actor, customer: Customer) -> Customer:
+    """Bring an archived customer back with the status they had before. Audited."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _check_may_edit(actor, customer)
+    if not customer.is_archived:
+        raise ValidationError(NOT_ARCHIVED)
+    before = (
+        customer.history.exclude(status=Customer.Status.ARCHIVED)
+        .order_by("-history_date")
+        .values_list("status", flat=True)
+        .first()
+    )
+    customer.status = before or Customer.Status.ACTIVE
+    customer._history_user = actor
+    customer._change_reason = "restored"
+    customer.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="customer.restored", target=customer)
+    return customer
+
+
+@transaction.atomic
+def customer_reassign(*, actor, customers: Iterable[Customer], relationship_manager) -> int:
+    """Hand customers to another RM of their branch; returns how many moved. History + audit.
+
+    All or nothing: one customer outside the actor's reach or the RM's branch stops them all.
+    """
+    if actor is not None and not can_reassign(actor):
+        raise PermissionDenied(NOT_ALLOWED)
+    ids = [c.pk for c in customers]
+    locked = list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    rm_branch = (
+        Staff.objects.filter(
+            user=relationship_manager, role=Role.RM, is_active=True, user__is_active=True
+        )
+        .values_list("branch_id", flat=True)
+        .first()
+    )
+    moved = 0
+    for customer in locked:
+        _check_may_edit(actor, customer)
+        if rm_branch is None or customer.branch_id != rm_branch:
+            raise ValidationError({"relationship_manager": RM_NOT_OF_BRANCH})
+        if customer.relationship_manager_id == relationship_manager.pk:
+            continue
+        previous = customer.relationship_manager_id
+        customer.relationship_manager = relationship_manager
+        customer._history_user = actor
+        customer._change_reason = "reassigned"
+        customer.save(update_fields=["relationship_manager", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="customer.reassigned",
+            target=customer,
+            detail={"from": previous, "to": relationship_manager.pk},
+        )
+        moved += 1
+    return moved
+
+
+def customer_view_record(*, actor, customer: Customer) -> None:
+    """Log that `actor` opened the customer's page (personal-data access log)."""
+    audit_record(actor=actor, action="customer.viewed", target=customer)
+
+
+def customer_id_reveal(*, actor, customer: Customer) -> str:
+    """Return the whole national ID number and log that `actor` saw it."""
+    audit_record(actor=actor, action="customer.id_revealed", target=customer)
+    return customer.national_id
+
+
+def customer_export_record(*, actor, filters: dict, branch: Branch | None) -> None:
+    """Log an export of the customer list with the filters that defined it."""
+    audit_record(actor=actor, action="customer.exported", detail=filters, branch=branch)
+
+
+@transaction.atomic
+def life_event_record(
+    *,
+    actor,
+    customer: Customer,
+    kind: str,
+    event_date: dt.date,
+    source: str = LifeEvent.Source.RM,
+    note: str = "",
+) -> LifeEvent:
+    """Record a past or expected life event of the customer. Audited."""
+    _check_may_edit(actor, customer)
+    latest = timezone.localdate() + dt.timedelta(days=5 * 366)
+    if not customer.date_of_birth <= event_date <= latest:
+        raise ValidationError({"event_date": EVENT_DATE_IMPLAUSIBLE})
+    event = LifeEvent(
+        customer=customer,
+        kind=kind,
+        event_date=event_date,
+        source=source,
+        note=note,
+        recorded_by=actor,
+    )
+    event.full_clean()
+    event.save()
+    audit_record(
+        actor=actor,
+        action="life_event.recorded",
+        target=event,
+        customer=customer,
+        detail={"kind": kind, "event_date": event_date.isoformat()},
+    )
+    return event
+
+
+@transaction.atomic
+def risk_assessment_record(
+    *, actor, customer: Customer, risk_class: str, assessed_on: dt.date, score: int
+) -> RiskAssessment:
+    """Record a questionnaire result; the latest assessment sets the customer's class."""
+    _check_may_edit(actor, customer)
+    assessment = RiskAssessment(
+        customer=customer,
+        risk_class=risk_class,
+        assessed_on=assessed_on,
+        score=score,
+        assessed_by=actor,
+    )
+    assessment.full_clean()
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": _("An assessment cannot be dated in the future.")})
+    assessment.save()
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.risk_assessed_on is None or assessed_on >= customer.risk_assessed_on:
+        customer.risk_class, customer.risk_assessed_on = risk_class, assessed_on
+        customer._history_user = actor
+        customer._change_reason = "risk assessment"
+        customer.save(update_fields=["risk_class", "risk_assessed_on", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="risk.assessed",
+        target=assessment,
+        customer=customer,
+        detail={"risk_class": risk_class, "assessed_on": assessed_on.isoformat()},
+    )
+    return assessment
+
+
+@transaction.atomic
+def relationship_link(*, actor, customer: Customer, related: Customer, kind: str) -> Relationship:
+    """Tie two customers of a household (both directions). Audited."""
+    _check_may_edit(actor, customer)
+    if customer.pk == related.pk:
+        raise ValidationError(RELATED_SELF)
+    link, _created = Relationship.objects.update_or_create(
+        customer=customer, related=related, defaults={"kind": kind}
+    )
+    Relationship.objects.update_or_create(
+        customer=related, related=customer, defaults={"kind": INVERSE_KIND[kind]}
+    )
+    audit_record(
+        actor=actor,
+        action="relationship.linked",
+        target=link,
+        customer=customer,
+        detail={"related": related.pk, "kind": kind},
+    )
+    return link
 
 
 @transaction.atomic

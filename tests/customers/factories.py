@@ -3,7 +3,7 @@ import datetime as dt
 import factory
 
 from accounts.models import Branch
-from customers.models import Customer
+from customers.models import Customer, NeedType
 from customers.national_id import check_char
 
 
@@ -33,3 +33,22 @@ class CustomerFactory(factory.django.DjangoModelFactory):
             )[0]
         )
     )
+
+
+NEED_TYPE_NAMES = {
+    "liquidity": "Liquidity",
+    "capital_preservation": "Capital preservation",
+    "wealth_growth": "Wealth growth",
+    "retirement": "Retirement",
+    "education": "Education funding",
+    "home_purchase": "Home purchase",
+    "protection": "Protection / insurance",
+    "wealth_transfer": "Wealth transfer",
+    "credit": "Credit / financing",
+    "business_banking": "Business banking",
+}
+
+
+def need_type(code: str) -> NeedType:
+    """A default need type; recreated when a transactional (browser) test emptied the table."""
+    return NeedType.objects.get_or_create(code=code, defaults={"name": NEED_TYPE_NAMES[code]})[0]

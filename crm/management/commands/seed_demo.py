@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Branch
 from accounts.seed import seed_organisation
-from customers.seed import seed_customers
+from customers.seed import seed_customers, seed_surroundings
 from interactions.seed import seed_interactions
 
 # Every table the demo fills, children first (TRUNCATE … CASCADE covers the rest).
@@ -21,6 +21,7 @@ DEMO_TABLES = [
     "interactions_task",
     "interactions_interaction_needs",
     "interactions_interaction",
+    "customers_historicalcustomer",
     "customers_customer",
     "accounts_staff",
     "accounts_branch",
@@ -57,8 +58,15 @@ class Command(BaseCommand):
                     cursor.execute(f"TRUNCATE {', '.join(DEMO_TABLES)} CASCADE")
             org = seed_organisation(customers=customers, password=password, rng=rng)
             self.step(started, f"{len(org.branch_ids)} branches, {len(org.rm_user_ids)} RMs")
-            seed_customers(count=customers, org=org, rng=rng, today=today)
+            facts = seed_customers(count=customers, org=org, rng=rng, today=today)
             self.step(started, f"{customers} customers")
+            seed_surroundings(
+                facts=facts,
+                org=org,
+                rng=rng,
+                today=today,
+                log=lambda what: self.step(started, what),
+            )
             seeded = seed_interactions(rng=rng, today=today)
             self.step(
                 started,

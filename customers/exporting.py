@@ -1,0 +1,64 @@
+"""CSV exports that a spreadsheet cannot turn into formulas."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.utils.translation import gettext as _
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value) -> str:
+    """The cell as text; one that a spreadsheet would read as a formula gets a leading '."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
+    """Encoded CSV lines (with a BOM, so that Excel reads UTF-8) for a streaming response."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        yield writer.writerow([neutralise(v) for v in row])
+
+
+def customer_csv_lines(customers: Iterable) -> Iterator[str]:
+    header = [
+        _("customer number"),
+        _("name"),
+        _("segment"),
+        _("status"),
+        _("risk class"),
+        _("risk assessed on"),
+        _("branch"),
+        _("relationship manager"),
+        _("mobile phone"),
+        _("e-mail"),
+    ]
+    rows = (
+        (
+            c.customer_number,
+            c.name,
+            c.get_segment_display(),
+            c.get_status_display(),
+            c.risk_class,
+            c.risk_assessed_on or "",
+            c.branch.code,
+            (c.relationship_manager.get_full_name() or c.relationship_manager.username)
+            if c.relationship_manager
+            else "",
+            c.phone,
+            c.email,
+        )
+        for c in customers
+    )
+    return csv_lines(header, rows)

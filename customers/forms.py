@@ -1,0 +1,299 @@
+"""Forms check the shape of input; customers.services enforces the rules and writes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Branch, Role, Staff, branch_id_of, role_of
+from customers import national_id as nid
+from customers.models import Customer, CustomerNeed, LifeEvent, NeedType
+from customers.selectors import DEFAULT_SORT, CustomerFilters, relationship_managers_for
+from customers.services import EDITABLE_FIELDS
+
+User = get_user_model()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class FastSelect(forms.Select):
+    """A <select> built in Python.
+
+    Django renders every <option> through a template; on the list's 200-branch menu, drawn
+    on every page view, that alone cost more than the database.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((str(v), " selected" if str(v) in chosen else "", label) for v, label in self.choices),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+
+
+class FastSelectsMixin:
+    """Swap every single <select> of the form for a FastSelect (call after fields are set)."""
+
+    def use_fast_selects(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if type(widget) is forms.Select:
+                field.widget = FastSelect(attrs=widget.attrs)
+                field.widget.choices = field.choices
+                field.widget.is_required = widget.is_required
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+# -- The list's filters --------------------------------------------------------------------
+
+
+class CustomerFilterForm(FastSelectsMixin, forms.Form):
+    VIEW_MINE, VIEW_BRANCH = "mine", "branch"
+    SORT_CHOICES = [
+        ("name", _("Name A–Z")),
+        ("-name", _("Name Z–A")),
+        ("number", _("Customer number ↑")),
+        ("-number", _("Customer number ↓")),
+    ]
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=50,
+        help_text=_("Name (or part of it), customer number, mobile, or last 4 of the ID"),
+    )
+    view = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[(VIEW_MINE, _("My customers")), (VIEW_BRANCH, _("Whole branch"))],
+    )
+    segment = forms.ChoiceField(
+        label=_("Segment"), required=False, choices=[("", _("Any")), *Customer.Segment.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *Customer.Status.choices]
+    )
+    risk_class = forms.ChoiceField(
+        label=_("Risk class"),
+        required=False,
+        choices=[("", _("Any")), *Customer.RiskClass.choices, ("none", _("Not assessed"))],
+    )
+    need = forms.ModelChoiceField(
+        label=_("Active need"), required=False, queryset=NeedType.objects.none()
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), required=False, queryset=Branch.objects.none()
+    )
+    rm = UserChoiceField(
+        label=_("Relationship manager"), required=False, queryset=User.objects.none()
+    )
+    archived = forms.BooleanField(label=_("Include archived"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        self.user = user
+        self.role = role_of(user)
+        self.fields["need"].queryset = NeedType.objects.filter(is_active=True)
+        if self.role == Role.HEAD_OFFICE:
+            self.fields["branch"].queryset = Branch.objects.visible_to(user).only("code", "name")
+        else:
+            del self.fields["branch"]
+        if self.role != Role.RM:
+            del self.fields["view"]
+        branch_id = branch_id_of(user)
+        if self.role == Role.HEAD_OFFICE:
+            raw = self.data.get("branch", "")
+            branch_id = int(raw) if raw.isdigit() else None
+        self.fields["rm"].queryset = relationship_managers_for(user=user, branch_id=branch_id)
+        self.use_fast_selects()
+
+    def filters(self) -> CustomerFilters:
+        """The filters to apply; invalid values are ignored rather than failing the list."""
+        if self.is_bound:
+            self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        mine = self.role == Role.RM and data.get("view") != self.VIEW_BRANCH
+        need, rm, branch = data.get("need"), data.get("rm"), data.get("branch")
+        return CustomerFilters(
+            q=data.get("q", "").strip(),
+            segment=data.get("segment", ""),
+            status=data.get("status", ""),
+            risk_class=data.get("risk_class", ""),
+            need=need.pk if need else None,
+            rm=rm.pk if rm else None,
+            branch=branch.pk if branch else None,
+            mine=mine,
+            archived=bool(data.get("archived")),
+            sort=data.get("sort") or DEFAULT_SORT,
+        )
+
+
+# -- Create and edit -----------------------------------------------------------------------
+
+
+class CustomerForm(FastSelectsMixin, forms.ModelForm):
+    """The profile form; which of branch and RM a user may set depends on the role."""
+
+    class Meta:
+        model = Customer
+        fields = EDITABLE_FIELDS
+        widgets = {
+            "date_of_birth": DateInput(),
+            "address": forms.TextInput(),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        role = role_of(user)
+        creating = self.instance.pk is None
+        self.fields["status"].choices = [
+            c for c in Customer.Status.choices if c[0] != Customer.Status.ARCHIVED
+        ]
+        if not creating and self.instance.is_archived:
+            del self.fields["status"]
+        if role == Role.HEAD_OFFICE:
+            self.fields["branch"].queryset = Branch.objects.all()
+            rms = Staff.objects.active().filter(role=Role.RM)
+            if not creating:
+                rms = rms.filter(branch_id=self.instance.branch_id)
+            self.fields["relationship_manager"] = UserChoiceField(
+                label=_("relationship manager"),
+                required=False,
+                queryset=User.objects.filter(pk__in=rms.values("user_id")).order_by("username"),
+            )
+        else:
+            del self.fields["branch"]
+            if creating:
+                self.instance.branch_id = branch_id_of(user)
+            if role == Role.SUPERVISOR:
+                self.fields["relationship_manager"] = UserChoiceField(
+                    label=_("relationship manager"),
+                    required=False,
+                    queryset=relationship_managers_for(
+                        user=user, branch_id=self.instance.branch_id
+                    ),
+                )
+            else:
+                del self.fields["relationship_manager"]
+                if creating:
+                    self.instance.relationship_manager = user
+        self.use_fast_selects()
+
+    def clean_national_id(self) -> str:
+        return nid.normalise(self.cleaned_data["national_id"])
+
+    def clean_customer_number(self) -> str:
+        return self.cleaned_data["customer_number"].strip().upper()
+
+    def clean_phone(self) -> str:
+        return self.cleaned_data["phone"].replace(" ", "").replace("-", "")
+
+    def service_fields(self) -> dict:
+        """cleaned_data for the service, with the fields this user could not choose."""
+        data = {name: self.cleaned_data[name] for name in self.fields}
+        if self.instance.pk is None:
+            data.setdefault("branch", self.instance.branch)
+            data.setdefault("relationship_manager", self.instance.relationship_manager)
+        return data
+
+
+class NeedForm(FastSelectsMixin, forms.Form):
+    need_type = forms.ModelChoiceField(label=_("Need"), queryset=NeedType.objects.none())
+    priority = forms.IntegerField(label=_("Priority (0–100)"), min_value=0, max_value=100)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=CustomerNeed.Status.choices, initial="active"
+    )
+    source = forms.ChoiceField(
+        label=_("Source"), choices=CustomerNeed.Source.choices, initial="recorded"
+    )
+    evidence = forms.CharField(
+        label=_("Evidence"), required=False, max_length=2000, widget=forms.Textarea({"rows": 2})
+    )
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=255)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["need_type"].queryset = NeedType.objects.filter(is_active=True)
+        self.use_fast_selects()
+
+
+class LifeEventForm(FastSelectsMixin, forms.ModelForm):
+    class Meta:
+        model = LifeEvent
+        fields = ["kind", "event_date", "source", "note"]
+        widgets = {"event_date": DateInput(), "note": forms.Textarea({"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.use_fast_selects()
+
+
+class RiskAssessmentForm(FastSelectsMixin, forms.Form):
+    risk_class = forms.ChoiceField(label=_("Risk class"), choices=Customer.RiskClass.choices)
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
+    score = forms.IntegerField(label=_("Questionnaire score"), min_value=0, max_value=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.use_fast_selects()
+
+
+class ReassignForm(FastSelectsMixin, forms.Form):
+    customers = forms.ModelMultipleChoiceField(queryset=Customer.objects.none())
+    relationship_manager = UserChoiceField(
+        label=_("New relationship manager"), queryset=User.objects.none()
+    )
+
+    def __init__(self, *args, user, branch_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customers"].queryset = Customer.objects.visible_to(user)
+        raw = str(self.data.get("branch", ""))
+        if branch_id is None:
+            branch_id = int(raw) if raw.isdigit() else branch_id_of(user)
+        self.fields["relationship_manager"].queryset = relationship_managers_for(
+            user=user, branch_id=branch_id
+        )
+        self.use_fast_selects()
+
+    def clean_customers(self):
+        customers = self.cleaned_data["customers"]
+        if len(customers) > 500:
+            raise forms.ValidationError(_("Reassign at most 500 customers at a time."))
+        return customers
+
+
+class ImportForm(forms.Form):
+    KIND_CUSTOMERS, KIND_BALANCES = "customers", "balances"
+    kind = forms.ChoiceField(
+        label=_("File contains"),
+        choices=[(KIND_CUSTOMERS, _("Customers")), (KIND_BALANCES, _("Balance snapshots"))],
+    )
+    file = forms.FileField(
+        label=_("CSV file (UTF-8)"),
+        help_text=_("Up to 10 MB; larger files with `manage.py import_customers`."),
+    )
+
+    MAX_BYTES = 10 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload

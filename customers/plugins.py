@@ -1,0 +1,101 @@
+"""The customer app's own timeline entries and page panels, registered like any other app's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from customers import panels, timeline
+from customers.access import can_edit_customer
+from customers.forms import LifeEventForm, NeedForm, RiskAssessmentForm
+from customers.models import CustomerNeed, LifeEvent, NeedChange
+from customers.timeline import TimelineEntry
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+@timeline.provider("need", gettext_lazy("Needs"))
+def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
+    changes = NeedChange.objects.filter(need__customer=customer).select_related(
+        "need__need_type", "changed_by"
+    )
+    if before is not None:
+        changes = changes.filter(changed_at__lt=before)
+    statuses = dict(CustomerNeed.Status.choices)
+    entries = []
+    for change in changes.order_by("-changed_at")[:limit]:
+        if change.old_priority is None:
+            detail = _("new need, priority %(p)s") % {"p": change.new_priority}
+        else:
+            detail = _("priority %(old)s → %(new)s") % {
+                "old": change.old_priority,
+                "new": change.new_priority,
+            }
+        if change.old_status and change.old_status != change.new_status:
+            detail += f"; {statuses.get(change.old_status)} → {statuses.get(change.new_status)}"
+        if change.reason:
+            detail += f" ({change.reason})"
+        entries.append(
+            TimelineEntry(
+                occurred_at=change.changed_at,
+                kind="need",
+                title=str(change.need.need_type),
+                detail=detail,
+                actor=_name(change.changed_by),
+                badge=str(statuses.get(change.new_status, "")),
+            )
+        )
+    return entries
+
+
+@timeline.provider("life_event", gettext_lazy("Life events"))
+def life_events_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
+    events = LifeEvent.objects.filter(customer=customer).select_related("recorded_by")
+    if before is not None:
+        events = events.filter(event_date__lt=timezone.localtime(before).date())
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    return [
+        TimelineEntry(
+            occurred_at=dt.datetime.combine(e.event_date, dt.time.min, tzinfo=tz),
+            kind="life_event",
+            title=e.get_kind_display(),
+            detail=e.note,
+            actor=_name(e.recorded_by),
+            badge=_("expected") if e.event_date > today else "",
+        )
+        for e in events.order_by("-event_date", "-pk")[:limit]
+    ]
+
+
+@panels.panel("customer-need", "customers/partials/panel_need.html", order=20)
+def need_panel(request, customer) -> dict | None:
+    if not can_edit_customer(request.user, customer):
+        return None
+    return {"form": NeedForm(), "action": reverse("customers:need_record", args=[customer.pk])}
+
+
+@panels.panel("customer-life-event", "customers/partials/panel_life_event.html", order=30)
+def life_event_panel(request, customer) -> dict | None:
+    if not can_edit_customer(request.user, customer):
+        return None
+    return {
+        "form": LifeEventForm(),
+        "action": reverse("customers:life_event_record", args=[customer.pk]),
+    }
+
+
+@panels.panel("customer-risk", "customers/partials/panel_risk.html", order=40)
+def risk_panel(request, customer) -> dict | None:
+    if not can_edit_customer(request.user, customer):
+        return None
+    return {
+        "form": RiskAssessmentForm(initial={"assessed_on": timezone.localdate()}),
+        "action": reverse("customers:risk_record", args=[customer.pk]),
+    }

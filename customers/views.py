@@ -1,0 +1,464 @@
+"""Customer pages: thin views over customers.selectors (reads) and customers.services (writes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Branch, Role, branch_id_of, role_of
+from customers import importing, selectors, services
+from customers.access import (
+    can_create_customer,
+    can_edit_customer,
+    can_import,
+    can_read_access_log,
+    can_reassign,
+)
+from customers.charts import balance_chart
+from customers.exporting import customer_csv_lines
+from customers.forms import (
+    CustomerFilterForm,
+    CustomerForm,
+    ImportForm,
+    LifeEventForm,
+    NeedForm,
+    ReassignForm,
+    RiskAssessmentForm,
+)
+from customers.models import Customer
+from customers.panels import panels_for
+from customers.timeline import kinds as timeline_kinds
+from customers.timeline import timeline_page
+
+IMPORT_DIR = Path(tempfile.gettempdir()) / "crm-imports"
+
+
+# -- List, export, reassignment ------------------------------------------------------------
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@require_GET
+def customer_list(request: HttpRequest) -> HttpResponse:
+    form = CustomerFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    try:
+        page_number = int(request.GET.get("page", "1"))
+    except ValueError:
+        page_number = 1
+    page = selectors.customer_page(user=request.user, filters=filters, page=page_number)
+    reassign_form = None
+    if can_reassign(request.user):
+        reassign_form = ReassignForm(user=request.user, branch_id=filters.branch)
+    ctx = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "query": _query_without(request, "page"),
+        "export_query": _query_without(request, "page"),
+        "reassign_form": reassign_form,
+        # Head office picks a branch first: its RMs are the only possible new owners.
+        "reassign_ready": role_of(request.user) == Role.SUPERVISOR or bool(filters.branch),
+        "can_create": can_create_customer(request.user),
+        "can_import": can_import(request.user),
+        "can_read_access_log": can_read_access_log(request.user),
+    }
+    return render(request, "customers/customer_list.html", ctx)
+
+
+@require_GET
+def customer_export(request: HttpRequest) -> StreamingHttpResponse:
+    """CSV of exactly what the list shows with these filters (every page), streamed."""
+    raw_branch = request.GET.get("branch", "")
+    if raw_branch and not (
+        raw_branch.isdigit()
+        and Branch.objects.visible_to(request.user).filter(pk=int(raw_branch)).exists()
+    ):
+        raise Http404  # a branch outside the user's scope, named in the URL
+    form = CustomerFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    branch = None
+    if filters.branch:
+        branch = Branch.objects.visible_to(request.user).filter(pk=filters.branch).first()
+    elif role_of(request.user) != Role.HEAD_OFFICE:
+        branch = Branch.objects.filter(pk=branch_id_of(request.user)).first()
+    services.customer_export_record(
+        actor=request.user, filters=filters.as_audit_detail(), branch=branch
+    )
+    rows = selectors.customer_export_rows(user=request.user, filters=filters)
+    response = StreamingHttpResponse(customer_csv_lines(rows), content_type="text/csv")
+    stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
+    return response
+
+
+@require_POST
+def customer_reassign(request: HttpRequest) -> HttpResponse:
+    if not can_reassign(request.user):
+        raise PermissionDenied
+    form = ReassignForm(request.POST, user=request.user)
+    back = request.POST.get("next") or reverse("customers:list")
+    if not back.startswith("/"):
+        back = reverse("customers:list")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        moved = services.customer_reassign(
+            actor=request.user,
+            customers=form.cleaned_data["customers"],
+            relationship_manager=form.cleaned_data["relationship_manager"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(n)d customer(s) reassigned to %(rm)s.")
+            % {
+                "n": moved,
+                "rm": form.cleaned_data["relationship_manager"].get_full_name()
+                or form.cleaned_data["relationship_manager"].username,
+            },
+        )
+    return redirect(back)
+
+
+# -- The customer page ---------------------------------------------------------------------
+
+
+def _timeline_params(request: HttpRequest) -> tuple[list[str] | None, dt.datetime | None]:
+    registered = [k for k, _label in timeline_kinds()]
+    selected = [k for k in request.GET.getlist("kind") if k in registered] or None
+    try:
+        before = parse_datetime(request.GET.get("before", ""))
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        before = None
+    if before is not None and timezone.is_naive(before):
+        before = timezone.make_aware(before)
+    return selected, before
+
+
+def _detail_context(request: HttpRequest, customer: Customer, *, revealed: str = "") -> dict:
+    user = request.user
+    selected, before = _timeline_params(request)
+    timeline = timeline_page(customer=customer, selected=selected, before=before)
+    older_url = ""
+    if timeline.next_before is not None:
+        params = [("kind", k) for k in (selected or [])]
+        params.append(("before", timeline.next_before.isoformat()))
+        older_url = f"{customer.get_absolute_url()}?{urlencode(params)}#timeline"
+    editable = can_edit_customer(user, customer)
+    return {
+        "customer": customer,
+        "can_edit": editable,
+        "revealed_id": revealed,
+        "needs": selectors.needs_with_history(customer=customer),
+        "life_events": list(customer.life_events.order_by("-event_date")[:50]),
+        "household": selectors.household_for(user=user, customer=customer),
+        "chart": balance_chart(selectors.balances_last_12_months(customer=customer)),
+        "history": selectors.customer_history(customer=customer),
+        "panels": panels_for(request, customer),
+        "timeline": timeline,
+        "timeline_kinds": timeline_kinds(),
+        "timeline_selected": selected or [],
+        "timeline_older_url": older_url,
+    }
+
+
+@require_GET
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = selectors.customer_for_page(user=request.user, customer_id=pk)
+    services.customer_view_record(actor=request.user, customer=customer)
+    return render(request, "customers/customer_detail.html", _detail_context(request, customer))
+
+
+@require_POST
+def customer_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the whole ID number (logged); HTMX gets the fragment, a plain POST the page."""
+    customer = selectors.customer_for_page(user=request.user, customer_id=pk)
+    number = services.customer_id_reveal(actor=request.user, customer=customer)
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "customers/partials/national_id.html",
+            {"customer": customer, "revealed_id": number},
+        )
+    ctx = _detail_context(request, customer, revealed=number)
+    return render(request, "customers/customer_detail.html", ctx)
+
+
+def _editable_customer(request: HttpRequest, pk: int) -> Customer:
+    """The customer, 404 outside scope, 403 where the user may only read it."""
+    customer = selectors.customer_for_page(user=request.user, customer_id=pk)
+    if not can_edit_customer(request.user, customer):
+        raise PermissionDenied
+    return customer
+
+
+@require_http_methods(["GET", "POST"])
+def customer_create(request: HttpRequest) -> HttpResponse:
+    if not can_create_customer(request.user):
+        raise PermissionDenied
+    form = CustomerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(actor=request.user, **form.service_fields())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied:
+            form.add_error(None, _("You may not create a customer there."))
+        else:
+            messages.success(request, _("Customer created."))
+            return redirect(customer)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": None})
+
+
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _editable_customer(request, pk)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(actor=request.user, customer=customer, **form.service_fields())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied:
+            form.add_error(None, _("You may not move this customer out of your reach."))
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("customers:detail", customer.pk)
+    customer.refresh_from_db()  # the form may have changed the instance in memory
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+
+
+@require_POST
+def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _editable_customer(request, pk)
+    try:
+        services.customer_archive(actor=request.user, customer=customer)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Customer archived. Restore brings them back."))
+    return redirect("customers:detail", customer.pk)
+
+
+@require_POST
+def customer_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _editable_customer(request, pk)
+    try:
+        services.customer_restore(actor=request.user, customer=customer)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Customer restored."))
+    return redirect("customers:detail", customer.pk)
+
+
+def _form_errors_to_messages(request: HttpRequest, form) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+@require_POST
+def need_record(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _editable_customer(request, pk)
+    form = NeedForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.customer_need_record(
+                actor=request.user,
+                customer=customer,
+                need_type=data["need_type"],
+                priority=data["priority"],
+                status=data["status"],
+                source=data["source"],
+                evidence=data["evidence"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Need recorded."))
+    else:
+        _form_errors_to_messages(request, form)
+    return redirect(reverse("customers:detail", args=[customer.pk]) + "#needs")
+
+
+@require_POST
+def life_event_record(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _editable_customer(request, pk)
+    form = LifeEventForm(request.POST)
+    if form.is_valid():
+        try:
+            services.life_event_record(actor=request.user, customer=customer, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Life event recorded."))
+    else:
+        _form_errors_to_messages(request, form)
+    return redirect(reverse("customers:detail", args=[customer.pk]) + "#life-events")
+
+
+@require_POST
+def risk_assessment_record(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _editable_customer(request, pk)
+    form = RiskAssessmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.risk_assessment_record(
+                actor=request.user, customer=customer, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Risk assessment recorded."))
+    else:
+        _form_errors_to_messages(request, form)
+    return redirect("customers:detail", customer.pk)
+
+
+# -- Import from core banking --------------------------------------------------------------
+
+
+def _import_scope(user) -> Branch | None:
+    """Supervisors import into their own branch only; head office anywhere."""
+    if role_of(user) == Role.HEAD_OFFICE:
+        return None
+    return Branch.objects.get(pk=branch_id_of(user))
+
+
+def _run_import(user, kind: str, path: Path, *, commit: bool) -> importing.ImportReport:
+    scope = _import_scope(user)
+    with path.open(encoding="utf-8-sig", newline="") as lines:
+        if kind == ImportForm.KIND_BALANCES:
+            return importing.import_balances(
+                actor=user,
+                lines=lines,
+                commit=commit,
+                customers=Customer.objects.visible_to(user),
+            )
+        return importing.import_customers(actor=user, lines=lines, commit=commit, branch=scope)
+
+
+def _forget_stale_uploads(max_age_hours: int = 24) -> None:
+    """Delete checked files that were never committed (they hold personal data)."""
+    cutoff = time.time() - max_age_hours * 3600
+    for path in IMPORT_DIR.glob("*.csv"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+@require_http_methods(["GET", "POST"])
+def customer_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV: a dry run shows what would change and every error; then commit."""
+    if not can_import(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report, token = None, ""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.add_error("file", _("The file is not UTF-8 text; export it as CSV UTF-8."))
+        else:
+            IMPORT_DIR.mkdir(mode=0o700, exist_ok=True)
+            _forget_stale_uploads()
+            token = uuid.uuid4().hex
+            (IMPORT_DIR / f"{token}.csv").write_bytes(content)
+            kind = form.cleaned_data["kind"]
+            request.session[f"import-{token}"] = {
+                "kind": kind,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "name": upload.name,
+            }
+            report = _run_import(request.user, kind, IMPORT_DIR / f"{token}.csv", commit=False)
+    ctx = {"form": form, "report": report, "token": token}
+    return render(request, "customers/customer_import.html", ctx)
+
+
+@require_POST
+def customer_import_commit(request: HttpRequest) -> HttpResponse:
+    if not can_import(request.user):
+        raise PermissionDenied
+    token = request.POST.get("token", "")
+    pending = request.session.get(f"import-{token}") if token.isalnum() else None
+    path = IMPORT_DIR / f"{token}.csv"
+    if pending is None or not path.exists():
+        raise Http404
+    if hashlib.sha256(path.read_bytes()).hexdigest() != pending["sha256"]:
+        raise Http404
+    report = _run_import(request.user, pending["kind"], path, commit=True)
+    if report.committed:
+        path.unlink(missing_ok=True)
+        del request.session[f"import-{token}"]
+        messages.success(
+            request,
+            _("Imported %(name)s: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
+            % {
+                "name": pending["name"],
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            },
+        )
+        return redirect("customers:list")
+    form = ImportForm(initial={"kind": pending["kind"]})
+    ctx = {"form": form, "report": report, "token": token}
+    return render(request, "customers/customer_import.html", ctx)
+
+
+# -- Personal-data access log --------------------------------------------------------------
+
+
+@require_GET
+def access_log(request: HttpRequest) -> HttpResponse:
+    if not can_read_access_log(request.user):
+        raise PermissionDenied
+    action = request.GET.get("action", "")
+    if action not in selectors.ACCESS_ACTIONS:
+        action = ""
+    before = request.GET.get("before", "")
+    entries, next_before = selectors.access_log_page(
+        user=request.user, action=action, before_id=int(before) if before.isdigit() else None
+    )
+    older_url = ""
+    if next_before is not None:
+        older_url = "?" + urlencode({"action": action, "before": next_before})
+    ctx = {
+        "entries": entries,
+        "older_url": older_url,
+        "action": action,
+        "actions": selectors.ACCESS_ACTIONS,
+        "first_page": not before,
+    }
+    return render(request, "customers/access_log.html", ctx)

@@ -1,0 +1,94 @@
+"""In a real browser: an RM searches, opens a customer, records a need, sees its history."""
+
+import os
+
+import pytest
+from django.utils import timezone
+
+from customers.services import customer_search_keys_fill
+from tests.conftest import PASSWORD
+from tests.customers.factories import CustomerFactory, need_type
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
+# and the live server are still synchronous.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(locale="en-GB")
+        page = context.new_page()
+        csp_errors: list[str] = []
+        page.on(
+            "console",
+            lambda msg: (
+                csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None
+            ),
+        )
+        page.csp_errors = csp_errors
+        yield page
+        context.close()
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_rm_searches_opens_records_a_need_and_sees_its_history(live_server, page, rm_alice):
+    customer = CustomerFactory.build(relationship_manager=rm_alice, name="王建国")
+    customer_search_keys_fill(customer)
+    customer.save()
+    CustomerFactory(relationship_manager=rm_alice, name="李娜")
+    need_type("education")
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", rm_alice.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.click("nav >> text=Customers")
+
+    page.fill("input[name=q]", "建国")
+    page.click("[data-testid=customer-filters] button[type=submit]")
+    table = page.locator("[data-testid=customer-table]")
+    assert table.locator("tbody tr").count() == 1
+    table.locator("text=王建国").click()
+
+    assert page.locator("[data-testid=customer-name]").inner_text().startswith("王建国")
+    assert customer.national_id not in page.content()
+    form = page.locator("[data-testid=need-form]")
+    form.locator("select[name=need_type]").select_option(label="Education funding")
+    form.locator("input[name=priority]").fill("70")
+    form.locator("button[type=submit]").click()
+    form = page.locator("[data-testid=need-form]")
+    form.locator("select[name=need_type]").select_option(label="Education funding")
+    form.locator("input[name=priority]").fill("85")
+    form.locator("input[name=reason]").fill("孩子明年上小学")
+    form.locator("button[type=submit]").click()
+
+    need = page.locator("[data-testid=need]")
+    assert "priority 85" in need.inner_text()
+    need.locator("summary").click()
+    history = need.locator("[data-testid=need-history]").inner_text()
+    assert "70 → 85" in history
+    assert "孩子明年上小学" in history
+    assert "recorded with priority 70" in history
+    today = timezone.localdate().isoformat()
+    assert today in history
+
+    page.click("text=Reveal")
+    page.wait_for_selector("text=revealed, logged")
+    assert customer.national_id in page.locator("[data-testid=national-id]").inner_text()
+    assert page.csp_errors == []

@@ -1,0 +1,208 @@
+"""Writes: validation that helps, nothing half-saved, history and audit for every change."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from customers import services
+from customers.models import (
+    AuditEntry,
+    Customer,
+    CustomerNeed,
+    LifeEvent,
+    Relationship,
+)
+from customers.selectors import customer_history
+from tests.customers.factories import CustomerFactory, national_id_for, need_type
+
+BORN = dt.date(1990, 3, 7)
+
+
+def _fields(rm, **overrides):
+    fields = {
+        "customer_number": "620099990001",
+        "name": "王建国",
+        "date_of_birth": BORN,
+        "national_id": national_id_for(BORN, 12),
+        "phone": "13812345678",
+        "branch": rm.staff.branch,
+        "relationship_manager": rm,
+        "segment": Customer.Segment.AFFLUENT,
+    }
+    return fields | overrides
+
+
+def test_create_fills_search_keys_history_and_audit(rm_alice):
+    customer = services.customer_create(actor=rm_alice, **_fields(rm_alice))
+    assert customer.id_last4 == customer.national_id[-4:]
+    assert "建国" in customer.search_bigrams
+    record = customer.history.get()
+    assert record.history_type == "+"
+    assert record.history_user == rm_alice
+    assert AuditEntry.objects.filter(action="customer.created", customer=customer).exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"national_id": "110105199003071234"}, "national_id", "check digit is wrong"),
+        ({"national_id": "11010519900307123"}, "national_id", "17 digits followed"),
+        ({"date_of_birth": dt.date(1991, 3, 7)}, "date_of_birth", "does not match"),
+        ({"phone": "12345"}, "phone", "11-digit mainland mobile"),
+        ({"date_of_birth": dt.date(1850, 1, 1)}, "date_of_birth", "between 1900 and today"),
+        ({"name": ""}, "name", "cannot be blank"),
+    ],
+)
+def test_create_rejects_bad_input_next_to_the_field(rm_alice, overrides, field, message):
+    with pytest.raises(ValidationError) as exc:
+        services.customer_create(actor=rm_alice, **_fields(rm_alice, **overrides))
+    assert field in exc.value.message_dict
+    assert message in " ".join(exc.value.message_dict[field])
+    assert not Customer.objects.exists()  # nothing half-saved
+    assert not AuditEntry.objects.exists()
+
+
+def test_rm_of_another_branch_cannot_be_assigned(rm_alice, rm_bob, head_office):
+    with pytest.raises(ValidationError, match="relationship manager of the customer's branch"):
+        services.customer_create(
+            actor=head_office, **_fields(rm_alice, relationship_manager=rm_bob)
+        )
+    assert not Customer.objects.exists()
+
+
+def test_update_keeps_who_when_old_and_new(rm_alice):
+    customer = services.customer_create(actor=rm_alice, **_fields(rm_alice))
+    services.customer_update(actor=rm_alice, customer=customer, phone="13900000000")
+    services.customer_update(actor=rm_alice, customer=customer, phone="13900000000")  # no-op
+    history = customer_history(customer=customer)
+    assert len(history) == 2
+    latest = history[0]
+    assert latest.user == rm_alice.get_full_name() or rm_alice.username
+    assert [(c.old, c.new) for c in latest.changes] == [("13812345678", "13900000000")]
+
+
+def test_history_masks_the_national_id(rm_alice):
+    customer = services.customer_create(actor=rm_alice, **_fields(rm_alice))
+    services.customer_update(
+        actor=rm_alice,
+        customer=customer,
+        national_id=national_id_for(BORN, 345),
+    )
+    change = customer_history(customer=customer)[0].changes[0]
+    assert "*" in change.old and "*" in change.new
+    assert customer.national_id not in change.old
+
+
+def test_colleague_cannot_update(rm_alice, rm_carol):
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    with pytest.raises(PermissionDenied):
+        services.customer_update(actor=rm_carol, customer=customer, phone="13900000000")
+
+
+def test_archive_and_restore_to_the_previous_status(rm_alice):
+    customer = services.customer_create(
+        actor=rm_alice, **_fields(rm_alice, status=Customer.Status.DORMANT)
+    )
+    services.customer_archive(actor=rm_alice, customer=customer)
+    customer.refresh_from_db()
+    assert customer.status == Customer.Status.ARCHIVED
+    assert Customer.objects.filter(pk=customer.pk).exists()  # never deleted
+    with pytest.raises(ValidationError, match="already archived"):
+        services.customer_archive(actor=rm_alice, customer=customer)
+    services.customer_restore(actor=rm_alice, customer=customer)
+    customer.refresh_from_db()
+    assert customer.status == Customer.Status.DORMANT
+    assert [e.reason for e in customer_history(customer=customer)[:2]] == ["restored", "archived"]
+
+
+def test_supervisor_reassigns_many_within_the_branch(supervisor, rm_alice, rm_carol):
+    customers = CustomerFactory.create_batch(3, relationship_manager=rm_alice)
+    moved = services.customer_reassign(
+        actor=supervisor, customers=customers, relationship_manager=rm_carol
+    )
+    assert moved == 3
+    assert set(Customer.objects.values_list("relationship_manager", flat=True)) == {rm_carol.pk}
+    assert AuditEntry.objects.filter(action="customer.reassigned").count() == 3
+    change = customer_history(customer=customers[0])[0]
+    assert change.reason == "reassigned"
+    assert change.changes[0].new == (rm_carol.get_full_name() or rm_carol.username)
+
+
+def test_reassign_to_another_branch_moves_nobody(supervisor, rm_alice, rm_bob):
+    customers = CustomerFactory.create_batch(2, relationship_manager=rm_alice)
+    with pytest.raises(ValidationError):
+        services.customer_reassign(
+            actor=supervisor, customers=customers, relationship_manager=rm_bob
+        )
+    assert set(Customer.objects.values_list("relationship_manager", flat=True)) == {rm_alice.pk}
+
+
+def test_rm_cannot_reassign(rm_alice, rm_carol):
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    with pytest.raises(PermissionDenied):
+        services.customer_reassign(
+            actor=rm_alice, customers=[customer], relationship_manager=rm_carol
+        )
+
+
+def test_life_event_dates_must_be_plausible(rm_alice):
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    with pytest.raises(ValidationError, match="between the customer's date of birth"):
+        services.life_event_record(
+            actor=rm_alice,
+            customer=customer,
+            kind=LifeEvent.Kind.CHILDBIRTH,
+            event_date=dt.date(1950, 1, 1),
+        )
+    event = services.life_event_record(
+        actor=rm_alice,
+        customer=customer,
+        kind=LifeEvent.Kind.CHILDBIRTH,
+        event_date=timezone.localdate() + dt.timedelta(days=60),
+        note="预产期",
+    )
+    assert event.recorded_by == rm_alice
+
+
+def test_latest_risk_assessment_sets_the_class(rm_alice):
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    today = timezone.localdate()
+    services.risk_assessment_record(
+        actor=rm_alice, customer=customer, risk_class="C4", assessed_on=today, score=70
+    )
+    services.risk_assessment_record(
+        actor=rm_alice,
+        customer=customer,
+        risk_class="C2",
+        assessed_on=today - dt.timedelta(days=400),
+        score=30,
+    )
+    customer.refresh_from_db()
+    assert (customer.risk_class, customer.risk_assessed_on) == ("C4", today)
+    assert customer.risk_assessment_current
+
+
+def test_need_changes_are_dated_records(rm_alice):
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    education = need_type("education")
+    services.customer_need_record(
+        actor=rm_alice, customer=customer, need_type=education, priority=40
+    )
+    need = services.customer_need_record(
+        actor=rm_alice, customer=customer, need_type=education, priority=80, reason="二胎"
+    )
+    assert [(c.old_priority, c.new_priority) for c in need.changes.order_by("changed_at")] == [
+        (None, 40),
+        (40, 80),
+    ]
+    assert CustomerNeed.objects.get().priority == 80
+
+
+def test_household_links_both_ways(rm_alice):
+    parent, child = CustomerFactory.create_batch(2, relationship_manager=rm_alice)
+    services.relationship_link(
+        actor=rm_alice, customer=parent, related=child, kind=Relationship.Kind.PARENT
+    )
+    assert Relationship.objects.get(customer=child).kind == Relationship.Kind.CHILD

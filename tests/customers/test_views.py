@@ -1,0 +1,384 @@
+"""Customer pages: scope (404), read-only (403), anonymous, CSRF, queries, audit."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from customers import services
+from customers.models import AuditEntry, BalanceSnapshot, Customer
+from tests.customers.factories import CustomerFactory, national_id_for, need_type
+
+
+@pytest.fixture
+def alices_customer(rm_alice):
+    return CustomerFactory(relationship_manager=rm_alice, name="王建国")
+
+
+# -- Access ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("customers:detail", "get"),
+        ("customers:edit", "get"),
+        ("customers:edit", "post"),
+        ("customers:reveal_id", "post"),
+        ("customers:archive", "post"),
+        ("customers:need_record", "post"),
+        ("customers:life_event_record", "post"),
+    ],
+)
+def test_rm_of_another_branch_gets_404(bob_client, alices_customer, name, method):
+    response = getattr(bob_client, method)(reverse(name, args=[alices_customer.pk]))
+    assert response.status_code == 404
+    assert not AuditEntry.objects.filter(customer=alices_customer).exists()
+
+
+def test_export_of_another_branch_is_404_and_never_contains_its_customers(
+    bob_client, alices_customer
+):
+    url = reverse("customers:export")
+    assert bob_client.get(url, {"branch": alices_customer.branch_id}).status_code == 404
+    body = b"".join(bob_client.get(url, {"view": "branch"}).streaming_content).decode()
+    assert alices_customer.customer_number not in body
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["customers:edit", "customers:archive", "customers:need_record", "customers:risk_record"],
+)
+def test_colleague_may_read_but_not_change(carol_client, alices_customer, name):
+    assert carol_client.get(alices_customer.get_absolute_url()).status_code == 200
+    assert carol_client.post(reverse(name, args=[alices_customer.pk])).status_code == 403
+    alices_customer.refresh_from_db()
+    assert alices_customer.status == Customer.Status.ACTIVE
+
+
+def test_anonymous_is_sent_to_login(client, alices_customer):
+    for url in [
+        reverse("customers:list"),
+        alices_customer.get_absolute_url(),
+        reverse("customers:export"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_csrf_is_enforced_on_writes(csrf_client, rm_alice, alices_customer):
+    csrf_client.force_login(rm_alice)
+    response = csrf_client.post(reverse("customers:archive", args=[alices_customer.pk]))
+    assert response.status_code == 403
+    alices_customer.refresh_from_db()
+    assert alices_customer.status == Customer.Status.ACTIVE
+
+
+def test_rm_cannot_read_the_access_log_or_import(alice_client):
+    assert alice_client.get(reverse("customers:access_log")).status_code == 403
+    assert alice_client.get(reverse("customers:import")).status_code == 403
+
+
+# -- The list ----------------------------------------------------------------------------
+
+
+def test_rm_sees_own_customers_by_default_and_may_switch_to_the_branch(
+    alice_client, rm_alice, rm_carol
+):
+    mine = CustomerFactory(relationship_manager=rm_alice)
+    colleagues = CustomerFactory(relationship_manager=rm_carol)
+    url = reverse("customers:list")
+    default = alice_client.get(url).context["page"].rows
+    assert default == [mine]
+    branch = alice_client.get(url, {"view": "branch"}).context["page"].rows
+    assert set(branch) == {mine, colleagues}
+
+
+def test_archived_customers_are_hidden_unless_asked_for(alice_client, rm_alice):
+    active = CustomerFactory(relationship_manager=rm_alice)
+    archived = CustomerFactory(relationship_manager=rm_alice, status=Customer.Status.ARCHIVED)
+    url = reverse("customers:list")
+    assert alice_client.get(url).context["page"].rows == [active]
+    rows = alice_client.get(url, {"archived": "on"}).context["page"].rows
+    assert set(rows) == {active, archived}
+
+
+def test_filters_and_need(alice_client, rm_alice):
+    affluent = CustomerFactory(relationship_manager=rm_alice, segment="affluent")
+    CustomerFactory(relationship_manager=rm_alice, segment="mass")
+    education = need_type("education")
+    services.customer_need_record(
+        actor=rm_alice, customer=affluent, need_type=education, priority=60
+    )
+    url = reverse("customers:list")
+    assert alice_client.get(url, {"segment": "affluent"}).context["page"].rows == [affluent]
+    assert alice_client.get(url, {"need": education.pk}).context["page"].rows == [affluent]
+
+
+def test_list_query_count_is_constant(alice_client, rm_alice, django_assert_num_queries):
+    CustomerFactory.create_batch(30, relationship_manager=rm_alice)
+    # session, user, staff, page of customers (+ branch, RM joined), need types, RM choices,
+    # session save (BEGIN, UPDATE, COMMIT: SESSION_SAVE_EVERY_REQUEST)
+    with django_assert_num_queries(9):
+        response = alice_client.get(reverse("customers:list"), {"view": "branch"})
+    assert len(response.context["page"].rows) == 25
+    assert response.context["page"].has_next
+
+
+def test_list_pages_without_counting(alice_client, rm_alice):
+    CustomerFactory.create_batch(30, relationship_manager=rm_alice)
+    second = alice_client.get(reverse("customers:list"), {"page": 2}).context["page"]
+    assert len(second.rows) == 5 and second.has_previous and not second.has_next
+
+
+def test_export_is_exactly_the_filtered_list_and_neutralises_formulas(alice_client, rm_alice):
+    CustomerFactory(relationship_manager=rm_alice, name="=HYPERLINK(1)", segment="hnw")
+    CustomerFactory(relationship_manager=rm_alice, name="+王", segment="hnw")
+    CustomerFactory(relationship_manager=rm_alice, name="李娜", segment="mass")
+    response = alice_client.get(reverse("customers:export"), {"segment": "hnw"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    names = sorted(row[1] for row in rows[1:])
+    assert names == ["'+王", "'=HYPERLINK(1)"]
+    entry = AuditEntry.objects.get(action="customer.exported")
+    assert entry.detail["segment"] == "hnw"
+    assert entry.branch == rm_alice.staff.branch
+
+
+# -- The customer page -------------------------------------------------------------------
+
+
+def _full_customer(rm):
+    customer = CustomerFactory(relationship_manager=rm, risk_class="C3")
+    customer.risk_assessed_on = timezone.localdate() - dt.timedelta(days=30)
+    customer.save()
+    for code in ["education", "retirement", "protection"]:
+        services.customer_need_record(
+            actor=rm, customer=customer, need_type=need_type(code), priority=50
+        )
+    for months in range(12):
+        BalanceSnapshot.objects.create(
+            customer=customer,
+            as_of=timezone.localdate() - dt.timedelta(days=30 * months + 1),
+            deposits=1000 * months,
+            investments=500,
+            loans=0,
+        )
+    spouses = CustomerFactory.create_batch(3, relationship_manager=rm)
+    for spouse in spouses:
+        services.relationship_link(actor=rm, customer=customer, related=spouse, kind="partner")
+    for _ in range(3):
+        services.life_event_record(
+            actor=rm, customer=customer, kind="job_change", event_date=dt.date(2020, 1, 1)
+        )
+    return customer
+
+
+def test_customer_page_shows_the_360_view_in_constant_queries(
+    alice_client, rm_alice, django_assert_num_queries
+):
+    customer = _full_customer(rm_alice)
+    # session, user, staff, customer, audit insert, needs, need changes, life events,
+    # household, balances, history, 2 timeline providers, need-type choices (need panel),
+    # session save (BEGIN, UPDATE, COMMIT)
+    with django_assert_num_queries(17):
+        response = alice_client.get(customer.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert customer.national_id not in page
+    assert customer.masked_national_id in page
+    assert len(response.context["needs"]) == 3
+    assert len(response.context["household"]) == 3
+    assert response.context["chart"] is not None
+    assert 'data-testid="balance-chart"' in page
+    assert "style=" not in page  # the CSP allows no inline styles
+    assert "<script>" not in page
+    assert AuditEntry.objects.filter(action="customer.viewed", customer=customer).count() == 1
+
+
+def test_household_links_only_customers_in_scope(alice_client, rm_alice, rm_bob):
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    elsewhere = CustomerFactory(relationship_manager=rm_bob)
+    services.relationship_link(actor=None, customer=customer, related=elsewhere, kind="spouse")
+    response = alice_client.get(customer.get_absolute_url())
+    assert response.context["household"] == []
+    assert elsewhere.name not in response.content.decode()
+
+
+def test_reveal_shows_the_id_and_is_logged(carol_client, rm_carol, alices_customer):
+    url = reverse("customers:reveal_id", args=[alices_customer.pk])
+    response = carol_client.post(url, headers={"HX-Request": "true"})
+    assert alices_customer.national_id in response.content.decode()
+    plain = carol_client.post(url)
+    assert alices_customer.national_id in plain.content.decode()
+    assert (
+        AuditEntry.objects.filter(
+            action="customer.id_revealed", actor=rm_carol, customer=alices_customer
+        ).count()
+        == 2
+    )
+
+
+def test_timeline_filters_by_kind_and_pages_older(alice_client, rm_alice):
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    for year in range(2000, 2025):
+        services.life_event_record(
+            actor=rm_alice, customer=customer, kind="relocation", event_date=dt.date(year, 6, 1)
+        )
+    services.customer_need_record(
+        actor=rm_alice,
+        customer=customer,
+        need_type=need_type("education"),
+        priority=70,
+    )
+    url = customer.get_absolute_url()
+    first = alice_client.get(url, {"kind": "life_event"})
+    entries = first.context["timeline"].entries
+    assert len(entries) == 20 and {e.kind for e in entries} == {"life_event"}
+    older = first.context["timeline_older_url"]
+    assert "before=" in older
+    second = alice_client.get(older)
+    assert len(second.context["timeline"].entries) == 5
+
+
+# -- Create, edit, archive ---------------------------------------------------------------
+
+
+def test_create_shows_errors_next_to_fields_and_saves_nothing(alice_client):
+    response = alice_client.post(
+        reverse("customers:create"),
+        {
+            "customer_number": "620000009999",
+            "name": "李娜",
+            "date_of_birth": "1990-03-08",
+            "national_id": national_id_for(dt.date(1990, 3, 7), 5),
+            "phone": "1381234",
+            "segment": "mass",
+            "status": "active",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "does not match" in errors["date_of_birth"][0]
+    assert "mobile" in errors["phone"][0]
+    assert not Customer.objects.exists()
+
+
+def test_rm_creates_a_customer_in_own_branch(alice_client, rm_alice):
+    response = alice_client.post(
+        reverse("customers:create"),
+        {
+            "customer_number": "620000009999",
+            "name": "李娜",
+            "date_of_birth": "1990-03-07",
+            "national_id": national_id_for(dt.date(1990, 3, 7), 5),
+            "phone": "13812345678",
+            "segment": "mass",
+            "status": "prospect",
+        },
+    )
+    customer = Customer.objects.get()
+    assert response.status_code == 302
+    assert customer.relationship_manager == rm_alice
+    assert customer.branch == rm_alice.staff.branch
+
+
+def test_edit_is_recorded_in_the_history_shown_on_the_page(supervisor_client, alices_customer):
+    data = {
+        "customer_number": alices_customer.customer_number,
+        "name": alices_customer.name,
+        "date_of_birth": alices_customer.date_of_birth.isoformat(),
+        "national_id": alices_customer.national_id,
+        "phone": "13999999999",
+        "segment": "affluent",
+        "status": "active",
+        "relationship_manager": alices_customer.relationship_manager_id,
+    }
+    response = supervisor_client.post(reverse("customers:edit", args=[alices_customer.pk]), data)
+    assert response.status_code == 302
+    page = supervisor_client.get(alices_customer.get_absolute_url()).content.decode()
+    assert "13999999999" in page and "13800138000" in page
+
+
+def test_archive_hides_then_restore_brings_back(alice_client, alices_customer):
+    alice_client.post(reverse("customers:archive", args=[alices_customer.pk]))
+    assert alice_client.get(reverse("customers:list")).context["page"].rows == []
+    alice_client.post(reverse("customers:restore", args=[alices_customer.pk]))
+    assert alice_client.get(reverse("customers:list")).context["page"].rows == [alices_customer]
+
+
+def test_record_need_from_the_page(alice_client, alices_customer):
+    education = need_type("education")
+    url = reverse("customers:need_record", args=[alices_customer.pk])
+    alice_client.post(
+        url, {"need_type": education.pk, "priority": 40, "status": "active", "source": "stated"}
+    )
+    alice_client.post(
+        url,
+        {
+            "need_type": education.pk,
+            "priority": 90,
+            "status": "active",
+            "source": "stated",
+            "reason": "孩子升学",
+        },
+    )
+    page = alice_client.get(alices_customer.get_absolute_url()).content.decode()
+    assert "40 → 90" in page and "孩子升学" in page
+
+
+def test_supervisor_bulk_reassigns_from_the_list(supervisor_client, rm_alice, rm_carol):
+    customers = CustomerFactory.create_batch(3, relationship_manager=rm_alice)
+    response = supervisor_client.post(
+        reverse("customers:reassign"),
+        {"customers": [c.pk for c in customers[:2]], "relationship_manager": rm_carol.pk},
+    )
+    assert response.status_code == 302
+    owners = dict(Customer.objects.values_list("pk", "relationship_manager"))
+    assert [owners[c.pk] for c in customers] == [rm_carol.pk, rm_carol.pk, rm_alice.pk]
+
+
+def test_rm_cannot_bulk_reassign(alice_client, rm_alice, rm_carol):
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    response = alice_client.post(
+        reverse("customers:reassign"),
+        {"customers": [customer.pk], "relationship_manager": rm_carol.pk},
+    )
+    assert response.status_code == 403
+
+
+# -- Access log --------------------------------------------------------------------------
+
+
+def test_access_log_scope_and_constant_queries(
+    supervisor_client,
+    head_office_client,
+    alice_client,
+    rm_alice,
+    rm_bob,
+    django_assert_num_queries,
+):
+    ours = CustomerFactory.create_batch(5, relationship_manager=rm_alice)
+    theirs = CustomerFactory(relationship_manager=rm_bob)
+    for customer in ours:
+        alice_client.get(customer.get_absolute_url())
+    bob = Client()
+    bob.force_login(rm_bob)
+    bob.get(theirs.get_absolute_url())
+    url = reverse("customers:access_log")
+    # session, user, staff, entries (actor, customer, branch joined), session save (3)
+    with django_assert_num_queries(7):
+        response = supervisor_client.get(url)
+    assert {e.customer for e in response.context["entries"]} == set(ours)
+    everything = head_office_client.get(url).context["entries"]
+    assert theirs in {e.customer for e in everything}
+
+
+def test_timeline_ignores_a_malformed_cursor(alice_client, alices_customer):
+    url = alices_customer.get_absolute_url()
+    for before in ["nonsense", "2024-13-45T10:00:00", "2024-01-01T10:00:00"]:
+        assert alice_client.get(url, {"before": before}).status_code == 200
