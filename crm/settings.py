@@ -35,7 +35,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
-    "simple_history",
     "crm",
     "accounts",
     "customers",

@@ -1,12 +1,37 @@
 """Personas: the people the access policy talks about (STYLE.md §10)."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from accounts.models import Role
 from tests.accounts.factories import BranchFactory, StaffFactory, UserFactory
 
 PASSWORD = "correct horse battery"
+
+# Data migrations that load reference data (need types …) the code expects to exist.
+REFERENCE_DATA_MIGRATIONS = ["customers.migrations.0003_default_need_types"]
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Put reference data back for every database test.
+
+    Migrations load it once, but a transactional test (browser, real worker) ends with a flush
+    that empties every table, and --reuse-db keeps the emptied database for the next run.
+    """
+    uses_db = request.node.get_closest_marker("django_db") or DB_FIXTURES & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("django_db_setup")  # the test database, never the real one
+    with request.getfixturevalue("django_db_blocker").unblock():
+        for module in REFERENCE_DATA_MIGRATIONS:
+            importlib.import_module(module).load(apps, None)
 
 
 @pytest.fixture

@@ -182,10 +182,11 @@ def test_customer_page_shows_the_360_view_in_constant_queries(
     alice_client, rm_alice, django_assert_num_queries
 ):
     customer = _full_customer(rm_alice)
-    # session, user, staff, customer, audit insert, needs, need changes, life events,
-    # household, balances, history, 2 timeline providers, need-type choices (need panel),
-    # session save (BEGIN, UPDATE, COMMIT)
-    with django_assert_num_queries(17):
+    # session, user, staff, customer, audit insert, timeline providers (need changes, life
+    # events, interactions, tasks), needs, need changes, life events, household, balances,
+    # history, need types (need panel), current priorities (interaction panel),
+    # session save (SAVEPOINT, UPDATE, RELEASE)
+    with django_assert_num_queries(21):
         response = alice_client.get(customer.get_absolute_url())
     page = response.content.decode()
     assert response.status_code == 200
