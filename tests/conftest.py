@@ -1,6 +1,7 @@
 """Personas: the people the access policy talks about (STYLE.md §10)."""
 
 import importlib
+import os
 
 import pytest
 from django.apps import apps
@@ -109,3 +110,58 @@ def head_office_client(head_office):
 def csrf_client():
     """A client that enforces CSRF like a browser-facing server does."""
     return Client(enforce_csrf_checks=True)
+
+
+# -- Browser tests: Debian's chromium driven by Playwright (never a downloaded browser) -------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is needed: apt-get install chromium")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
+    # and the live server stay synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab; the test fails if the page breaks the Content-Security-Policy."""
+    context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    yield page
+    context.close()
+    assert not csp_errors, f"Content-Security-Policy violations: {csp_errors}"
+
+
+def sign_in(page, live_server, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main form [type=submit]")
+    page.wait_for_url(f"{live_server.url}/")

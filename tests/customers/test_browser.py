@@ -1,48 +1,11 @@
 """In a real browser: an RM searches, opens a customer, records a need, sees its history."""
 
-import os
-
 import pytest
 from django.utils import timezone
 
 from customers.services import customer_search_keys_fill
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 from tests.customers.factories import CustomerFactory, need_type
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
-# and the live server are still synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(locale="en-GB")
-        page = context.new_page()
-        csp_errors: list[str] = []
-        page.on(
-            "console",
-            lambda msg: (
-                csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None
-            ),
-        )
-        page.csp_errors = csp_errors
-        yield page
-        context.close()
-        browser.close()
 
 
 @pytest.mark.browser
@@ -54,10 +17,7 @@ def test_rm_searches_opens_records_a_need_and_sees_its_history(live_server, page
     CustomerFactory(relationship_manager=rm_alice, name="李娜")
     need_type("education")
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", rm_alice.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
+    sign_in(page, live_server, rm_alice.username)
     page.click("nav >> text=Customers")
 
     page.fill("input[name=q]", "建国")
@@ -91,4 +51,3 @@ def test_rm_searches_opens_records_a_need_and_sees_its_history(live_server, page
     page.click("text=Reveal")
     page.wait_for_selector("text=revealed, logged")
     assert customer.national_id in page.locator("[data-testid=national-id]").inner_text()
-    assert page.csp_errors == []

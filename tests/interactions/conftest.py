@@ -1,21 +1,7 @@
-import os
-
 import pytest
 
 from customers.models import Customer, NeedType
 from tests.customers.factories import CustomerFactory
-
-# Playwright's sync API runs an event loop in the test thread; Django's ORM must still be
-# usable from it in the browser tests.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
@@ -39,21 +25,3 @@ def retirement(db):
     return NeedType.objects.get_or_create(
         code="retirement", defaults={"name": "Retirement", "sort_order": 4}
     )[0]
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=BROWSER_ARGS
-        )
-        context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()

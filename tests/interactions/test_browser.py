@@ -1,9 +1,5 @@
-"""An RM logs a call with a follow-up, sees it on the timeline and completes the task.
-
-The customer page (/customers/<id>/, issue 3) is not on this branch yet, so the journey
-starts on the interaction form page, which shows the customer's recent timeline too.
-After the merge it should start from the customer page's "Log an interaction" panel.
-"""
+"""An RM logs a call with a follow-up from the customer page, sees it on the customer's
+timeline and completes the task from /tasks/."""
 
 import datetime as dt
 
@@ -11,23 +7,17 @@ import pytest
 from django.utils import timezone
 
 from interactions.models import Interaction, Task
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_rm_logs_a_call_with_a_follow_up_and_completes_it_from_tasks(
-    live_server, browser_page, rm_alice, alices_customer, education
+    live_server, page, rm_alice, alices_customer, education
 ):
-    page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form [type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-    form_url = f"/customers/{alices_customer.pk}/interactions/new/"
-    page.goto(f"{live_server.url}{form_url}?next={form_url}")
+    sign_in(page, live_server, "alice")
+    customer_url = f"{live_server.url}/customers/{alices_customer.pk}/"
+    page.goto(customer_url)
     page.select_option("select[name=channel]", "phone")
     page.select_option("select[name=outcome]", "follow_up")
     page.fill("input[name=subject]", "Education savings call")
@@ -40,6 +30,7 @@ def test_rm_logs_a_call_with_a_follow_up_and_completes_it_from_tasks(
     page.get_by_role("button", name="Log interaction").click()
 
     page.get_by_text("Interaction logged.").wait_for()
+    assert page.url == customer_url  # back on the customer page, not a separate form
     timeline = page.get_by_test_id("timeline")
     timeline.get_by_role("link", name="Education savings call").wait_for()
     assert "<b>Not bold</b>" in timeline.inner_text()  # shown as text, not markup
