@@ -40,7 +40,7 @@ messages: $(STAMP)
 
 ## e.g. make seed CUSTOMERS=1000000
 seed: $(STAMP)
-	$(DEVENV) exec -- $(PY) manage.py seed_demo --customers $(or $(CUSTOMERS),3000)
+	$(DEVENV) exec -- sh -c "$(PY) manage.py migrate --no-input && $(PY) manage.py seed_demo --reset --customers $(or $(CUSTOMERS),3000)"
 
 shell: $(STAMP)
 	$(DEVENV) exec -- $(PY) manage.py shell

@@ -7,6 +7,9 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role, role_of
 from crm.health import health_report
 from customers import selectors as customer_selectors
+from interactions import selectors as interaction_selectors
+
+HOME_LIST_SIZE = 5
 
 
 @require_GET
@@ -16,6 +19,12 @@ def home(request: HttpRequest) -> HttpResponse:
     ctx: dict = {"role": role}
     if role == Role.RM:
         ctx["portfolio"] = customer_selectors.portfolio_summary(user=request.user)
+        ctx["board"] = interaction_selectors.task_board(user=request.user, assignee=request.user)
+        ctx["to_contact"] = list(
+            interaction_selectors.customers_to_contact(user=request.user, rm=request.user)[
+                :HOME_LIST_SIZE
+            ]
+        )
         template = "crm/home_rm.html"
     elif role == Role.SUPERVISOR:
         ctx["staff"] = customer_selectors.branch_staff_summary(user=request.user)

@@ -1,7 +1,13 @@
 """The role-based home page: each role sees its own figures, in a constant number of queries."""
 
+import datetime as dt
+
+from django.utils import timezone
+
 from accounts.models import Role
 from customers.models import Customer
+from interactions.models import Task
+from interactions.services import task_create
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.customers.factories import CustomerFactory
 
@@ -69,3 +75,38 @@ def test_navigation_depends_on_role(alice_client, supervisor_client, head_office
     assert "Administration" not in rm_page
     assert "My branch" in supervisor_client.get("/").content.decode()
     assert "Administration" in head_office_client.get("/").content.decode()
+
+
+def test_rm_home_shows_tasks_due_and_customers_to_contact(alice_client, rm_alice):
+    quiet = CustomerFactory(
+        relationship_manager=rm_alice, segment=Customer.Segment.AFFLUENT, name="久未联系"
+    )
+    today = timezone.localdate()
+    task = task_create(
+        actor=rm_alice, customer=quiet, assignee=rm_alice, title="Call back", due_date=today
+    )
+    Task.objects.filter(pk=task.pk).update(due_date=today - dt.timedelta(days=1))  # a day on
+    response = alice_client.get("/")
+    assert response.context["board"].n_overdue == 1
+    assert [c.pk for c in response.context["to_contact"]] == [quiet.pk]
+    page = response.content.decode()
+    assert "Call back" in page
+    assert "久未联系" in page
+
+
+def test_rm_home_query_count_is_constant(alice_client, rm_alice, django_assert_num_queries):
+    today = timezone.localdate()
+    for i in range(6):
+        customer = CustomerFactory(relationship_manager=rm_alice, segment=Customer.Segment.HNW)
+        task_create(
+            actor=rm_alice,
+            customer=customer,
+            assignee=rm_alice,
+            title=f"T{i}",
+            due_date=today + dt.timedelta(days=i % 2),
+        )
+    Task.objects.filter(title__in=["T0", "T2"]).update(due_date=today - dt.timedelta(days=3))
+    # session, user, staff, portfolio, task counts, overdue/today/upcoming rows, to contact,
+    # branch name, session save (3)
+    with django_assert_num_queries(13):
+        assert alice_client.get("/").status_code == 200
