@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, Staff, branch_id_of, role_of
 from customers import national_id as nid
-from customers.models import Customer, CustomerNeed, LifeEvent, NeedType
+from customers.models import Customer, CustomerNeed, LifeEvent, NeedType, Relationship
 from customers.selectors import DEFAULT_SORT, CustomerFilters, relationship_managers_for
 from customers.services import EDITABLE_FIELDS
 
@@ -243,6 +243,20 @@ class LifeEventForm(FastSelectsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.use_fast_selects()
+
+
+class HouseholdLinkForm(FastSelectsMixin, forms.Form):
+    customer_number = forms.CharField(
+        label=_("Customer number (CIF) of the household member"), max_length=20
+    )
+    kind = forms.ChoiceField(label=_("Relationship"), choices=Relationship.Kind.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.use_fast_selects()
+
+    def clean_customer_number(self) -> str:
+        return self.cleaned_data["customer_number"].strip()
 
 
 class RiskAssessmentForm(FastSelectsMixin, forms.Form):

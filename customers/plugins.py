@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from customers import panels, timeline
 from customers.access import can_edit_customer
-from customers.forms import LifeEventForm, NeedForm, RiskAssessmentForm
+from customers.forms import HouseholdLinkForm, LifeEventForm, NeedForm, RiskAssessmentForm
 from customers.models import CustomerNeed, LifeEvent, NeedChange
 from customers.timeline import TimelineEntry
 
@@ -98,4 +98,14 @@ def risk_panel(request, customer) -> dict | None:
     return {
         "form": RiskAssessmentForm(initial={"assessed_on": timezone.localdate()}),
         "action": reverse("customers:risk_record", args=[customer.pk]),
+    }
+
+
+@panels.panel("customer-household", "customers/partials/panel_household.html", order=50)
+def household_panel(request, customer) -> dict | None:
+    if not can_edit_customer(request.user, customer):
+        return None
+    return {
+        "form": HouseholdLinkForm(),
+        "action": reverse("customers:household_link", args=[customer.pk]),
     }

@@ -226,6 +226,11 @@ def customer_for_page(*, user, customer_id: int) -> Customer:
     )
 
 
+def customer_by_number(*, user, customer_number: str) -> Customer | None:
+    """The customer with this CIF number if the user may see it (None otherwise)."""
+    return Customer.objects.visible_to(user).filter(customer_number=customer_number).first()
+
+
 def needs_with_history(*, customer: Customer) -> list[CustomerNeed]:
     """The customer's needs by priority, each with its changes (newest first): 2 queries."""
     return list(

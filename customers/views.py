@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Branch, Role, branch_id_of, role_of
@@ -34,6 +35,7 @@ from customers.exporting import customer_csv_lines
 from customers.forms import (
     CustomerFilterForm,
     CustomerForm,
+    HouseholdLinkForm,
     ImportForm,
     LifeEventForm,
     NeedForm,
@@ -44,6 +46,10 @@ from customers.models import Customer
 from customers.panels import panels_for
 from customers.timeline import kinds as timeline_kinds
 from customers.timeline import timeline_page
+
+HOUSEHOLD_NOT_FOUND = gettext_lazy(
+    "No customer with that number in your branch: check the customer number (CIF)."
+)
 
 IMPORT_DIR = Path(tempfile.gettempdir()) / "crm-imports"
 
@@ -462,3 +468,31 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "first_page": not before,
     }
     return render(request, "customers/access_log.html", ctx)
+
+
+@require_POST
+def household_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a household member by customer number; only customers in the user's scope."""
+    customer = _editable_customer(request, pk)
+    form = HouseholdLinkForm(request.POST)
+    if form.is_valid():
+        related = selectors.customer_by_number(
+            user=request.user, customer_number=form.cleaned_data["customer_number"]
+        )
+        if related is None:
+            messages.error(request, HOUSEHOLD_NOT_FOUND)
+        else:
+            try:
+                services.relationship_link(
+                    actor=request.user,
+                    customer=customer,
+                    related=related,
+                    kind=form.cleaned_data["kind"],
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Household member linked."))
+    else:
+        _form_errors_to_messages(request, form)
+    return redirect(reverse("customers:detail", args=[customer.pk]) + "#household-heading")

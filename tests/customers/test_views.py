@@ -383,3 +383,47 @@ def test_timeline_ignores_a_malformed_cursor(alice_client, alices_customer):
     url = alices_customer.get_absolute_url()
     for before in ["nonsense", "2024-13-45T10:00:00", "2024-01-01T10:00:00"]:
         assert alice_client.get(url, {"before": before}).status_code == 200
+
+
+# -- Household links from the customer page --------------------------------------------------
+
+
+def test_rm_links_a_household_member_both_ways(alice_client, rm_alice, alices_customer):
+    spouse = CustomerFactory(relationship_manager=rm_alice, name="李芳")
+    url = reverse("customers:household_link", args=[alices_customer.pk])
+    response = alice_client.post(
+        url, {"customer_number": spouse.customer_number, "kind": "spouse"}, follow=True
+    )
+    assert "Household member linked." in response.content.decode()
+    assert [r.related for r in response.context["household"]] == [spouse]
+    assert spouse.relationships.get().related == alices_customer  # and the other way round
+    assert AuditEntry.objects.filter(action="relationship.linked").count() == 1
+
+
+def test_household_member_outside_scope_is_not_found_and_nothing_is_linked(
+    alice_client, alices_customer, rm_bob
+):
+    elsewhere = CustomerFactory(relationship_manager=rm_bob)
+    url = reverse("customers:household_link", args=[alices_customer.pk])
+    response = alice_client.post(
+        url, {"customer_number": elsewhere.customer_number, "kind": "spouse"}, follow=True
+    )
+    assert "No customer with that number in your branch" in response.content.decode()
+    assert not alices_customer.relationships.exists()
+    assert not elsewhere.relationships.exists()
+
+
+def test_household_link_to_self_is_refused(alice_client, alices_customer):
+    url = reverse("customers:household_link", args=[alices_customer.pk])
+    response = alice_client.post(
+        url, {"customer_number": alices_customer.customer_number, "kind": "spouse"}, follow=True
+    )
+    assert "cannot be related to themselves" in response.content.decode()
+    assert not alices_customer.relationships.exists()
+
+
+def test_household_link_scope(bob_client, carol_client, alices_customer):
+    url = reverse("customers:household_link", args=[alices_customer.pk])
+    data = {"customer_number": "620000000001", "kind": "spouse"}
+    assert bob_client.post(url, data).status_code == 404
+    assert carol_client.post(url, data).status_code == 403
