@@ -165,6 +165,9 @@ def redis_start() -> tuple[str, subprocess.Popen | None]:
             str(data / "redis.log"),
         ],
         start_new_session=True,
+        # Not our stdout: `$(python -m crm.devenv env)` must not wait for Redis to exit.
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(100):
         if port_answers(port):

@@ -30,7 +30,10 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["staff"] = customer_selectors.branch_staff_summary(user=request.user)
         template = "crm/home_supervisor.html"
     elif role == Role.HEAD_OFFICE:
-        ctx["branches"] = customer_selectors.branch_summary(user=request.user)
+        branches = list(customer_selectors.branch_summary(user=request.user))
+        computed = [b.figures.computed_at for b in branches if getattr(b, "figures", None)]
+        ctx["branches"] = branches
+        ctx["figures_as_of"] = min(computed) if computed else None
         template = "crm/home_head_office.html"
     else:
         template = "crm/home_no_role.html"

@@ -598,3 +598,26 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action}"
+
+
+class BranchFigures(models.Model):
+    """A branch's headline counts, recomputed set-based by a worker (branch_figures_refresh):
+    counting a million customers is no job for a page request."""
+
+    branch = models.OneToOneField(
+        Branch,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="figures",
+        verbose_name=_("branch"),
+    )
+    customers = models.PositiveIntegerField(_("customers (not archived)"))
+    staff = models.PositiveIntegerField(_("active staff"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("branch figures")
+        verbose_name_plural = _("branch figures")
+
+    def __str__(self) -> str:
+        return f"{self.branch_id}: {self.customers} customers, {self.staff} staff"

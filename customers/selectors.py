@@ -10,14 +10,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     Exists,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,28 +62,9 @@ def branch_staff_summary(*, user) -> QuerySet[Staff]:
     )
 
 
-def _count_per_branch(queryset: QuerySet) -> Coalesce:
-    """A correlated COUNT(*) of `queryset` rows for each branch row of the outer query."""
-    counted = (
-        queryset.filter(branch=OuterRef("pk"))
-        .order_by()
-        .values("branch")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def branch_summary(*, user) -> QuerySet[Branch]:
-    """Branches the user sees, with counts of active staff and of non-archived customers."""
-    return (
-        Branch.objects.visible_to(user)
-        .annotate(
-            n_customers=_count_per_branch(Customer.objects.filter(ACTIVE)),
-            n_staff=_count_per_branch(Staff.objects.active()),
-        )
-        .order_by("code")
-    )
+    """Branches the user sees with their worker-computed figures (`figures` may be None)."""
+    return Branch.objects.visible_to(user).select_related("figures").order_by("code")
 
 
 # -- The customer list -------------------------------------------------------------------

@@ -5,7 +5,10 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import Role
-from customers.models import Customer
+from crm.models import JobRun
+from customers.models import BranchFigures, Customer
+from customers.services import branch_figures_refresh
+from customers.tasks import branch_figures_refresh_task
 from interactions.models import Task
 from interactions.services import task_create
 from tests.accounts.factories import StaffFactory, UserFactory
@@ -34,12 +37,28 @@ def test_supervisor_home_lists_branch_staff_with_their_customers(
     assert staff == {"alice": 2, "carol": 0, "sam": 0}  # bob is in another branch
 
 
-def test_head_office_home_lists_every_branch(head_office_client, rm_alice, rm_bob):
+def test_head_office_home_lists_every_branch_with_worker_computed_figures(
+    head_office_client, rm_alice, rm_bob
+):
     CustomerFactory.create_batch(2, relationship_manager=rm_alice)
+    CustomerFactory(relationship_manager=rm_alice, status=Customer.Status.ARCHIVED)
     CustomerFactory(relationship_manager=rm_bob)
+    page = head_office_client.get("/").content.decode()
+    assert page.count("not yet counted") == 2  # before the job's first run
+    branch_figures_refresh_task.delay()
     response = head_office_client.get("/")
-    rows = {b.code: (b.n_staff, b.n_customers) for b in response.context["branches"]}
+    rows = {b.code: (b.figures.staff, b.figures.customers) for b in response.context["branches"]}
     assert rows == {"A01": (1, 2), "B01": (1, 1)}
+    assert 'data-testid="figures-as-of"' in response.content.decode()
+    assert JobRun.objects.get(job="branch_figures_refresh").rows == 2
+
+
+def test_branch_figures_refresh_is_idempotent(rm_alice):
+    CustomerFactory.create_batch(3, relationship_manager=rm_alice)
+    assert branch_figures_refresh() == 1
+    CustomerFactory(relationship_manager=rm_alice)
+    assert branch_figures_refresh() == 1  # overwrites, never duplicates
+    assert BranchFigures.objects.get().customers == 4
 
 
 def test_user_without_profile_sees_an_explanation(client, django_user_model):
@@ -64,7 +83,8 @@ def test_head_office_home_query_count_is_constant(head_office_client, django_ass
     for _ in range(6):
         rm = StaffFactory(user=UserFactory(), role=Role.RM).user
         CustomerFactory(relationship_manager=rm)
-    # session, user, staff profile, branches with both counts; session save (3 with savepoint)
+    branch_figures_refresh()
+    # session, user, staff profile, branches with their figures; session save (3)
     with django_assert_num_queries(7):
         assert head_office_client.get("/").status_code == 200
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Branch
 from accounts.seed import seed_organisation
 from customers.seed import seed_customers, seed_surroundings
+from customers.services import branch_figures_refresh
 from interactions.seed import seed_interactions
 
 # Every table the demo fills, children first (TRUNCATE … CASCADE covers the rest).
@@ -76,6 +77,8 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.step(started, "analyzed")
+        branch_figures_refresh()  # the head-office home shows them before beat's first run
+        self.step(started, "branch figures")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded in {time.monotonic() - started:.0f} s. "
