@@ -1,6 +1,6 @@
 """Latency of a few pages under 1 and N concurrent clients (stdlib only).
 
-    python scripts/bench_http.py --base http://127.0.0.1:8114 --user rm0001 \
+    python scripts/bench_http.py --base http://127.0.0.1:8114 --user rm001 \
         --clients 1 8 --requests 40 /tasks/ /to-contact/
 
 Each client logs in once (its own session), warms up, then requests each path in turn;
