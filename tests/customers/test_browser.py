@@ -28,10 +28,12 @@ def test_rm_searches_opens_records_a_need_and_sees_its_history(live_server, page
 
     assert page.locator("[data-testid=customer-name]").inner_text().startswith("王建国")
     assert customer.national_id not in page.content()
+    page.get_by_text("Record a need", exact=True).click()  # unfold the panel
     form = page.locator("[data-testid=need-form]")
     form.locator("select[name=need_type]").select_option(label="Education funding")
     form.locator("input[name=priority]").fill("70")
     form.locator("button[type=submit]").click()
+    page.get_by_text("Record a need", exact=True).click()
     form = page.locator("[data-testid=need-form]")
     form.locator("select[name=need_type]").select_option(label="Education funding")
     form.locator("input[name=priority]").fill("85")

@@ -18,6 +18,7 @@ def test_rm_logs_a_call_with_a_follow_up_and_completes_it_from_tasks(
     sign_in(page, live_server, "alice")
     customer_url = f"{live_server.url}/customers/{alices_customer.pk}/"
     page.goto(customer_url)
+    page.get_by_text("Log an interaction", exact=True).click()  # unfold the panel
     page.select_option("select[name=channel]", "phone")
     page.select_option("select[name=outcome]", "follow_up")
     page.fill("input[name=subject]", "Education savings call")
