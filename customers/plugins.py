@@ -26,7 +26,7 @@ def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]
         "need__need_type", "changed_by"
     )
     if before is not None:
-        changes = changes.filter(changed_at__lt=before)
+        changes = changes.filter(changed_at__lte=before)
     statuses = dict(CustomerNeed.Status.choices)
     entries = []
     for change in changes.order_by("-changed_at")[:limit]:
@@ -58,7 +58,7 @@ def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]
 def life_events_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
     events = LifeEvent.objects.filter(customer=customer).select_related("recorded_by")
     if before is not None:
-        events = events.filter(event_date__lt=timezone.localtime(before).date())
+        events = events.filter(event_date__lte=timezone.localtime(before).date())
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
     return [

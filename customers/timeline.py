@@ -4,11 +4,13 @@ An app registers a provider in its AppConfig.ready():
 
     @timeline.provider("interaction", _("Interactions"))
     def interactions_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
-        ...  # ONE query: up to `limit` entries older than `before` (all if None), newest first
+        ...  # ONE query: up to `limit` entries at or before `before` (all if None), newest first
 
-A page of the timeline asks every selected provider for `size` entries older than a cursor
-and merges them, so it costs one query per provider whatever the history's length, and the
-next page starts at the oldest entry shown (keyset pagination, no OFFSET).
+A page of the timeline asks every selected provider for `size + 1` entries at or before a
+cursor and merges them, so it costs one query per provider whatever the history's length
+(keyset pagination, no OFFSET). The cursor is the time of the first entry NOT shown, and a
+page never ends part-way through entries that share that time, so none is skipped or shown
+twice.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Protocol
 
 
@@ -44,6 +47,7 @@ class _Registration:
 
 
 _registry: dict[str, _Registration] = {}
+TICK = dt.timedelta(microseconds=1)
 
 
 def provider(kind: str, label) -> Callable[[Provider], Provider]:
@@ -74,12 +78,24 @@ def timeline_page(
     before: dt.datetime | None = None,
     size: int = 20,
 ) -> TimelinePage:
-    """Newest-first entries of the selected kinds (all when None) older than `before`."""
+    """Newest-first entries of the selected kinds (all when None) at or before `before`.
+
+    A page holds `size` entries, more only when more than `size` share one instant.
+    """
     registrations = [r for k, r in _registry.items() if selected is None or k in selected]
-    merged: list[TimelineEntry] = []
-    for registration in registrations:
-        merged.extend(registration.fetch(customer=customer, before=before, limit=size + 1))
-    merged.sort(key=lambda e: e.occurred_at, reverse=True)
-    entries = merged[:size]
-    has_more = len(merged) > size
-    return TimelinePage(entries=entries, next_before=entries[-1].occurred_at if has_more else None)
+    limit = size + 1
+    while True:
+        batches = [r.fetch(customer=customer, before=before, limit=limit) for r in registrations]
+        merged = sorted(chain.from_iterable(batches), key=lambda e: e.occurred_at, reverse=True)
+        if len(merged) <= size:
+            return TimelinePage(entries=merged, next_before=None)
+        boundary = merged[size].occurred_at  # the first entry that does not fit
+        entries = [e for e in merged[:size] if e.occurred_at != boundary]
+        if entries:
+            return TimelinePage(entries=entries, next_before=boundary)
+        # The whole page is one instant: show all of that instant, then step past it.
+        if all(len(b) < limit or b[-1].occurred_at != boundary for b in batches):
+            tied = [e for e in merged if e.occurred_at == boundary]
+            more = len(tied) < len(merged) or any(len(b) == limit for b in batches)
+            return TimelinePage(entries=tied, next_before=boundary - TICK if more else None)
+        limit *= 2  # a provider may hold more entries of that instant

@@ -28,7 +28,7 @@ def _person(user) -> str:
 def interactions_for_timeline(
     *, customer, before: dt.datetime | None, limit: int
 ) -> list[TimelineEntry]:
-    """Up to `limit` of the customer's interactions older than `before`, newest first."""
+    """Up to `limit` of the customer's interactions at or before `before`, newest first."""
     needs = NeedType.objects.filter(interactions=OuterRef("pk")).order_by("sort_order")
     qs = (
         Interaction.objects.filter(customer=customer)
@@ -51,7 +51,7 @@ def interactions_for_timeline(
         .order_by("-occurred_at", "-id")
     )
     if before is not None:
-        qs = qs.filter(occurred_at__lt=before)
+        qs = qs.filter(occurred_at__lte=before)
     entries = []
     for i in qs[:limit]:
         parts = [i.get_channel_display(), i.get_direction_display()]
@@ -80,7 +80,7 @@ def interactions_for_timeline(
 
 @timeline.provider("task", _("Tasks"))
 def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> list[TimelineEntry]:
-    """Up to `limit` of the customer's tasks created before `before`, newest first."""
+    """Up to `limit` of the customer's tasks created at or before `before`, newest first."""
     qs = (
         Task.objects.filter(customer=customer)
         .select_related("assignee")
@@ -99,7 +99,7 @@ def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> l
         .order_by("-created_at", "-id")
     )
     if before is not None:
-        qs = qs.filter(created_at__lt=before)
+        qs = qs.filter(created_at__lte=before)
     today = timezone.localdate()
     entries = []
     for t in qs[:limit]:
