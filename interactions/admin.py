@@ -5,34 +5,14 @@ here, with their history; tasks may be reassigned (through the service). Nothing
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Q
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin import EstimatedCountPaginator
 from customers.models import Customer
 from interactions.models import Interaction, Task, TaskReschedule
 from interactions.services import task_reassign
-
-
-class EstimatedCountPaginator(Paginator):
-    """An unfiltered list of a ten-million-row table counts from the planner's statistics."""
-
-    @cached_property
-    def count(self) -> int:
-        query = getattr(self.object_list, "query", None)
-        if query is not None and not query.where:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                    [self.object_list.model._meta.db_table],
-                )
-                estimate = cursor.fetchone()[0]
-            if estimate > 100_000:
-                return estimate
-        return super().count
 
 
 class ByCustomerOrStaffSearch:

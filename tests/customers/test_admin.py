@@ -1,6 +1,8 @@
 """Head office's admin: every customer model lists, searches and shows history; no deletes."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers import services
@@ -53,3 +55,22 @@ def test_customer_admin_has_history_and_no_delete(admin_client, rm_alice):
     assert admin_client.get(delete).status_code == 403
     found = admin_client.get(reverse("admin:customers_customer_changelist"), {"q": "李"})
     assert list(found.context["cl"].result_list) == [customer]
+
+
+def test_big_child_tables_search_by_customer_number_and_filter_without_distinct(
+    admin_client, rm_alice
+):
+    mine = CustomerFactory(relationship_manager=rm_alice)
+    other = CustomerFactory(relationship_manager=rm_alice)
+    for customer in (mine, other):
+        services.customer_need_record(
+            actor=rm_alice, customer=customer, need_type=need_type("education"), priority=50
+        )
+    url = reverse("admin:customers_needchange_changelist")
+    response = admin_client.get(url, {"q": mine.customer_number})
+    assert [c.need.customer_id for c in response.context["cl"].result_list] == [mine.pk]
+    response = admin_client.get(url, {"new_status": "lapsed"})
+    assert list(response.context["cl"].result_list) == []
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(url)
+    assert not any("DISTINCT" in q["sql"] for q in queries.captured_queries)
