@@ -291,64 +291,70 @@ def _form_errors_to_messages(request: HttpRequest, form) -> None:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
-@require_POST
-def need_record(request: HttpRequest, pk: int) -> HttpResponse:
+def _record_from_panel(
+    request: HttpRequest, pk: int, form_class, record, success: str, anchor: str = ""
+) -> HttpResponse:
+    """The POST of a customer-page panel: check the form, call `record(customer, data)`, say
+    how it went in a message, and go back to the customer page."""
     customer = _editable_customer(request, pk)
-    form = NeedForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            services.customer_need_record(
-                actor=request.user,
-                customer=customer,
-                need_type=data["need_type"],
-                priority=data["priority"],
-                status=data["status"],
-                source=data["source"],
-                evidence=data["evidence"],
-                reason=data["reason"],
-            )
+            record(customer, form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Need recorded."))
+            messages.success(request, success)
     else:
         _form_errors_to_messages(request, form)
-    return redirect(reverse("customers:detail", args=[customer.pk]) + "#needs")
+    return redirect(reverse("customers:detail", args=[customer.pk]) + anchor)
+
+
+@require_POST
+def need_record(request: HttpRequest, pk: int) -> HttpResponse:
+    def record(customer, data):
+        services.customer_need_record(actor=request.user, customer=customer, **data)
+
+    return _record_from_panel(request, pk, NeedForm, record, _("Need recorded."), "#needs")
 
 
 @require_POST
 def life_event_record(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _editable_customer(request, pk)
-    form = LifeEventForm(request.POST)
-    if form.is_valid():
-        try:
-            services.life_event_record(actor=request.user, customer=customer, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Life event recorded."))
-    else:
-        _form_errors_to_messages(request, form)
-    return redirect(reverse("customers:detail", args=[customer.pk]) + "#life-events")
+    def record(customer, data):
+        services.life_event_record(actor=request.user, customer=customer, **data)
+
+    return _record_from_panel(
+        request, pk, LifeEventForm, record, _("Life event recorded."), "#life-events"
+    )
 
 
 @require_POST
 def risk_assessment_record(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _editable_customer(request, pk)
-    form = RiskAssessmentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.risk_assessment_record(
-                actor=request.user, customer=customer, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Risk assessment recorded."))
-    else:
-        _form_errors_to_messages(request, form)
-    return redirect("customers:detail", customer.pk)
+    def record(customer, data):
+        services.risk_assessment_record(actor=request.user, customer=customer, **data)
+
+    return _record_from_panel(
+        request, pk, RiskAssessmentForm, record, _("Risk assessment recorded.")
+    )
+
+
+@require_POST
+def household_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a household member by customer number; only customers in the user's scope."""
+
+    def record(customer, data):
+        related = selectors.customer_by_number(
+            user=request.user, customer_number=data["customer_number"]
+        )
+        if related is None:
+            raise ValidationError(HOUSEHOLD_NOT_FOUND)
+        services.relationship_link(
+            actor=request.user, customer=customer, related=related, kind=data["kind"]
+        )
+
+    return _record_from_panel(
+        request, pk, HouseholdLinkForm, record, _("Household member linked."), "#household-heading"
+    )
 
 
 # -- Import from core banking --------------------------------------------------------------
@@ -468,31 +474,3 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "first_page": not before,
     }
     return render(request, "customers/access_log.html", ctx)
-
-
-@require_POST
-def household_link(request: HttpRequest, pk: int) -> HttpResponse:
-    """Link a household member by customer number; only customers in the user's scope."""
-    customer = _editable_customer(request, pk)
-    form = HouseholdLinkForm(request.POST)
-    if form.is_valid():
-        related = selectors.customer_by_number(
-            user=request.user, customer_number=form.cleaned_data["customer_number"]
-        )
-        if related is None:
-            messages.error(request, HOUSEHOLD_NOT_FOUND)
-        else:
-            try:
-                services.relationship_link(
-                    actor=request.user,
-                    customer=customer,
-                    related=related,
-                    kind=form.cleaned_data["kind"],
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("Household member linked."))
-    else:
-        _form_errors_to_messages(request, form)
-    return redirect(reverse("customers:detail", args=[customer.pk]) + "#household-heading")
