@@ -27,7 +27,15 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         template = "crm/home_rm.html"
     elif role == Role.SUPERVISOR:
-        ctx["staff"] = customer_selectors.branch_staff_summary(user=request.user)
+        staff = list(
+            interaction_selectors.with_task_counts(
+                interaction_selectors.team_staff(user=request.user)
+            )
+        )
+        customers = customer_selectors.assigned_customer_counts(user=request.user)
+        for member in staff:
+            member.n_customers = customers.get(member.user_id, 0)
+        ctx["staff"] = staff
         template = "crm/home_supervisor.html"
     elif role == Role.HEAD_OFFICE:
         branches = list(customer_selectors.branch_summary(user=request.user))

@@ -45,20 +45,14 @@ def portfolio_summary(*, user) -> dict[str, int]:
     )
 
 
-def branch_staff_summary(*, user) -> QuerySet[Staff]:
-    """Active staff of the branches the user sees, with their assigned-customer counts."""
-    return (
-        Staff.objects.visible_to(user)
-        .active()
-        .exclude(role=Role.HEAD_OFFICE)
-        .select_related("user", "branch")
-        .annotate(
-            n_customers=Count(
-                "user__assigned_customers",
-                filter=~Q(user__assigned_customers__status=Customer.Status.ARCHIVED),
-            )
-        )
-        .order_by("branch__code", "role", "employee_number")
+def assigned_customer_counts(*, user) -> dict[int, int]:
+    """RM user id → number of non-archived customers assigned, in the branches the user sees."""
+    return dict(
+        Customer.objects.visible_to(user)
+        .filter(ACTIVE, relationship_manager__isnull=False)
+        .order_by()
+        .values_list("relationship_manager_id")
+        .annotate(n=Count("pk"))
     )
 
 

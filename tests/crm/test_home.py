@@ -35,6 +35,8 @@ def test_supervisor_home_lists_branch_staff_with_their_customers(
     response = supervisor_client.get("/")
     staff = {m.user.username: m.n_customers for m in response.context["staff"]}
     assert staff == {"alice": 2, "carol": 0, "sam": 0}  # bob is in another branch
+    alice = next(m for m in response.context["staff"] if m.user.username == "alice")
+    assert (alice.n_open, alice.n_overdue, alice.n_to_contact) == (0, 0, 0)  # mass customers
 
 
 def test_head_office_home_lists_every_branch_with_worker_computed_figures(
@@ -74,8 +76,9 @@ def test_supervisor_home_query_count_is_constant(
     for _ in range(8):
         rm = StaffFactory(user=UserFactory(), role=Role.RM, branch=branch_a).user
         CustomerFactory.create_batch(2, relationship_manager=rm)
-    # session, user, staff profile, branch name, staff table; session save (3 with savepoint)
-    with django_assert_num_queries(8):
+    # session, user, staff profile, branch name, staff table with task counts, assigned
+    # customer counts; session save (3 with savepoint)
+    with django_assert_num_queries(9):
         assert supervisor_client.get("/").status_code == 200
 
 
