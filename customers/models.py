@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -365,6 +366,21 @@ class LifeEvent(TimeStampedModel):
         return f"{self.get_kind_display()} {self.event_date}"
 
 
+# The names migration 0003 gives the default need types, here so that makemessages finds them.
+DEFAULT_NEED_TYPE_NAMES = [
+    gettext_noop("Liquidity"),
+    gettext_noop("Capital preservation"),
+    gettext_noop("Wealth growth"),
+    gettext_noop("Retirement"),
+    gettext_noop("Education funding"),
+    gettext_noop("Home purchase"),
+    gettext_noop("Protection / insurance"),
+    gettext_noop("Wealth transfer"),
+    gettext_noop("Credit / financing"),
+    gettext_noop("Business banking"),
+]
+
+
 class NeedType(models.Model):
     """Reference data (admin-editable); the ten defaults come from a data migration."""
 
@@ -380,7 +396,9 @@ class NeedType(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        # The default types' names are in the catalogue (DEFAULT_NEED_TYPE_NAMES); names head
+        # office adds show as typed.
+        return gettext(self.name)
 
 
 class CustomerNeed(TimeStampedModel):

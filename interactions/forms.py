@@ -94,7 +94,7 @@ class InteractionForm(forms.Form):
         self.fields["needs"].choices = [(str(n.pk), n.name) for n in need_types]
         for need_type in need_types:
             self.fields[f"priority_{need_type.pk}"] = forms.IntegerField(
-                label=_("Priority of %(need)s") % {"need": need_type.name},
+                label=_("Priority of %(need)s") % {"need": need_type},
                 required=False,
                 min_value=0,
                 max_value=100,

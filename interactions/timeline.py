@@ -9,7 +9,7 @@ from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from customers import timeline
@@ -56,11 +56,13 @@ def interactions_for_timeline(
     for i in qs[:limit]:
         parts = [i.get_channel_display(), i.get_direction_display()]
         if i.duration_minutes:
-            parts.append(_g("%(minutes)d min") % {"minutes": i.duration_minutes})
+            parts.append(gettext("%(minutes)d min") % {"minutes": i.duration_minutes})
         if i.need_names:
-            parts.append(_g("needs: %(needs)s") % {"needs": ", ".join(i.need_names)})
+            parts.append(
+                gettext("needs: %(needs)s") % {"needs": ", ".join(gettext(n) for n in i.need_names)}
+            )
         if i.product_codes:
-            parts.append(_g("products: %(codes)s") % {"codes": ", ".join(i.product_codes)})
+            parts.append(gettext("products: %(codes)s") % {"codes": ", ".join(i.product_codes)})
         detail = " · ".join(str(p) for p in parts)
         if i.notes:
             detail += "\n" + Truncator(i.notes).chars(NOTES_EXCERPT_CHARS)
@@ -103,21 +105,21 @@ def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> l
     today = timezone.localdate()
     entries = []
     for t in qs[:limit]:
-        badge = _g("Overdue") if t.is_overdue(today) else t.get_status_display()
-        detail = _g("Due %(date)s · assigned to %(person)s · %(origin)s") % {
+        badge = gettext("Overdue") if t.is_overdue(today) else t.get_status_display()
+        detail = gettext("Due %(date)s · assigned to %(person)s · %(origin)s") % {
             "date": t.due_date.isoformat(),
             "person": _person(t.assignee),
             "origin": t.get_origin_display(),
         }
         if t.completed_at:
-            detail += " · " + _g("done %(when)s") % {
+            detail += " · " + gettext("done %(when)s") % {
                 "when": f"{timezone.localtime(t.completed_at):%Y-%m-%d %H:%M}"
             }
         entries.append(
             TimelineEntry(
                 occurred_at=t.created_at,
                 kind="task",
-                title=_g("Task: %(title)s") % {"title": t.title},
+                title=gettext("Task: %(title)s") % {"title": t.title},
                 detail=detail,
                 actor=_person(t.assignee),
                 badge=str(badge),

@@ -1,5 +1,6 @@
 """Every user-facing message has its Simplified Chinese translation, and stays so."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -52,3 +53,26 @@ def test_compiled_catalogue_matches_the_source():
     }
     compiled.pop((None, ""), None)  # the header
     assert source == compiled, "locale/…/django.mo is stale — run `make messages`"
+
+
+def test_gettext_is_never_imported_under_another_name():
+    """makemessages only finds _(), gettext() and friends: an alias hides its strings."""
+    pattern = re.compile(r"from django\.utils\.translation import .*\bas (?!_\b)\w+")
+    offenders = [
+        str(path.relative_to(settings.BASE_DIR))
+        for app in ("accounts", "crm", "customers", "interactions")
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py")
+        if pattern.search(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_default_reference_data_reads_in_chinese(db):
+    from django.utils import translation
+
+    from customers.models import NeedType
+
+    education = NeedType.objects.get(code="education")
+    with translation.override("zh-hans"):
+        assert str(education) == "教育金"
+    assert str(education) == "Education funding"
