@@ -159,6 +159,11 @@ def customer_page(*, user, filters: CustomerFilters, page: int = 1) -> CustomerP
     )
 
 
+def customer_list_exceeds(*, user, filters: CustomerFilters, limit: int) -> bool:
+    """Whether the filtered list holds more than `limit` customers (a bounded count)."""
+    return customer_list(user=user, filters=filters).order_by()[: limit + 1].count() > limit
+
+
 def customer_export_rows(*, user, filters: CustomerFilters) -> Iterator[Customer]:
     """Every customer the list shows with these filters, streamed from a server-side cursor."""
     return (

@@ -9,6 +9,7 @@ import time
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -47,6 +48,10 @@ from customers.panels import panels_for
 from customers.timeline import kinds as timeline_kinds
 from customers.timeline import timeline_page
 
+EXPORT_TOO_BIG = gettext_lazy(
+    "An export holds at most %(limit)s customers: narrow the filters (for example by branch, "
+    "segment or relationship manager) and export again."
+)
 HOUSEHOLD_NOT_FOUND = gettext_lazy(
     "No customer with that number in your branch: check the customer number (CIF)."
 )
@@ -93,7 +98,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def customer_export(request: HttpRequest) -> StreamingHttpResponse:
+def customer_export(request: HttpRequest) -> HttpResponse:
     """CSV of exactly what the list shows with these filters (every page), streamed."""
     raw_branch = request.GET.get("branch", "")
     if raw_branch and not (
@@ -108,6 +113,11 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
         branch = Branch.objects.visible_to(request.user).filter(pk=filters.branch).first()
     elif role_of(request.user) != Role.HEAD_OFFICE:
         branch = Branch.objects.filter(pk=branch_id_of(request.user)).first()
+    limit = settings.CUSTOMER_EXPORT_MAX_ROWS
+    if selectors.customer_list_exceeds(user=request.user, filters=filters, limit=limit):
+        # A web request is no place for a bulk extract (and a worker timeout would cut it).
+        messages.error(request, EXPORT_TOO_BIG % {"limit": f"{limit:,}"})
+        return redirect(reverse("customers:list") + "?" + request.GET.urlencode())
     services.customer_export_record(
         actor=request.user, filters=filters.as_audit_detail(), branch=branch
     )

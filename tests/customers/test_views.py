@@ -427,3 +427,15 @@ def test_household_link_scope(bob_client, carol_client, alices_customer):
     data = {"customer_number": "620000000001", "kind": "spouse"}
     assert bob_client.post(url, data).status_code == 404
     assert carol_client.post(url, data).status_code == 403
+
+
+def test_an_export_larger_than_the_limit_is_refused_with_a_message(
+    alice_client, rm_alice, settings
+):
+    settings.CUSTOMER_EXPORT_MAX_ROWS = 2
+    CustomerFactory.create_batch(3, relationship_manager=rm_alice, segment="hnw")
+    response = alice_client.get(reverse("customers:export"), {"segment": "hnw"}, follow=True)
+    assert "An export holds at most 2 customers" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="customer.exported").exists()
+    response = alice_client.get(reverse("customers:export"), {"segment": "mass"})
+    assert response.status_code == 200  # within the limit: streamed as usual
