@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Branch, Role, branch_id_of, role_of
+from crm.http import safe_next_url
 from customers import importing, selectors, services
 from customers.access import (
     can_create_customer,
@@ -133,9 +134,7 @@ def customer_reassign(request: HttpRequest) -> HttpResponse:
     if not can_reassign(request.user):
         raise PermissionDenied
     form = ReassignForm(request.POST, user=request.user)
-    back = request.POST.get("next") or reverse("customers:list")
-    if not back.startswith("/"):
-        back = reverse("customers:list")
+    back = safe_next_url(request, reverse("customers:list"))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

@@ -8,11 +8,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, Staff, role_of
+from crm.http import safe_next_url
 from customers.models import Customer
 from customers.timeline import timeline_page
 from interactions import selectors, services
@@ -23,16 +23,6 @@ from interactions.models import Interaction, Task
 RECENT_ENTRIES = 10
 TEAM_PAGE_SIZE = 50
 TO_CONTACT_PAGE_SIZE = 25
-
-
-def _next_or(request: HttpRequest, default: str) -> str:
-    """A same-site `next` from the form or query string, else `default`."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _add_errors(form, exc: ValidationError, renames: dict[str, str] | None = None) -> None:
@@ -71,12 +61,12 @@ def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
             _add_errors(form, exc, {"due_date": "follow_up_due", "title": "follow_up_title"})
         else:
             messages.success(request, _("Interaction logged."))
-            return redirect(_next_or(request, customer_page_url(customer.pk)))
+            return redirect(safe_next_url(request, customer_page_url(customer.pk)))
     ctx = {
         "form": form,
         "customer": customer,
         "customer_url": customer_page_url(customer.pk),
-        "next": _next_or(request, ""),
+        "next": safe_next_url(request, ""),
         "recent": timeline_page(customer=customer, size=RECENT_ENTRIES).entries,
     }
     return render(request, "interactions/interaction_form.html", ctx)
@@ -155,12 +145,12 @@ def task_create(request: HttpRequest, customer_id: int) -> HttpResponse:
             _add_errors(form, exc)
         else:
             messages.success(request, _("Task added."))
-            return redirect(_next_or(request, customer_page_url(customer.pk)))
+            return redirect(safe_next_url(request, customer_page_url(customer.pk)))
     ctx = {
         "form": form,
         "customer": customer,
         "customer_url": customer_page_url(customer.pk),
-        "next": _next_or(request, ""),
+        "next": safe_next_url(request, ""),
     }
     return render(request, "interactions/task_form.html", ctx)
 
@@ -185,7 +175,7 @@ def _task_action(request: HttpRequest, pk: int, action, done_message: str) -> Ht
             messages.error(request, message)
     else:
         messages.success(request, done_message % {"title": task.title})
-    return redirect(_next_or(request, reverse("interactions:task_list")))
+    return redirect(safe_next_url(request, reverse("interactions:task_list")))
 
 
 @require_POST

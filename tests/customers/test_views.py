@@ -343,6 +343,25 @@ def test_supervisor_bulk_reassigns_from_the_list(supervisor_client, rm_alice, rm
     assert [owners[c.pk] for c in customers] == [rm_carol.pk, rm_carol.pk, rm_alice.pk]
 
 
+@pytest.mark.parametrize(
+    "next_url, expected",
+    [
+        ("/customers/?segment=hnw", "/customers/?segment=hnw"),
+        ("//evil.example/phish", "/customers/"),  # starts with "/" but leaves the site
+        ("https://evil.example/", "/customers/"),
+    ],
+)
+def test_reassign_goes_back_only_within_the_site(
+    supervisor_client, rm_alice, rm_carol, next_url, expected
+):
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    response = supervisor_client.post(
+        reverse("customers:reassign"),
+        {"customers": [customer.pk], "relationship_manager": rm_carol.pk, "next": next_url},
+    )
+    assert response["Location"] == expected
+
+
 def test_rm_cannot_bulk_reassign(alice_client, rm_alice, rm_carol):
     customer = CustomerFactory(relationship_manager=rm_alice)
     response = alice_client.post(
