@@ -16,7 +16,6 @@ from crm.http import safe_next_url
 from customers.models import Customer
 from customers.timeline import timeline_page
 from interactions import selectors, services
-from interactions.customer_page import customer_page_url
 from interactions.forms import InteractionForm, RescheduleForm, TaskForm
 from interactions.models import Interaction, Task
 
@@ -61,11 +60,11 @@ def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
             _add_errors(form, exc, {"due_date": "follow_up_due", "title": "follow_up_title"})
         else:
             messages.success(request, _("Interaction logged."))
-            return redirect(safe_next_url(request, customer_page_url(customer.pk)))
+            return redirect(safe_next_url(request, reverse("customers:detail", args=[customer.pk])))
     ctx = {
         "form": form,
         "customer": customer,
-        "customer_url": customer_page_url(customer.pk),
+        "customer_url": reverse("customers:detail", args=[customer.pk]),
         "next": safe_next_url(request, ""),
         "recent": timeline_page(customer=customer, size=RECENT_ENTRIES).entries,
     }
@@ -80,7 +79,7 @@ def interaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     ctx = {
         "interaction": interaction,
-        "customer_url": customer_page_url(interaction.customer_id),
+        "customer_url": reverse("customers:detail", args=[interaction.customer_id]),
         "history": selectors.interaction_history(interaction=interaction),
         "edit_refusal": services.interaction_edit_refusal(
             user=request.user, interaction=interaction
@@ -125,7 +124,7 @@ def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "interaction": interaction,
         "customer": interaction.customer,
-        "customer_url": customer_page_url(interaction.customer_id),
+        "customer_url": reverse("customers:detail", args=[interaction.customer_id]),
     }
     return render(request, "interactions/interaction_edit.html", ctx)
 
@@ -145,11 +144,11 @@ def task_create(request: HttpRequest, customer_id: int) -> HttpResponse:
             _add_errors(form, exc)
         else:
             messages.success(request, _("Task added."))
-            return redirect(safe_next_url(request, customer_page_url(customer.pk)))
+            return redirect(safe_next_url(request, reverse("customers:detail", args=[customer.pk])))
     ctx = {
         "form": form,
         "customer": customer,
-        "customer_url": customer_page_url(customer.pk),
+        "customer_url": reverse("customers:detail", args=[customer.pk]),
         "next": safe_next_url(request, ""),
     }
     return render(request, "interactions/task_form.html", ctx)
@@ -208,7 +207,7 @@ def task_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "form": form,
         "task": task,
-        "customer_url": customer_page_url(task.customer_id),
+        "customer_url": reverse("customers:detail", args=[task.customer_id]),
         "reschedules": selectors.task_reschedules(task=task),
     }
     return render(request, "interactions/task_reschedule.html", ctx)
@@ -280,8 +279,6 @@ def to_contact(request: HttpRequest) -> HttpResponse:
     if rm is not None:
         customers = selectors.customers_to_contact(user=request.user, rm=rm)
         page = Paginator(customers, TO_CONTACT_PAGE_SIZE).get_page(request.GET.get("page"))
-        for customer in page:
-            customer.page_url = customer_page_url(customer.pk)
     ctx = {
         "page": page,
         "rm_staff": rm_staff,
