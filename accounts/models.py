@@ -32,6 +32,13 @@ def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
     return Role(staff.role)
 
 
+def person_name(user) -> str:
+    """How a member of staff is named on pages and in exports ("" for nobody)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
 def branch_id_of(user) -> int | None:
     staff = getattr(user, "staff", None)
     return staff.branch_id if staff is not None else None
@@ -123,5 +130,4 @@ class Staff(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        name = self.user.get_full_name() or self.user.get_username()
-        return f"{name} ({self.employee_number})"
+        return f"{person_name(self.user)} ({self.employee_number})"

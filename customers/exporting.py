@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
+from accounts.models import person_name
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -53,9 +55,7 @@ def customer_csv_lines(customers: Iterable) -> Iterator[str]:
             c.risk_class,
             c.risk_assessed_on or "",
             c.branch.code,
-            (c.relationship_manager.get_full_name() or c.relationship_manager.username)
-            if c.relationship_manager
-            else "",
+            person_name(c.relationship_manager),
             c.phone,
             c.email,
         )

@@ -8,7 +8,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Branch, Role, Staff, branch_id_of, role_of
+from accounts.models import Branch, Role, Staff, branch_id_of, person_name, role_of
 from customers import national_id as nid
 from customers.models import Customer, CustomerNeed, LifeEvent, NeedType, Relationship
 from customers.selectors import DEFAULT_SORT, CustomerFilters, relationship_managers_for
@@ -56,7 +56,7 @@ class FastSelectsMixin:
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return person_name(obj)
 
 
 # -- The list's filters --------------------------------------------------------------------

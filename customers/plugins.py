@@ -9,15 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import person_name
 from customers import panels, timeline
 from customers.access import can_edit_customer
 from customers.forms import HouseholdLinkForm, LifeEventForm, NeedForm, RiskAssessmentForm
 from customers.models import CustomerNeed, LifeEvent, NeedChange
 from customers.timeline import TimelineEntry
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 @timeline.provider("need", gettext_lazy("Needs"))
@@ -47,7 +44,7 @@ def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]
                 kind="need",
                 title=str(change.need.need_type),
                 detail=detail,
-                actor=_name(change.changed_by),
+                actor=person_name(change.changed_by),
                 badge=str(statuses.get(change.new_status, "")),
             )
         )
@@ -67,7 +64,7 @@ def life_events_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
             kind="life_event",
             title=e.get_kind_display(),
             detail=e.note,
-            actor=_name(e.recorded_by),
+            actor=person_name(e.recorded_by),
             badge=_("expected") if e.event_date > today else "",
         )
         for e in events.order_by("-event_date", "-pk")[:limit]

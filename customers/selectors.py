@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Branch, Role, Staff, branch_id_of, role_of
+from accounts.models import Branch, Role, Staff, branch_id_of, person_name, role_of
 from customers import national_id as nid
 from customers import search
 from customers.models import (
@@ -298,7 +298,7 @@ def _display(record, name: str) -> str:
         if related is None:
             return "—"
         if hasattr(related, "get_full_name"):
-            return related.get_full_name() or related.get_username()
+            return person_name(related)
         return str(related)
     value = getattr(record, name)
     if field.choices:
@@ -340,7 +340,7 @@ def customer_history(*, customer: Customer, limit: int = 20) -> list[HistoryEntr
         entries.append(
             HistoryEntry(
                 at=newer.history_date,
-                user=(user.get_full_name() or user.get_username()) if user else "—",
+                user=person_name(user) or "—",
                 kind=newer.history_type,
                 reason=str(
                     CHANGE_REASONS.get(newer.history_change_reason, newer.history_change_reason)

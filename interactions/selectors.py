@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Role, Staff
+from accounts.models import Role, Staff, person_name
 from customers.models import Customer, CustomerNeed, NeedType
 from interactions.models import Interaction, Task
 
@@ -73,7 +73,7 @@ def interaction_history(*, interaction: Interaction) -> list[HistoryVersion]:
     )
     needs_of: dict[int, list[str]] = defaultdict(list)
     for row in need_rows.select_related("needtype").order_by("needtype__sort_order"):
-        needs_of[row.history_id].append(row.needtype.name)
+        needs_of[row.history_id].append(str(row.needtype))
     versions = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         changes = []
@@ -94,7 +94,7 @@ def interaction_history(*, interaction: Interaction) -> list[HistoryVersion]:
         versions.append(
             HistoryVersion(
                 at=newer.history_date,
-                by=(user.get_full_name() or user.get_username()) if user else "",
+                by=person_name(user),
                 kind=newer.history_type,
                 changes=changes,
             )

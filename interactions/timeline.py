@@ -12,16 +12,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import person_name
 from customers import timeline
 from customers.models import NeedType
 from customers.timeline import TimelineEntry
 from interactions.models import Interaction, Task
 
 NOTES_EXCERPT_CHARS = 200
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 @timeline.provider("interaction", _("Interactions"))
@@ -73,7 +70,7 @@ def interactions_for_timeline(
                 title=i.subject,
                 detail=detail,
                 url=reverse("interactions:detail", args=[i.pk]),
-                actor=_person(i.staff),
+                actor=person_name(i.staff),
                 badge=i.get_outcome_display(),
             )
         )
@@ -108,7 +105,7 @@ def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> l
         badge = gettext("Overdue") if t.is_overdue(today) else t.get_status_display()
         detail = gettext("Due %(date)s · assigned to %(person)s · %(origin)s") % {
             "date": t.due_date.isoformat(),
-            "person": _person(t.assignee),
+            "person": person_name(t.assignee),
             "origin": t.get_origin_display(),
         }
         if t.completed_at:
@@ -121,7 +118,7 @@ def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> l
                 kind="task",
                 title=gettext("Task: %(title)s") % {"title": t.title},
                 detail=detail,
-                actor=_person(t.assignee),
+                actor=person_name(t.assignee),
                 badge=str(badge),
             )
         )
