@@ -567,6 +567,18 @@ class BalanceSnapshot(models.Model):
         return f"{self.customer_id} {self.as_of}"
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AuditEntryQuerySet:
+        """The audit entries this user may read: head office all, a supervisor the branch's,
+        nobody else any (relationship managers do not audit their colleagues)."""
+        role = role_of(user)
+        if role == Role.HEAD_OFFICE:
+            return self
+        if role == Role.SUPERVISOR:
+            return self.filter(branch_id=branch_id_of(user))
+        return self.none()
+
+
 class AuditEntry(models.Model):
     """Who did what to which record, and who looked at whose personal data (append-only)."""
 
@@ -601,6 +613,8 @@ class AuditEntry(models.Model):
         verbose_name=_("branch"),
     )
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Branch, Role, Staff, branch_id_of, person_name, role_of
+from accounts.models import Branch, Role, Staff, person_name, role_of
 from customers import national_id as nid
 from customers import search
 from customers.models import (
@@ -365,12 +365,9 @@ def access_log_page(
 
     Returns the entries and the id to pass as `before_id` for the next page (None at the end).
     """
-    qs = AuditEntry.objects.filter(action__in=[action] if action else ACCESS_ACTIONS)
-    role = role_of(user)
-    if role == Role.SUPERVISOR:
-        qs = qs.filter(branch_id=branch_id_of(user))
-    elif role != Role.HEAD_OFFICE:
-        return [], None
+    qs = AuditEntry.objects.visible_to(user).filter(
+        action__in=[action] if action else ACCESS_ACTIONS
+    )
     if before_id:
         qs = qs.filter(pk__lt=before_id)
     rows = list(

@@ -1,7 +1,8 @@
 """One place decides what each role sees; these tests read like DOMAIN.md's role table."""
 
 from accounts.models import Branch, Role, Staff, role_of
-from customers.models import Customer
+from customers.models import AuditEntry, Customer
+from customers.services import audit_record
 from tests.customers.factories import CustomerFactory
 
 
@@ -43,3 +44,19 @@ def test_customers_visible_by_branch(rm_alice, rm_carol, rm_bob, supervisor, hea
     assert set(Customer.objects.visible_to(rm_bob)) == {other_branch}
     assert set(Customer.objects.visible_to(head_office)) == {own, colleague, other_branch}
     assert set(Customer.objects.visible_to(rm_alice).assigned_to(rm_alice)) == {own}
+
+
+def test_audit_entries_visible_to_supervisors_of_the_branch_and_head_office(
+    rm_alice, rm_bob, supervisor, head_office
+):
+    here = audit_record(
+        actor=rm_alice,
+        action="customer.viewed",
+        target=CustomerFactory(relationship_manager=rm_alice),
+    )
+    there = audit_record(
+        actor=rm_bob, action="customer.viewed", target=CustomerFactory(relationship_manager=rm_bob)
+    )
+    assert list(AuditEntry.objects.visible_to(supervisor)) == [here]
+    assert set(AuditEntry.objects.visible_to(head_office)) == {here, there}
+    assert not AuditEntry.objects.visible_to(rm_alice).exists()  # RMs audit nobody
