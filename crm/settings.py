@@ -236,6 +236,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "crm.tasks.heartbeat_task", "schedule": 60.0},
     "job-runs-tidy": {"task": "crm.tasks.job_runs_tidy_task", "schedule": 6 * 3600.0},
+    "pending-imports-purge": {
+        "task": "customers.tasks.pending_imports_purge_task",
+        "schedule": 3600.0,
+    },
     "branch-figures": {
         "task": "customers.tasks.branch_figures_refresh_task",
         "schedule": 10 * 60.0,

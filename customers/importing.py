@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Branch, Role, Staff
-from customers.models import BalanceSnapshot, Customer
+from customers.models import BalanceSnapshot, Customer, PendingImport
 from customers.services import audit_record, customer_search_keys_fill
 
 BATCH = 2000
@@ -430,3 +431,35 @@ def _amount(value: str, column: str) -> Decimal:
             _("%(column)s: at most 14 digits and 2 decimals.") % {"column": column}
         )
     return amount.quantize(Decimal("0.01"))
+
+
+# -- Uploads between their dry run and their commit ----------------------------------------
+
+PENDING_IMPORT_HOURS = 24
+
+
+def pending_imports_purge() -> int:
+    """Delete uploads never committed within PENDING_IMPORT_HOURS (they hold personal data)."""
+    cutoff = timezone.now() - dt.timedelta(hours=PENDING_IMPORT_HOURS)
+    deleted, _by_model = PendingImport.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def pending_import_store(*, actor, kind: str, name: str, content: bytes) -> PendingImport:
+    """Keep an uploaded file for its commit by the same user, from any web server."""
+    pending_imports_purge()
+    return PendingImport.objects.create(
+        uploaded_by=actor, kind=kind, name=name[:255], content=content
+    )
+
+
+def pending_import_for(*, actor, token: str) -> PendingImport | None:
+    """The user's own upload with this token, if it is still pending."""
+    try:
+        token = uuid.UUID(token)
+    except ValueError:
+        return None
+    cutoff = timezone.now() - dt.timedelta(hours=PENDING_IMPORT_HOURS)
+    return PendingImport.objects.filter(
+        token=token, uploaded_by=actor, created_at__gte=cutoff
+    ).first()

@@ -11,3 +11,11 @@ def branch_figures_refresh_task(self) -> None:
 
     with job_run("branch_figures_refresh", task_id=self.request.id or "") as run:
         run.rows = branch_figures_refresh()
+
+
+@shared_task(bind=True, ignore_result=True)
+def pending_imports_purge_task(self) -> None:
+    from customers.importing import pending_imports_purge
+
+    with job_run("pending_imports_purge", task_id=self.request.id or "") as run:
+        run.rows = pending_imports_purge()

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import tempfile
-import time
-import uuid
-from pathlib import Path
+import io
 
 from django.conf import settings
 from django.contrib import messages
@@ -56,9 +52,6 @@ EXPORT_TOO_BIG = gettext_lazy(
 HOUSEHOLD_NOT_FOUND = gettext_lazy(
     "No customer with that number in your branch: check the customer number (CIF)."
 )
-
-IMPORT_DIR = Path(tempfile.gettempdir()) / "crm-imports"
-
 
 # -- List, export, reassignment ------------------------------------------------------------
 
@@ -376,25 +369,14 @@ def _import_scope(user) -> Branch | None:
     return Branch.objects.get(pk=branch_id_of(user))
 
 
-def _run_import(user, kind: str, path: Path, *, commit: bool) -> importing.ImportReport:
+def _run_import(user, kind: str, content: bytes, *, commit: bool) -> importing.ImportReport:
     scope = _import_scope(user)
-    with path.open(encoding="utf-8-sig", newline="") as lines:
-        if kind == ImportForm.KIND_BALANCES:
-            return importing.import_balances(
-                actor=user,
-                lines=lines,
-                commit=commit,
-                customers=Customer.objects.visible_to(user),
-            )
-        return importing.import_customers(actor=user, lines=lines, commit=commit, branch=scope)
-
-
-def _forget_stale_uploads(max_age_hours: int = 24) -> None:
-    """Delete checked files that were never committed (they hold personal data)."""
-    cutoff = time.time() - max_age_hours * 3600
-    for path in IMPORT_DIR.glob("*.csv"):
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+    lines = io.StringIO(content.decode("utf-8-sig"), newline="")
+    if kind == ImportForm.KIND_BALANCES:
+        return importing.import_balances(
+            actor=user, lines=lines, commit=commit, customers=Customer.objects.visible_to(user)
+        )
+    return importing.import_customers(actor=user, lines=lines, commit=commit, branch=scope)
 
 
 @require_http_methods(["GET", "POST"])
@@ -412,17 +394,12 @@ def customer_import(request: HttpRequest) -> HttpResponse:
         except UnicodeDecodeError:
             form.add_error("file", _("The file is not UTF-8 text; export it as CSV UTF-8."))
         else:
-            IMPORT_DIR.mkdir(mode=0o700, exist_ok=True)
-            _forget_stale_uploads()
-            token = uuid.uuid4().hex
-            (IMPORT_DIR / f"{token}.csv").write_bytes(content)
             kind = form.cleaned_data["kind"]
-            request.session[f"import-{token}"] = {
-                "kind": kind,
-                "sha256": hashlib.sha256(content).hexdigest(),
-                "name": upload.name,
-            }
-            report = _run_import(request.user, kind, IMPORT_DIR / f"{token}.csv", commit=False)
+            pending = importing.pending_import_store(
+                actor=request.user, kind=kind, name=upload.name, content=content
+            )
+            token = str(pending.token)
+            report = _run_import(request.user, kind, content, commit=False)
     ctx = {"form": form, "report": report, "token": token}
     return render(request, "customers/customer_import.html", ctx)
 
@@ -432,28 +409,24 @@ def customer_import_commit(request: HttpRequest) -> HttpResponse:
     if not can_import(request.user):
         raise PermissionDenied
     token = request.POST.get("token", "")
-    pending = request.session.get(f"import-{token}") if token.isalnum() else None
-    path = IMPORT_DIR / f"{token}.csv"
-    if pending is None or not path.exists():
+    pending = importing.pending_import_for(actor=request.user, token=token)
+    if pending is None:
         raise Http404
-    if hashlib.sha256(path.read_bytes()).hexdigest() != pending["sha256"]:
-        raise Http404
-    report = _run_import(request.user, pending["kind"], path, commit=True)
+    report = _run_import(request.user, pending.kind, bytes(pending.content), commit=True)
     if report.committed:
-        path.unlink(missing_ok=True)
-        del request.session[f"import-{token}"]
+        pending.delete()
         messages.success(
             request,
             _("Imported %(name)s: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
             % {
-                "name": pending["name"],
+                "name": pending.name,
                 "created": report.created,
                 "updated": report.updated,
                 "unchanged": report.unchanged,
             },
         )
         return redirect("customers:list")
-    form = ImportForm(initial={"kind": pending["kind"]})
+    form = ImportForm(initial={"kind": pending.kind})
     ctx = {"form": form, "report": report, "token": token}
     return render(request, "customers/customer_import.html", ctx)
 
