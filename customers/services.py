@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Branch, Role, Staff
 from customers import national_id as nid
@@ -66,7 +67,7 @@ INVERSE_KIND = {
 }
 
 
-def audit_record(
+def audit_entry(
     *,
     actor,
     action: str,
@@ -75,7 +76,7 @@ def audit_record(
     detail: dict | None = None,
     branch: Branch | None = None,
 ) -> AuditEntry:
-    """Append an audit entry (the lowest app's service, so every app can call it).
+    """An unsaved audit entry (audit_record saves one; bulk writers save many at once).
 
     The entry's branch is the customer's; pass `branch` for entries about no one customer
     (an export), so that the branch's supervisor sees them in the access log.
@@ -86,7 +87,7 @@ def audit_record(
         branch_id = customer.branch_id
     else:
         branch_id = branch.pk if branch is not None else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
@@ -95,6 +96,14 @@ def audit_record(
         branch_id=branch_id,
         detail=detail or {},
     )
+
+
+def audit_record(**kwargs) -> AuditEntry:
+    """Append an audit entry (the lowest app's service, so every app can call it); takes
+    audit_entry's arguments."""
+    entry = audit_entry(**kwargs)
+    entry.save()
+    return entry
 
 
 # -- Customers ---------------------------------------------------------------------------
@@ -229,26 +238,36 @@ def customer_reassign(*, actor, customers: Iterable[Customer], relationship_mana
         .values_list("branch_id", flat=True)
         .first()
     )
-    moved = 0
+    to_move = []
     for customer in locked:
         _check_may_edit(actor, customer)
         if rm_branch is None or customer.branch_id != rm_branch:
             raise ValidationError({"relationship_manager": RM_NOT_OF_BRANCH})
-        if customer.relationship_manager_id == relationship_manager.pk:
-            continue
-        previous = customer.relationship_manager_id
-        customer.relationship_manager = relationship_manager
-        customer._history_user = actor
-        customer._change_reason = "reassigned"
-        customer.save(update_fields=["relationship_manager", "updated_at"])
-        audit_record(
+        if customer.relationship_manager_id != relationship_manager.pk:
+            to_move.append(customer)
+    # Set-based: one UPDATE, one INSERT of history rows, one of audit entries.
+    entries = [
+        audit_entry(
             actor=actor,
             action="customer.reassigned",
             target=customer,
-            detail={"from": previous, "to": relationship_manager.pk},
+            detail={"from": customer.relationship_manager_id, "to": relationship_manager.pk},
         )
-        moved += 1
-    return moved
+        for customer in to_move
+    ]
+    now = timezone.now()
+    for customer in to_move:
+        customer.relationship_manager, customer.updated_at = relationship_manager, now
+    bulk_update_with_history(
+        to_move,
+        Customer,
+        ["relationship_manager", "updated_at"],
+        default_user=actor,
+        default_change_reason="reassigned",
+        default_date=now,
+    )
+    AuditEntry.objects.bulk_create(entries)
+    return len(to_move)
 
 
 def customer_view_record(*, actor, customer: Customer) -> None:

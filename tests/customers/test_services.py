@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers import services
@@ -128,6 +130,26 @@ def test_supervisor_reassigns_many_within_the_branch(supervisor, rm_alice, rm_ca
     change = customer_history(customer=customers[0])[0]
     assert change.reason == "reassigned"
     assert change.changes[0].new == (rm_carol.get_full_name() or rm_carol.username)
+
+
+def test_reassigning_a_portfolio_costs_the_same_queries_as_one_customer(
+    supervisor, rm_alice, rm_carol
+):
+    few = CustomerFactory.create_batch(2, relationship_manager=rm_alice)
+    many = CustomerFactory.create_batch(40, relationship_manager=rm_alice)
+    with CaptureQueriesContext(connection) as for_few:
+        services.customer_reassign(actor=supervisor, customers=few, relationship_manager=rm_carol)
+    with CaptureQueriesContext(connection) as for_many:
+        moved = services.customer_reassign(
+            actor=supervisor, customers=many, relationship_manager=rm_carol
+        )
+    assert moved == 40
+    assert len(for_many.captured_queries) == len(for_few.captured_queries)
+    assert AuditEntry.objects.filter(action="customer.reassigned").count() == 42
+    assert all(
+        e.detail == {"from": rm_alice.pk, "to": rm_carol.pk}
+        for e in AuditEntry.objects.filter(action="customer.reassigned")
+    )
 
 
 def test_reassign_to_another_branch_moves_nobody(supervisor, rm_alice, rm_bob):
