@@ -79,8 +79,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filters": filters,
         "page": page,
-        "query": _query_without(request, "page"),
-        "export_query": _query_without(request, "page"),
+        "query": _query_without(request, "page"),  # for the pager and the export link
         "reassign_form": reassign_form,
         # Head office picks a branch first: its RMs are the only possible new owners.
         "reassign_ready": role_of(request.user) == Role.SUPERVISOR or bool(filters.branch),
