@@ -232,10 +232,6 @@ def household_for(*, user, customer: Customer) -> list[Relationship]:
     )
 
 
-def hidden_household_count(*, user, customer: Customer) -> int:
-    return customer.relationships.exclude(related__in=Customer.objects.visible_to(user)).count()
-
-
 def balances_last_12_months(*, customer: Customer) -> list[BalanceSnapshot]:
     since = timezone.localdate() - dt.timedelta(days=366)
     return list(customer.balances.filter(as_of__gt=since).order_by("as_of"))
