@@ -8,22 +8,22 @@ import polib
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import override_settings
 
 PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 IGNORE = [".venv", "var", "staticfiles", "tests", "node_modules", "docs", "scripts"]
 
 
 @pytest.fixture(scope="module")
-def fresh_catalogue(tmp_path_factory):
-    """The committed catalogue merged with every string in the code today (makemessages)."""
+def fresh_catalogue():
+    """The committed catalogue merged with every string in the code today (makemessages).
+
+    makemessages writes into the project's own locale/ whatever LOCALE_PATHS says, so the
+    catalogue is merged in place, read, and put back exactly as it was.
+    """
     if not shutil.which("xgettext"):
         pytest.fail("GNU gettext is needed for this test: apt-get install gettext")
-    locale = tmp_path_factory.mktemp("locale")
-    target = locale / "zh_Hans" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    shutil.copy(PO, target / "django.po")
-    with override_settings(LOCALE_PATHS=[locale]):
+    committed = PO.read_bytes()
+    try:
         call_command(
             "makemessages",
             locale=["zh_Hans"],
@@ -31,7 +31,9 @@ def fresh_catalogue(tmp_path_factory):
             no_obsolete=True,
             verbosity=0,
         )
-    return polib.pofile(str(target / "django.po"))
+        return polib.pofile(str(PO))
+    finally:
+        PO.write_bytes(committed)
 
 
 def test_every_message_is_translated(fresh_catalogue):
