@@ -130,6 +130,12 @@ def _check_relationship_manager(customer: Customer) -> None:
         raise ValidationError({"relationship_manager": RM_NOT_OF_BRANCH})
 
 
+def _check_may_serve(actor, customer: Customer) -> None:
+    """Any member of staff who sees the customer may serve them ("full service")."""
+    if actor is not None and not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
+        raise PermissionDenied(NOT_ALLOWED)
+
+
 def _check_may_edit(actor, customer: Customer) -> None:
     if actor is not None and not can_edit_customer(actor, customer):
         raise PermissionDenied(NOT_ALLOWED)
@@ -391,7 +397,10 @@ def customer_need_record(
     """Record a need, or confirm/update an existing one.
 
     A new need, or a change of its priority or status, writes a dated NeedChange. Audited.
+    Whoever may serve the customer may record a need (needs discussed in an interaction
+    logged by a colleague count); `actor=None` is a rule of the system.
     """
+    _check_may_serve(actor, customer)
     if not 0 <= priority <= 100:
         raise ValidationError({"priority": NEED_PRIORITY_RANGE})
     today = timezone.localdate()

@@ -228,3 +228,12 @@ def test_household_links_both_ways(rm_alice):
         actor=rm_alice, customer=parent, related=child, kind=Relationship.Kind.PARENT
     )
     assert Relationship.objects.get(customer=child).kind == Relationship.Kind.CHILD
+
+
+def test_a_need_cannot_be_recorded_for_a_customer_out_of_scope(rm_alice, rm_bob):
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    with pytest.raises(PermissionDenied):
+        services.customer_need_record(
+            actor=rm_bob, customer=customer, need_type=need_type("education"), priority=50
+        )
+    assert not customer.needs.exists()
