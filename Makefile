@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEVENV := $(PY) -m crm.devenv
+PO := locale/zh_Hans/LC_MESSAGES/django.po
+MO := $(PO:.po=.mo)
 
 .PHONY: run test lint format migrations messages shell seed clean browsers
 
@@ -15,12 +17,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The compiled catalogue is built, not committed (a binary file every branch would conflict on).
+$(MO): $(PO) $(STAMP)
+	$(PY) -c "import polib; polib.pofile('$(PO)').save_as_mofile('$(MO)')"
+
 ## Serve http://127.0.0.1:8000 with demo data, a Celery worker and beat (Ctrl-C stops all).
-run: $(STAMP)
+run: $(STAMP) $(MO)
 	$(DEVENV) run
 
 ## Lint, check migrations, then the whole test suite (browser tests included).
-test: $(STAMP)
+test: $(STAMP) $(MO)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(DEVENV) exec -- $(PY) manage.py makemigrations --check --dry-run

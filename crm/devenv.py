@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -237,8 +236,6 @@ def run_all(services: Services) -> int:
     """Migrate, seed an empty database, then serve web + worker + beat until Ctrl-C."""
     env = services.env
     manage(env, "migrate", "--no-input")
-    if shutil.which("msgfmt"):  # the compiled catalogues are committed too
-        manage(env, "compilemessages", "--ignore", ".venv", "--ignore", "var")
     if database_is_empty(env):
         size = env.get("DEMO_CUSTOMERS", "3000")
         log(f"Empty database: loading demo data ({size} customers)")
