@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "customers",
     "interactions",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -241,7 +242,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "branch-figures": {
-        "task": "customers.tasks.branch_figures_refresh_task",
+        "task": "dashboards.tasks.branch_figures_refresh_task",
         "schedule": 10 * 60.0,
     },
 }

@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 from crm import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("dashboards.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),

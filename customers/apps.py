@@ -7,4 +7,4 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from customers import plugins  # noqa: F401  (registers timeline providers and panels)
+        from customers import customer_page  # noqa: F401  (timeline providers and panels)

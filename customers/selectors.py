@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Branch, Role, Staff, person_name, role_of
+from accounts.models import Role, Staff, person_name, role_of
 from customers import national_id as nid
 from customers import search
 from customers.models import (
@@ -54,11 +54,6 @@ def assigned_customer_counts(*, user) -> dict[int, int]:
         .values_list("relationship_manager_id")
         .annotate(n=Count("pk"))
     )
-
-
-def branch_summary(*, user) -> QuerySet[Branch]:
-    """Branches the user sees with their worker-computed figures (`figures` may be None)."""
-    return Branch.objects.visible_to(user).select_related("figures").order_by("code")
 
 
 # -- The customer list -------------------------------------------------------------------

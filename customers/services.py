@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
@@ -18,7 +17,6 @@ from customers import search
 from customers.access import can_edit_customer, can_reassign
 from customers.models import (
     AuditEntry,
-    BranchFigures,
     Customer,
     CustomerNeed,
     LifeEvent,
@@ -448,37 +446,3 @@ def customer_need_record(
         detail={"need_type": need_type.code, "priority": priority, "status": status},
     )
     return need
-
-
-def branch_figures_refresh() -> int:
-    """Recompute every branch's counts in two GROUP BY queries and one upsert; returns rows.
-
-    Idempotent: it overwrites, so a rerun or a duplicate delivery changes nothing.
-    """
-    now = timezone.now()
-    customers = dict(
-        Customer.objects.active().order_by().values_list("branch_id").annotate(n=Count("pk"))
-    )
-    staff = dict(
-        Staff.objects.active()
-        .exclude(branch=None)
-        .order_by()
-        .values_list("branch_id")
-        .annotate(n=Count("pk"))
-    )
-    rows = [
-        BranchFigures(
-            branch_id=branch_id,
-            customers=customers.get(branch_id, 0),
-            staff=staff.get(branch_id, 0),
-            computed_at=now,
-        )
-        for branch_id in Branch.objects.values_list("pk", flat=True)
-    ]
-    BranchFigures.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["branch"],
-        update_fields=["customers", "staff", "computed_at"],
-    )
-    return len(rows)

@@ -6,14 +6,6 @@ from crm.jobs import job_run
 
 
 @shared_task(bind=True, ignore_result=True)
-def branch_figures_refresh_task(self) -> None:
-    from customers.services import branch_figures_refresh  # services may queue tasks
-
-    with job_run("branch_figures_refresh", task_id=self.request.id or "") as run:
-        run.rows = branch_figures_refresh()
-
-
-@shared_task(bind=True, ignore_result=True)
 def pending_imports_purge_task(self) -> None:
     from customers.importing import pending_imports_purge
 

@@ -9,4 +9,4 @@ class InteractionsConfig(AppConfig):
     def ready(self) -> None:
         # Plug into the customer page (panel) and its timeline (providers); `customers`
         # does not import this app.
-        from interactions import panels, timeline  # noqa: F401
+        from interactions import customer_page  # noqa: F401

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Branch
 from accounts.seed import seed_organisation
 from customers.seed import seed_customers, seed_surroundings
-from customers.services import branch_figures_refresh
+from dashboards.services import branch_figures_refresh
 from interactions.seed import seed_interactions
 
 # Every table the demo fills, children first (TRUNCATE … CASCADE covers the rest).

@@ -1,4 +1,5 @@
-"""Timeline providers: interactions and tasks on the customer page (one query each)."""
+"""What interactions add to the customer page: the "log an interaction" panel and the
+interaction and task timeline entries (one query each)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import person_name
-from customers import timeline
+from accounts.models import person_name, role_of
+from customers import panels, timeline
 from customers.models import NeedType
 from customers.timeline import TimelineEntry
+from interactions.forms import InteractionForm
 from interactions.models import Interaction, Task
+from interactions.selectors import need_priorities_for, need_types_active
 
 NOTES_EXCERPT_CHARS = 200
 
@@ -123,3 +126,18 @@ def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> l
             )
         )
     return entries
+
+
+@panels.panel("log-interaction", "interactions/partials/log_panel.html", order=10)
+def log_panel(request, customer) -> dict | None:
+    """The logging form; anyone who can open the customer's page may log (two queries)."""
+    if role_of(request.user) is None:
+        return None
+    form = InteractionForm(
+        need_types=need_types_active(), priorities=need_priorities_for(customer=customer)
+    )
+    return {
+        "form": form,
+        "action": reverse("interactions:create", args=[customer.pk]),
+        "task_url": reverse("interactions:task_create", args=[customer.pk]),
+    }

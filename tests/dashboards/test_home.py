@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from accounts.models import Role
 from crm.models import JobRun
-from customers.models import BranchFigures, Customer
-from customers.services import branch_figures_refresh
-from customers.tasks import branch_figures_refresh_task
+from customers.models import Customer
+from dashboards.models import BranchFigures
+from dashboards.services import branch_figures_refresh
+from dashboards.tasks import branch_figures_refresh_task
 from interactions.models import Task
 from interactions.services import task_create
 from tests.accounts.factories import StaffFactory, UserFactory

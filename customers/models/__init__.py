@@ -1,0 +1,49 @@
+"""The customer database, one module per sub-domain; import from `customers.models`."""
+
+from customers.models.audit import AuditEntry, AuditEntryQuerySet
+from customers.models.balances import BalanceSnapshot
+from customers.models.customer import (
+    ASSESSMENT_WITHOUT_CLASS,
+    BIRTH_DATE_IMPLAUSIBLE,
+    BIRTH_DATE_MISMATCH,
+    CUSTOMER_NUMBER_FORMAT,
+    FUTURE_ASSESSMENT,
+    MOBILE_FORMAT,
+    Customer,
+    CustomerQuerySet,
+    customer_number_validator,
+    mobile_validator,
+    national_id_validator,
+    risk_assessment_cutoff,
+)
+from customers.models.household import Relationship
+from customers.models.imports import PendingImport
+from customers.models.life_events import LifeEvent
+from customers.models.needs import DEFAULT_NEED_TYPE_NAMES, CustomerNeed, NeedChange, NeedType
+from customers.models.risk import RiskAssessment
+
+__all__ = [
+    "ASSESSMENT_WITHOUT_CLASS",
+    "BIRTH_DATE_IMPLAUSIBLE",
+    "BIRTH_DATE_MISMATCH",
+    "CUSTOMER_NUMBER_FORMAT",
+    "DEFAULT_NEED_TYPE_NAMES",
+    "FUTURE_ASSESSMENT",
+    "MOBILE_FORMAT",
+    "AuditEntry",
+    "AuditEntryQuerySet",
+    "BalanceSnapshot",
+    "Customer",
+    "CustomerNeed",
+    "CustomerQuerySet",
+    "LifeEvent",
+    "NeedChange",
+    "NeedType",
+    "PendingImport",
+    "Relationship",
+    "RiskAssessment",
+    "customer_number_validator",
+    "mobile_validator",
+    "national_id_validator",
+    "risk_assessment_cutoff",
+]

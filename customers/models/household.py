@@ -1,0 +1,52 @@
+"""Ties between customers; households are built from these."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import TimeStampedModel
+from customers.models.customer import Customer
+
+
+class Relationship(TimeStampedModel):
+    """A tie between two customers; households are built from these."""
+
+    class Kind(models.TextChoices):
+        SPOUSE = "spouse", _("Spouse")
+        PARENT = "parent", _("Parent of")
+        CHILD = "child", _("Child of")
+        PARTNER = "partner", _("Business partner")
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="relationships",
+        verbose_name=_("customer"),
+    )
+    related = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="related_to",
+        verbose_name=_("related customer"),
+    )
+    kind = models.CharField(_("relationship"), max_length=10, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("relationship")
+        verbose_name_plural = _("relationships")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "related"], name="relationship_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(customer=models.F("related")),
+                name="relationship_not_self",
+                violation_error_message=_("A customer cannot be related to themselves."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["spouse", "parent", "child", "partner"]),
+                name="relationship_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.kind} {self.related_id}"

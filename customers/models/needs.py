@@ -1,0 +1,140 @@
+"""Customer needs, their types and their dated history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import TimeStampedModel
+from customers.models.customer import Customer
+
+# The names migration 0003 gives the default need types, here so that makemessages finds them.
+DEFAULT_NEED_TYPE_NAMES = [
+    gettext_noop("Liquidity"),
+    gettext_noop("Capital preservation"),
+    gettext_noop("Wealth growth"),
+    gettext_noop("Retirement"),
+    gettext_noop("Education funding"),
+    gettext_noop("Home purchase"),
+    gettext_noop("Protection / insurance"),
+    gettext_noop("Wealth transfer"),
+    gettext_noop("Credit / financing"),
+    gettext_noop("Business banking"),
+]
+
+
+class NeedType(models.Model):
+    """Reference data (admin-editable); the ten defaults come from a data migration."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("need type")
+        verbose_name_plural = _("need types")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        # The default types' names are in the catalogue (DEFAULT_NEED_TYPE_NAMES); names head
+        # office adds show as typed.
+        return gettext(self.name)
+
+
+class CustomerNeed(TimeStampedModel):
+    class Source(models.TextChoices):
+        STATED = "stated", _("Stated by customer")
+        RECORDED = "recorded", _("Recorded by RM")
+        INFERRED = "inferred", _("Inferred by rule")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        LAPSED = "lapsed", _("Lapsed")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="needs", verbose_name=_("customer")
+    )
+    need_type = models.ForeignKey(
+        NeedType,
+        on_delete=models.PROTECT,
+        related_name="customer_needs",
+        verbose_name=_("need"),
+    )
+    priority = models.PositiveSmallIntegerField(_("priority (0–100)"), default=50)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.RECORDED
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    first_identified = models.DateField(_("first identified"))
+    last_confirmed = models.DateField(_("last confirmed"))
+    evidence = models.TextField(_("evidence"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("customer need")
+        verbose_name_plural = _("customer needs")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "need_type"], name="customer_need_unique"),
+            models.CheckConstraint(
+                condition=models.Q(priority__lte=100), name="customer_need_priority_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "fulfilled", "lapsed"]),
+                name="customer_need_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=["stated", "recorded", "inferred"]),
+                name="customer_need_source_valid",
+            ),
+        ]
+        indexes = [
+            # The customer list's "need" filter: customers with an active need of a type.
+            models.Index(
+                fields=["need_type", "status", "customer"], name="customer_need_type_status_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.need_type_id} ({self.priority})"
+
+
+class NeedChange(models.Model):
+    """A dated record of a change in a need's priority or status (the need history)."""
+
+    need = models.ForeignKey(
+        CustomerNeed, on_delete=models.CASCADE, related_name="changes", verbose_name=_("need")
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    old_priority = models.PositiveSmallIntegerField(_("old priority"), null=True, blank=True)
+    new_priority = models.PositiveSmallIntegerField(_("new priority"))
+    old_status = models.CharField(_("old status"), max_length=10, blank=True)
+    new_status = models.CharField(_("new status"), max_length=10)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("need change")
+        verbose_name_plural = _("need changes")
+        ordering = ["-changed_at"]
+        indexes = [
+            # A need's history on the customer page; "which needs are rising" by date.
+            models.Index(fields=["need", "-changed_at"], name="need_change_need_idx"),
+            models.Index(fields=["changed_at"], name="need_change_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} {self.old_priority}→{self.new_priority} {self.changed_at:%Y-%m-%d}"

@@ -1,0 +1,55 @@
+"""Risk-tolerance assessments: the only source of a customer's risk class."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import TimeStampedModel
+from customers.models.customer import Customer
+
+
+class RiskAssessment(TimeStampedModel):
+    """A risk-tolerance questionnaire result; the latest one sets the customer's class."""
+
+    VALID_MONTHS = 12
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="risk_assessments",
+        verbose_name=_("customer"),
+    )
+    risk_class = models.CharField(
+        _("risk tolerance class"), max_length=2, choices=Customer.RiskClass.choices
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    score = models.PositiveSmallIntegerField(_("questionnaire score"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessed by"),
+    )
+
+    class Meta:
+        verbose_name = _("risk assessment")
+        verbose_name_plural = _("risk assessments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(risk_class__in=["C1", "C2", "C3", "C4", "C5"]),
+                name="risk_assessment_class_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__lte=100), name="risk_assessment_score_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-assessed_on"], name="risk_assessment_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.risk_class} {self.assessed_on}"
