@@ -71,37 +71,57 @@ def life_events_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
     ]
 
 
-@panels.panel("customer-need", "customers/partials/panel_need.html", order=20)
-def need_panel(request, customer) -> dict | None:
-    if not can_edit_customer(request.user, customer):
-        return None
+def _editable(user, customer) -> bool:
+    return can_edit_customer(user, customer)
+
+
+@panels.panel(
+    "customer-need",
+    title=gettext_lazy("Record a need"),
+    template="customers/partials/panel_need.html",
+    order=20,
+    visible=_editable,
+)
+def need_panel(request, customer) -> dict:
     return {"form": NeedForm(), "action": reverse("customers:need_record", args=[customer.pk])}
 
 
-@panels.panel("customer-life-event", "customers/partials/panel_life_event.html", order=30)
-def life_event_panel(request, customer) -> dict | None:
-    if not can_edit_customer(request.user, customer):
-        return None
+@panels.panel(
+    "customer-life-event",
+    title=gettext_lazy("Record a life event"),
+    template="customers/partials/panel_life_event.html",
+    order=30,
+    visible=_editable,
+)
+def life_event_panel(request, customer) -> dict:
     return {
         "form": LifeEventForm(),
         "action": reverse("customers:life_event_record", args=[customer.pk]),
     }
 
 
-@panels.panel("customer-risk", "customers/partials/panel_risk.html", order=40)
-def risk_panel(request, customer) -> dict | None:
-    if not can_edit_customer(request.user, customer):
-        return None
+@panels.panel(
+    "customer-risk",
+    title=gettext_lazy("Record a risk assessment"),
+    template="customers/partials/panel_risk.html",
+    order=40,
+    visible=_editable,
+)
+def risk_panel(request, customer) -> dict:
     return {
         "form": RiskAssessmentForm(initial={"assessed_on": timezone.localdate()}),
         "action": reverse("customers:risk_record", args=[customer.pk]),
     }
 
 
-@panels.panel("customer-household", "customers/partials/panel_household.html", order=50)
-def household_panel(request, customer) -> dict | None:
-    if not can_edit_customer(request.user, customer):
-        return None
+@panels.panel(
+    "customer-household",
+    title=gettext_lazy("Link a household member"),
+    template="customers/partials/panel_household.html",
+    order=50,
+    visible=_editable,
+)
+def household_panel(request, customer) -> dict:
     return {
         "form": HouseholdLinkForm(),
         "action": reverse("customers:household_link", args=[customer.pk]),

@@ -1,13 +1,25 @@
-"""Panels that other apps add to the customer page, without `customers` importing them.
+"""Panels that apps add to the customer page, without `customers` importing them.
 
-An app registers one in its AppConfig.ready():
+An app registers one in its `customer_page.py` (imported from its AppConfig.ready()):
 
-    @panels.panel("log-interaction", "interactions/partials/log_panel.html", order=10)
-    def log_panel(request, customer) -> dict | None:
-        return {"form": InteractionForm()}  # None hides the panel for this user
+    @panels.panel(
+        "log-interaction",
+        title=_("Log an interaction"),
+        template="interactions/partials/log_panel.html",
+        order=10,
+        visible=lambda user, customer: role_of(user) is not None,
+    )
+    def log_panel(request, customer) -> dict:
+        return {"form": InteractionForm(...), "action": reverse(...)}
 
-The customer page renders each panel's template with `panel` (the dict returned) and
-`customer` in the context. A panel's context function must cost a constant number of queries.
+The customer page shows each panel the user may use (`visible(user, customer)`, which must
+cost no query: the page has loaded the user's staff profile and the customer) folded, as the
+one shell template `customers/partials/panel.html`. The panel's body — `template`, rendered
+with `panel` (the dict the registered function returns) and `customer` — is built only when
+the user unfolds it: htmx GETs `customers:panel` and puts the answer in the shell. Without
+JavaScript, the shell links to the customer page with `?panel=<key>`, which renders that one
+panel unfolded. So a page view pays for no form nobody opens, and the body function may cost
+a few queries (a constant number).
 """
 
 from __future__ import annotations
@@ -15,40 +27,81 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-PanelContext = Callable[..., dict | None]
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+PanelContext = Callable[..., dict]
+Visible = Callable[..., bool]
 
 
 @dataclass(frozen=True)
 class Panel:
     key: str
-    template: str
+    title: str  # a lazy translated string
+    template: str  # the body, rendered on unfolding
     order: int
+    visible: Visible
     context: PanelContext
 
 
 @dataclass(frozen=True)
-class RenderedPanel:
+class FoldedPanel:
+    """What the customer page shows of a panel: its title and where to fetch its body."""
+
     key: str
-    template: str
-    context: dict
+    title: str
+    body_url: str  # htmx GET of the body
+    page_url: str  # the customer page with this panel unfolded (no JavaScript)
+    body: str = ""  # the rendered body when the page itself unfolds the panel
 
 
 _registry: dict[str, Panel] = {}
 
 
-def panel(key: str, template: str, *, order: int = 100) -> Callable[[PanelContext], PanelContext]:
+def panel(
+    key: str, *, title, template: str, order: int = 100, visible: Visible
+) -> Callable[[PanelContext], PanelContext]:
+    """Register `context(request, customer) -> dict` as the body of panel `key`."""
+
     def decorator(context: PanelContext) -> PanelContext:
-        _registry[key] = Panel(key=key, template=template, order=order, context=context)
+        _registry[key] = Panel(
+            key=key, title=title, template=template, order=order, visible=visible, context=context
+        )
         return context
 
     return decorator
 
 
-def panels_for(request, customer) -> list[RenderedPanel]:
-    """The panels this user sees on this customer's page, in order."""
-    rendered = []
+def panel_for(key: str, user, customer) -> Panel | None:
+    """The registered panel `key` if this user may use it on this customer's page."""
+    registration = _registry.get(key)
+    if registration is None or not registration.visible(user, customer):
+        return None
+    return registration
+
+
+def render_body(request, registration: Panel, customer) -> str:
+    """The panel's body HTML (the form), for the htmx GET or an unfolded page."""
+    context = {"panel": registration.context(request, customer), "customer": customer}
+    return render_to_string(registration.template, context, request=request)
+
+
+def panels_for(request, customer, *, unfolded: str = "") -> list[FoldedPanel]:
+    """The panels this user sees on this customer's page, in order, folded except `unfolded`
+    (whose body is rendered here). Costs no query beyond that one body's."""
+    shown = []
+    page_url = customer.get_absolute_url()
     for registration in sorted(_registry.values(), key=lambda p: (p.order, p.key)):
-        context = registration.context(request, customer)
-        if context is not None:
-            rendered.append(RenderedPanel(registration.key, registration.template, context))
-    return rendered
+        if not registration.visible(request.user, customer):
+            continue
+        key = registration.key
+        shown.append(
+            FoldedPanel(
+                key=key,
+                title=registration.title,
+                body_url=reverse("customers:panel", args=[customer.pk, key]),
+                page_url=f"{page_url}?panel={key}#panel-{key}",
+                body=render_body(request, registration, customer) if key == unfolded else "",
+            )
+        )
+    return shown

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Branch, Role, branch_id_of, role_of
 from crm.http import safe_next_url
-from customers import importing, selectors, services
+from customers import importing, panels, selectors, services
 from customers.access import (
     can_create_customer,
     can_edit_customer,
@@ -41,7 +41,6 @@ from customers.forms import (
     RiskAssessmentForm,
 )
 from customers.models import Customer
-from customers.panels import panels_for
 from customers.timeline import kinds as timeline_kinds
 from customers.timeline import timeline_page
 
@@ -187,7 +186,7 @@ def _detail_context(request: HttpRequest, customer: Customer, *, revealed: str =
         "household": selectors.household_for(user=user, customer=customer),
         "chart": balance_chart(selectors.balances_last_12_months(customer=customer)),
         "history": selectors.customer_history(customer=customer),
-        "panels": panels_for(request, customer),
+        "panels": panels.panels_for(request, customer, unfolded=request.GET.get("panel", "")),
         "timeline": timeline,
         "timeline_kinds": timeline_kinds(),
         "timeline_selected": selected or [],
@@ -200,6 +199,19 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_for_page(user=request.user, customer_id=pk)
     services.customer_view_record(actor=request.user, customer=customer)
     return render(request, "customers/customer_detail.html", _detail_context(request, customer))
+
+
+@require_GET
+def customer_panel(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """A customer-page panel's body (its form), fetched by htmx when the user unfolds it;
+    404 outside scope or for a panel this user does not get."""
+    customer = selectors.customer_for_page(user=request.user, customer_id=pk)
+    registration = panels.panel_for(key, request.user, customer)
+    if registration is None:
+        raise Http404
+    if not request.headers.get("HX-Request"):
+        return redirect(f"{customer.get_absolute_url()}?panel={key}#panel-{key}")
+    return HttpResponse(panels.render_body(request, registration, customer))
 
 
 @require_POST

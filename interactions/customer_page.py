@@ -128,11 +128,15 @@ def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> l
     return entries
 
 
-@panels.panel("log-interaction", "interactions/partials/log_panel.html", order=10)
-def log_panel(request, customer) -> dict | None:
+@panels.panel(
+    "log-interaction",
+    title=_("Log an interaction"),
+    template="interactions/partials/log_panel.html",
+    order=10,
+    visible=lambda user, customer: role_of(user) is not None,
+)
+def log_panel(request, customer) -> dict:
     """The logging form; anyone who can open the customer's page may log (two queries)."""
-    if role_of(request.user) is None:
-        return None
     form = InteractionForm(
         need_types=need_types_active(), priorities=need_priorities_for(customer=customer)
     )

@@ -149,6 +149,68 @@ def test_export_is_exactly_the_filtered_list_and_neutralises_formulas(alice_clie
     assert entry.branch == rm_alice.staff.branch
 
 
+# -- The customer page's panels -----------------------------------------------------------
+
+EDIT_PANELS = ["customer-need", "customer-life-event", "customer-risk", "customer-household"]
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_customer_page_shows_panels_folded_without_their_forms(alice_client, alices_customer):
+    page = alice_client.get(alices_customer.get_absolute_url()).content.decode()
+    for key in ["log-interaction", *EDIT_PANELS]:
+        assert f'hx-get="/customers/{alices_customer.pk}/panels/{key}/"' in page
+    assert "Record a need" in page
+    assert 'data-testid="need-form"' not in page
+    assert 'name="need_type"' not in page
+    assert 'name="follow_up_title"' not in page
+
+
+def test_unfolding_a_panel_fetches_its_form(
+    alice_client, alices_customer, django_assert_num_queries
+):
+    url = reverse("customers:panel", args=[alices_customer.pk, "customer-need"])
+    # session, user, staff, customer, need types (the form's choices), session save (3)
+    with django_assert_num_queries(8):
+        response = alice_client.get(url, **HX)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="need-form"' in body
+    assert 'name="csrfmiddlewaretoken"' in body
+    assert f'action="/customers/{alices_customer.pk}/needs/"' in body
+    assert "<details" not in body  # the shell stays on the page
+
+
+def test_panel_outside_scope_is_404(bob_client, alices_customer):
+    for key in ["log-interaction", *EDIT_PANELS]:
+        url = reverse("customers:panel", args=[alices_customer.pk, key])
+        assert bob_client.get(url, **HX).status_code == 404
+
+
+def test_read_only_colleague_gets_no_edit_panel(carol_client, alices_customer):
+    page = carol_client.get(alices_customer.get_absolute_url()).content.decode()
+    assert "/panels/log-interaction/" in page  # anyone who sees the customer may log
+    for key in EDIT_PANELS:
+        assert f"/panels/{key}/" not in page
+        url = reverse("customers:panel", args=[alices_customer.pk, key])
+        assert carol_client.get(url, **HX).status_code == 404
+
+
+def test_unknown_panel_is_404(alice_client, alices_customer):
+    url = reverse("customers:panel", args=[alices_customer.pk, "no-such-panel"])
+    assert alice_client.get(url, **HX).status_code == 404
+
+
+def test_without_javascript_a_panel_opens_on_the_page(alice_client, alices_customer):
+    url = reverse("customers:panel", args=[alices_customer.pk, "customer-risk"])
+    response = alice_client.get(url)
+    target = f"{alices_customer.get_absolute_url()}?panel=customer-risk#panel-customer-risk"
+    assert response.status_code == 302
+    assert response["Location"] == target
+    page = alice_client.get(target).content.decode()
+    assert f'action="/customers/{alices_customer.pk}/risk-assessments/"' in page
+    assert 'name="need_type"' not in page  # only that panel is unfolded
+
+
 # -- The customer page -------------------------------------------------------------------
 
 
@@ -184,9 +246,9 @@ def test_customer_page_shows_the_360_view_in_constant_queries(
     customer = _full_customer(rm_alice)
     # session, user, staff, customer, audit insert, timeline providers (need changes, life
     # events, interactions, tasks), needs, need changes, life events, household, balances,
-    # history, need types (need panel), current priorities (interaction panel),
+    # history (panels are folded: their forms cost nothing until unfolded),
     # session save (SAVEPOINT, UPDATE, RELEASE)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(18):
         response = alice_client.get(customer.get_absolute_url())
     page = response.content.decode()
     assert response.status_code == 200

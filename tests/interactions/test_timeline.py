@@ -83,27 +83,22 @@ def test_the_log_panel_offers_the_form_with_current_priorities(
     request = RequestFactory().get("/")
     request.user = rm_carol
     rm_carol.staff  # noqa: B018 (loaded by the page already)
+    with django_assert_num_queries(0):  # folded: the form is not built
+        shown = [p.key for p in panels.panels_for(request, alices_customer)]
+    assert "log-interaction" in shown
+    registration = panels.panel_for("log-interaction", rm_carol, alices_customer)
+    assert registration.template == "interactions/partials/log_panel.html"
     with django_assert_num_queries(2):  # need types, the customer's needs
-        rendered = [
-            p for p in panels.panels_for(request, alices_customer) if p.key == "log-interaction"
-        ]
-    context = rendered[0].context
+        context = registration.context(request, alices_customer)
     assert context["action"] == f"/customers/{alices_customer.pk}/interactions/new/"
     assert context["form"][f"priority_{education.pk}"].initial == 65
-    assert rendered[0].template == "interactions/partials/log_panel.html"
 
 
 def test_the_log_panel_renders(rm_alice, alices_customer):
-    from django.template.loader import render_to_string
-
     request = RequestFactory().get("/")
     request.user = rm_alice
-    panel = next(
-        p for p in panels.panels_for(request, alices_customer) if p.key == "log-interaction"
-    )
-    html = render_to_string(
-        panel.template, {"panel": panel.context, "customer": alices_customer}, request=request
-    )
+    registration = panels.panel_for("log-interaction", rm_alice, alices_customer)
+    html = panels.render_body(request, registration, alices_customer)
     assert 'name="csrfmiddlewaretoken"' in html
     assert f'action="/customers/{alices_customer.pk}/interactions/new/"' in html
     assert 'name="follow_up_title"' in html
