@@ -23,13 +23,31 @@ HEAD_OFFICE_APPS = [
     "feedback",
 ]
 KEPT_RECORD_APPS = ["customers", "interactions", "feedback"]
+# Rights that would let head office grant itself more than it has: editing groups (its own
+# included) and permission rows. Staff accounts are deactivated, never deleted.
+HEAD_OFFICE_WITHHELD = [
+    ("auth", "add_group"),
+    ("auth", "change_group"),
+    ("auth", "delete_group"),
+    ("auth", "add_permission"),
+    ("auth", "change_permission"),
+    ("auth", "delete_permission"),
+    ("auth", "delete_user"),
+]
 
 
 def role_groups_sync() -> Group:
     """Create or refresh the head-office group's admin permissions; return the group."""
     group, _ = Group.objects.get_or_create(name=HEAD_OFFICE_GROUP)
-    perms = Permission.objects.filter(content_type__app_label__in=HEAD_OFFICE_APPS).exclude(
-        Q(content_type__app_label__in=KEPT_RECORD_APPS) & Q(codename__startswith="delete_")
+    withheld = Q(pk__in=[])
+    for app_label, codename in HEAD_OFFICE_WITHHELD:
+        withheld |= Q(content_type__app_label=app_label, codename=codename)
+    perms = (
+        Permission.objects.filter(content_type__app_label__in=HEAD_OFFICE_APPS)
+        .exclude(
+            Q(content_type__app_label__in=KEPT_RECORD_APPS) & Q(codename__startswith="delete_")
+        )
+        .exclude(withheld)
     )
     group.permissions.set(perms)
     return group
