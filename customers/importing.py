@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Branch, Role, Staff
+from crm.dates import plausible_date_check
 from customers.models import BalanceSnapshot, Customer, PendingImport
 from customers.services import audit_record, customer_search_keys_fill
 
@@ -140,12 +141,17 @@ def _date(value: str, column: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise ValidationError(
             _("%(column)s: “%(value)s” is not a date (YYYY-MM-DD).")
             % {"column": column, "value": value}
         ) from None
+    try:
+        plausible_date_check(day)
+    except ValidationError as exc:
+        raise ValidationError(f"{column}: {' '.join(exc.messages)}") from None
+    return day
 
 
 def _bool(value: str, column: str) -> bool:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.dates import plausible_date_check
 from customers.models import NeedType
 from interactions.models import NOTES_MAX_LENGTH, Interaction
 
@@ -52,7 +53,9 @@ class InteractionForm(forms.Form):
         choices=Interaction.Direction.choices,
         initial=Interaction.Direction.OUTBOUND,
     )
-    occurred_at = forms.DateTimeField(label=_("When"), widget=DateTimeLocalInput())
+    occurred_at = forms.DateTimeField(
+        label=_("When"), widget=DateTimeLocalInput(), validators=[plausible_date_check]
+    )
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), required=False, min_value=0, max_value=24 * 60
     )
@@ -78,7 +81,12 @@ class InteractionForm(forms.Form):
     )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Interaction.Outcome.choices)
     follow_up_title = forms.CharField(label=_("Follow-up task"), required=False, max_length=200)
-    follow_up_due = forms.DateField(label=_("Follow-up due"), required=False, widget=DateInput())
+    follow_up_due = forms.DateField(
+        label=_("Follow-up due"),
+        required=False,
+        widget=DateInput(),
+        validators=[plausible_date_check],
+    )
 
     def __init__(
         self,
@@ -146,9 +154,13 @@ class InteractionForm(forms.Form):
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
-    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+    due_date = forms.DateField(
+        label=_("Due date"), widget=DateInput(), validators=[plausible_date_check]
+    )
 
 
 class RescheduleForm(forms.Form):
-    due_date = forms.DateField(label=_("New due date"), widget=DateInput())
+    due_date = forms.DateField(
+        label=_("New due date"), widget=DateInput(), validators=[plausible_date_check]
+    )
     reason = forms.CharField(label=_("Reason"), max_length=255)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import role_of
+from crm.dates import plausible_date_check
 from crm.models import TimeStampedModel
 from customers.models import Customer, NeedType
 
@@ -78,7 +79,9 @@ class Interaction(TimeStampedModel):
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.OUTBOUND
     )
-    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    occurred_at = models.DateTimeField(
+        _("occurred at"), default=timezone.now, validators=[plausible_date_check]
+    )
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"), null=True, blank=True, validators=[MaxValueValidator(24 * 60)]
     )
@@ -214,7 +217,7 @@ class Task(TimeStampedModel):
         verbose_name=_("created by"),
     )
     title = models.CharField(_("title"), max_length=200)
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("due date"), validators=[plausible_date_check])
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
@@ -296,7 +299,7 @@ class TaskReschedule(models.Model):
         verbose_name=_("by"),
     )
     old_due_date = models.DateField(_("old due date"))
-    new_due_date = models.DateField(_("new due date"))
+    new_due_date = models.DateField(_("new due date"), validators=[plausible_date_check])
     reason = models.CharField(_("reason"), max_length=255)
 
     class Meta:

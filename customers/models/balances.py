@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.dates import plausible_date_check
 from customers.models.customer import Customer
 
 
@@ -14,7 +15,7 @@ class BalanceSnapshot(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="balances", verbose_name=_("customer")
     )
-    as_of = models.DateField(_("as of"))
+    as_of = models.DateField(_("as of"), validators=[plausible_date_check])
     deposits = models.DecimalField(_("deposits"), max_digits=16, decimal_places=2)
     investments = models.DecimalField(_("investments (AUM)"), max_digits=16, decimal_places=2)
     loans = models.DecimalField(_("loans"), max_digits=16, decimal_places=2)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Branch, Role, branch_id_of, role_of
+from crm.dates import plausible_date_check
 from crm.models import TimeStampedModel
 from customers import national_id as nid
 
@@ -101,7 +102,7 @@ class Customer(TimeStampedModel):
         validators=[customer_number_validator],
     )
     name = models.CharField(_("name"), max_length=100)
-    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth = models.DateField(_("date of birth"), validators=[plausible_date_check])
     national_id = models.CharField(
         _("national ID number"), max_length=18, unique=True, validators=[national_id_validator]
     )
@@ -134,7 +135,9 @@ class Customer(TimeStampedModel):
     risk_class = models.CharField(
         _("risk tolerance class"), max_length=2, choices=RiskClass.choices, blank=True
     )
-    risk_assessed_on = models.DateField(_("risk assessed on"), null=True, blank=True)
+    risk_assessed_on = models.DateField(
+        _("risk assessed on"), null=True, blank=True, validators=[plausible_date_check]
+    )
     marketing_consent = models.BooleanField(_("marketing consent"), default=False)
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     preferred_channel = models.CharField(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.dates import plausible_date_check
 from crm.models import TimeStampedModel
 from customers.models.customer import Customer
 
@@ -35,7 +36,7 @@ class LifeEvent(TimeStampedModel):
         verbose_name=_("customer"),
     )
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
-    event_date = models.DateField(_("date (past or expected)"))
+    event_date = models.DateField(_("date (past or expected)"), validators=[plausible_date_check])
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.RM)
     note = models.TextField(_("note"), max_length=2000, blank=True)
     recorded_by = models.ForeignKey(

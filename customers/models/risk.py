@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.dates import plausible_date_check
 from crm.models import TimeStampedModel
 from customers.models.customer import Customer
 
@@ -24,7 +25,7 @@ class RiskAssessment(TimeStampedModel):
     risk_class = models.CharField(
         _("risk tolerance class"), max_length=2, choices=Customer.RiskClass.choices
     )
-    assessed_on = models.DateField(_("assessed on"))
+    assessed_on = models.DateField(_("assessed on"), validators=[plausible_date_check])
     score = models.PositiveSmallIntegerField(_("questionnaire score"))
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
