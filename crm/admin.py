@@ -4,7 +4,7 @@ from django.db import connection
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import JobRun
+from crm.models import JobRun, OutboxMessage
 
 
 class EstimatedCountPaginator(Paginator):
@@ -44,4 +44,24 @@ class JobRunAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: messages are written by services and stamped by the dispatcher and workers."""
+
+    list_display = ["id", "task_name", "created_at", "dispatched_at", "delivered_at", "attempts"]
+    list_filter = [("dispatched_at", admin.EmptyFieldListFilter), "task_name"]
+    search_fields = ["task_name", "dedupe_key"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    paginator = EstimatedCountPaginator
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

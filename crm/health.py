@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from crm.jobs import last_runs
+from crm.outbox import outbox_backlog
 
 
 def database_ok() -> bool:
@@ -29,13 +30,15 @@ def broker_ok() -> bool:
 
 
 def health_report() -> dict:
-    """The health document: `status` is ok, degraded (worker silent) or down (a store down)."""
+    """The health document: `status` is ok, degraded (worker silent, or the outbox's oldest
+    pending message older than OUTBOX_STALE_SECONDS) or down (a store down)."""
     db, broker = database_ok(), broker_ok()
     report: dict = {
         "database": "ok" if db else "down",
         "broker": "ok" if broker else "down",
         "worker": {"heartbeat_age_seconds": None, "status": "unknown"},
         "jobs": {},
+        "outbox": {"pending": None, "oldest_pending_age_seconds": None},
     }
     if db:
         runs = last_runs()
@@ -47,6 +50,7 @@ def health_report() -> dict:
             report["worker"] = {"heartbeat_age_seconds": age, "status": "stale" if stale else "ok"}
         else:
             report["worker"]["status"] = "no heartbeat yet"
+        report["outbox"] = outbox_backlog()
         report["jobs"] = {
             job: {
                 "started_at": run.started_at.isoformat(),
@@ -58,8 +62,13 @@ def health_report() -> dict:
         }
     if not (db and broker):
         report["status"] = "down"
-    elif report["worker"]["status"] != "ok":
+    elif report["worker"]["status"] != "ok" or _outbox_stale(report["outbox"]):
         report["status"] = "degraded"
     else:
         report["status"] = "ok"
     return report
+
+
+def _outbox_stale(backlog: dict) -> bool:
+    age = backlog["oldest_pending_age_seconds"]
+    return age is not None and age > settings.OUTBOX_STALE_SECONDS

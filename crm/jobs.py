@@ -33,12 +33,23 @@ def last_runs() -> dict[str, JobRun]:
     return {run.job: run for run in runs}
 
 
+# Jobs that run every few seconds: their runs that found nothing to do are kept for a day.
+FREQUENT_JOBS = ("outbox_dispatch",)
+
+
 def job_runs_tidy(*, keep_days: int = 30) -> int:
-    """Mark runs whose worker died as abandoned and delete runs older than `keep_days`."""
+    """Mark runs whose worker died as abandoned and delete runs older than `keep_days` (idle
+    runs of FREQUENT_JOBS after one day); returns rows touched."""
     now = timezone.now()
     limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     abandoned = JobRun.objects.filter(
         outcome=JobRun.Outcome.RUNNING, started_at__lt=now - limit
     ).update(outcome=JobRun.Outcome.ABANDONED, finished_at=now)
     deleted, _ = JobRun.objects.filter(started_at__lt=now - timedelta(days=keep_days)).delete()
-    return abandoned + deleted
+    idle, _ = JobRun.objects.filter(
+        job__in=FREQUENT_JOBS,
+        outcome=JobRun.Outcome.SUCCESS,
+        rows=0,
+        started_at__lt=now - timedelta(days=1),
+    ).delete()
+    return abandoned + deleted + idle

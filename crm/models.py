@@ -53,3 +53,51 @@ class JobRun(models.Model):
     @property
     def duration(self):
         return self.finished_at - self.started_at if self.finished_at else None
+
+
+class OutboxMessage(models.Model):
+    """A Celery task a write asked for, stored in the write's own transaction (crm.outbox).
+
+    The beat job `outbox_dispatch` publishes pending rows to the broker and stamps
+    `dispatched_at`; a worker stamps `delivered_at` when it first runs the message, so a copy
+    published twice (a broker that hung mid-publish) runs once. Kwargs are plain JSON: ids,
+    never personal data.
+    """
+
+    task_name = models.CharField(_("task"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
+    dedupe_key = models.CharField(_("de-duplication key"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    available_at = models.DateTimeField(_("due"), default=timezone.now)
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("failed publish attempts"), default=0)
+    last_error = models.CharField(_("last publish error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["id"]
+        indexes = [
+            # The dispatcher's claim and /healthz's backlog: pending rows only, so it stays small.
+            models.Index(
+                fields=["available_at", "id"],
+                condition=models.Q(dispatched_at=None),
+                name="outbox_pending_idx",
+            ),
+            # The tidy job: dispatched rows past their retention.
+            models.Index(fields=["dispatched_at"], name="outbox_dispatched_idx"),
+        ]
+        constraints = [
+            # At most one message per key (for as long as rows are kept): a double submit
+            # or a rerun of the same write queues nothing new.
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="outbox_dedupe_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "dispatched" if self.dispatched_at else "pending"
+        return f"#{self.pk} {self.task_name} ({state})"

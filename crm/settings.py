@@ -234,8 +234,21 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# The transactional outbox (crm/outbox.py): how often beat publishes what writes queued, how
+# long dispatched messages (and their de-duplication keys) are kept, and the age of the oldest
+# pending message past which /healthz reports "degraded".
+OUTBOX_DISPATCH_SECONDS = env.float("OUTBOX_DISPATCH_SECONDS", default=5.0)
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=30)
+OUTBOX_STALE_SECONDS = env.int("OUTBOX_STALE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "crm.tasks.heartbeat_task", "schedule": 60.0},
+    "outbox-dispatch": {
+        "task": "crm.tasks.outbox_dispatch_task",
+        "schedule": OUTBOX_DISPATCH_SECONDS,
+        # A run missed while the broker was down is not worth queueing: the next one comes.
+        "options": {"expires": OUTBOX_DISPATCH_SECONDS * 2},
+    },
+    "outbox-tidy": {"task": "crm.tasks.outbox_tidy_task", "schedule": 6 * 3600.0},
     "job-runs-tidy": {"task": "crm.tasks.job_runs_tidy_task", "schedule": 6 * 3600.0},
     "pending-imports-purge": {
         "task": "customers.tasks.pending_imports_purge_task",

@@ -4,6 +4,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from crm.jobs import job_run, job_runs_tidy
+from crm.outbox import outbox_dispatch, outbox_tidy
 
 
 @shared_task(bind=True, ignore_result=True)
@@ -17,6 +18,19 @@ def heartbeat_task(self) -> None:
 def job_runs_tidy_task(self) -> None:
     with job_run("job_runs_tidy", task_id=self.request.id or "") as run:
         run.rows = job_runs_tidy()
+
+
+@shared_task(bind=True, ignore_result=True)
+def outbox_dispatch_task(self) -> None:
+    """Publish what writes queued in the outbox (beat, every OUTBOX_DISPATCH_SECONDS)."""
+    with job_run("outbox_dispatch", task_id=self.request.id or "") as run:
+        run.rows = outbox_dispatch()
+
+
+@shared_task(bind=True, ignore_result=True)
+def outbox_tidy_task(self) -> None:
+    with job_run("outbox_tidy", task_id=self.request.id or "") as run:
+        run.rows = outbox_tidy()
 
 
 @worker_ready.connect
