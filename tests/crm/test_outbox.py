@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from crm.celery import app
