@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "crm",
     "accounts",
     "customers",
+    "products",
     "interactions",
     "dashboards",
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import person_name
 from customers import panels, timeline
 from customers.access import can_edit_customer
-from customers.forms import HouseholdLinkForm, LifeEventForm, NeedForm, RiskAssessmentForm
+from customers.forms import HouseholdLinkForm, LifeEventForm, NeedForm
 from customers.models import CustomerNeed, LifeEvent, NeedChange
 from customers.timeline import TimelineEntry
 
@@ -97,20 +97,6 @@ def life_event_panel(request, customer) -> dict:
     return {
         "form": LifeEventForm(),
         "action": reverse("customers:life_event_record", args=[customer.pk]),
-    }
-
-
-@panels.panel(
-    "customer-risk",
-    title=gettext_lazy("Record a risk assessment"),
-    template="customers/partials/panel_risk.html",
-    order=40,
-    visible=_editable,
-)
-def risk_panel(request, customer) -> dict:
-    return {
-        "form": RiskAssessmentForm(initial={"assessed_on": timezone.localdate()}),
-        "action": reverse("customers:risk_record", args=[customer.pk]),
     }
 
 

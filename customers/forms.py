@@ -260,8 +260,7 @@ class HouseholdLinkForm(FastSelectsMixin, forms.Form):
         return self.cleaned_data["customer_number"].strip()
 
 
-class RiskAssessmentForm(FastSelectsMixin, forms.Form):
-    risk_class = forms.ChoiceField(label=_("Risk class"), choices=Customer.RiskClass.choices)
+class = forms.ChoiceField(label=_("Risk class"), choices=Customer.RiskClass.choices)
     assessed_on = forms.DateField(
         label=_("Assessed on"), widget=DateInput(), validators=[plausible_date_check]
     )

@@ -20,6 +20,5 @@ urlpatterns = [
     path("<int:pk>/reveal-id/", views.customer_reveal_id, name="reveal_id"),
     path("<int:pk>/needs/", views.need_record, name="need_record"),
     path("<int:pk>/life-events/", views.life_event_record, name="life_event_record"),
-    path("<int:pk>/risk-assessments/", views.risk_assessment_record, name="risk_record"),
     path("<int:pk>/household/", views.household_link, name="household_link"),
 ]

@@ -38,7 +38,6 @@ from customers.forms import (
     LifeEventForm,
     NeedForm,
     ReassignForm,
-    RiskAssessmentForm,
 )
 from customers.models import Customer
 from customers.timeline import kinds as timeline_kinds
@@ -338,16 +337,6 @@ def life_event_record(request: HttpRequest, pk: int) -> HttpResponse:
 
     return _record_from_panel(
         request, pk, LifeEventForm, record, _("Life event recorded."), "#life-events"
-    )
-
-
-@require_POST
-def risk_assessment_record(request: HttpRequest, pk: int) -> HttpResponse:
-    def record(customer, data):
-        services.risk_assessment_record(actor=request.user, customer=customer, **data)
-
-    return _record_from_panel(
-        request, pk, RiskAssessmentForm, record, _("Risk assessment recorded.")
     )
 
 

@@ -13,7 +13,10 @@ from tests.accounts.factories import BranchFactory, StaffFactory, UserFactory
 PASSWORD = "correct horse battery"
 
 # Data migrations that load reference data (need types …) the code expects to exist.
-REFERENCE_DATA_MIGRATIONS = ["customers.migrations.0003_default_need_types"]
+REFERENCE_DATA_MIGRATIONS = [
+    "customers.migrations.0003_default_need_types",
+    "products.migrations.0002_default_questionnaire",
+]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
 

@@ -51,7 +51,7 @@ def test_export_of_another_branch_is_404_and_never_contains_its_customers(
 
 @pytest.mark.parametrize(
     "name",
-    ["customers:edit", "customers:archive", "customers:need_record", "customers:risk_record"],
+    ["customers:edit", "customers:archive", "customers:need_record"],
 )
 def test_colleague_may_read_but_not_change(carol_client, alices_customer, name):
     assert carol_client.get(alices_customer.get_absolute_url()).status_code == 200
@@ -151,7 +151,13 @@ def test_export_is_exactly_the_filtered_list_and_neutralises_formulas(alice_clie
 
 # -- The customer page's panels -----------------------------------------------------------
 
-EDIT_PANELS = ["customer-need", "customer-life-event", "customer-risk", "customer-household"]
+# The risk class is recorded through the products app's questionnaire panel.
+EDIT_PANELS = [
+    "customer-need",
+    "customer-life-event",
+    "products-questionnaire",
+    "customer-household",
+]
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -201,13 +207,16 @@ def test_unknown_panel_is_404(alice_client, alices_customer):
 
 
 def test_without_javascript_a_panel_opens_on_the_page(alice_client, alices_customer):
-    url = reverse("customers:panel", args=[alices_customer.pk, "customer-risk"])
+    url = reverse("customers:panel", args=[alices_customer.pk, "products-questionnaire"])
     response = alice_client.get(url)
-    target = f"{alices_customer.get_absolute_url()}?panel=customer-risk#panel-customer-risk"
+    target = (
+        f"{alices_customer.get_absolute_url()}"
+        "?panel=products-questionnaire#panel-products-questionnaire"
+    )
     assert response.status_code == 302
     assert response["Location"] == target
     page = alice_client.get(target).content.decode()
-    assert f'action="/customers/{alices_customer.pk}/risk-assessments/"' in page
+    assert f'action="/products/customers/{alices_customer.pk}/risk-questionnaire/"' in page
     assert 'name="need_type"' not in page  # only that panel is unfolded
 
 

@@ -1,0 +1,157 @@
+"""What the products app adds to the customer page: the holdings panel, suitable products and
+recommendations, the risk questionnaire, and holdings/recommendations on the timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import person_name, role_of
+from customers import panels, timeline
+from customers.access import can_edit_customer
+from customers.models import RiskAssessment
+from customers.timeline import TimelineEntry
+from products import selectors
+from products.forms import HoldingForm, QuestionnaireForm, RecommendationForm, SaleOverrideForm
+from products.models import Holding, Recommendation
+from products.suitability import assessment_current
+
+
+def _product_choices(request) -> list:
+    """The product choices, read once per page for all the panels' product selects."""
+    if not hasattr(request, "_product_choices"):
+        request._product_choices = selectors.product_choices()
+    return request._product_choices
+
+
+def _staff(user, customer) -> bool:
+    return role_of(user) is not None
+
+
+@panels.panel(
+    "products-holdings",
+    title=_("Holdings and suitability"),
+    template="products/partials/panel_holdings.html",
+    order=5,
+    visible=_staff,
+)
+def holdings_panel(request, customer) -> dict:
+    """Active holdings, each product's risk level against the customer's class, and the forms
+    to record a subscription (two queries: holdings, product choices shared with the
+    recommendation form)."""
+    rows = selectors.holdings_for_customer(customer=customer)
+    form, override_form = HoldingForm(), SaleOverrideForm()
+    form.fields["product"].choices = override_form.fields["product"].choices = _product_choices(
+        request
+    )
+    return {
+        "rows": rows,
+        "flagged": sum(1 for r in rows if r.above_class),
+        "form": form,
+        "override_form": override_form,
+        "action": reverse("products:holding_create", args=[customer.pk]),
+        "override_action": reverse("products:override_request", args=[customer.pk]),
+        "can_override": customer.risk_class not in ("", "C1"),
+    }
+
+
+@panels.panel(
+    "products-suitable",
+    title=_("Suitable products and recommendations"),
+    template="products/partials/panel_suitable.html",
+    order=6,
+    visible=_staff,
+)
+def suitable_panel(request, customer) -> dict:
+    """Suitable products for the active needs (one set-based query + the products), the
+    latest recommendations (one query) and the form to record one (need choices: one query;
+    product choices shared with the holdings panel)."""
+    form = RecommendationForm()
+    form.fields["product"].choices = _product_choices(request)
+    return {
+        "assessment_current": assessment_current(customer, timezone.localdate()),
+        "suitable": selectors.suitable_products_for(customer=customer),
+        "recommendations": selectors.recommendations_for_customer(customer=customer),
+        "form": form,
+        "action": reverse("products:recommendation_create", args=[customer.pk]),
+    }
+
+
+@panels.panel(
+    "products-questionnaire",
+    title=_("Risk questionnaire"),
+    template="products/partials/panel_questionnaire.html",
+    order=40,
+    visible=can_edit_customer,
+)
+def questionnaire_panel(request, customer) -> dict:
+    """The questionnaire in use (one query) and the customer's assessment history (one)."""
+    questionnaire, questions = selectors.questionnaire_in_use_questions()
+    history = list(
+        RiskAssessment.objects.filter(customer=customer)
+        .select_related("assessed_by", "questionnaire_answers__questionnaire")
+        .order_by("-assessed_on", "-pk")[:10]
+    )
+    return {
+        "questionnaire": questionnaire,
+        "form": QuestionnaireForm(questions=questions) if questions else None,
+        "history": history,
+        "action": reverse("products:questionnaire_record", args=[customer.pk]),
+    }
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+@timeline.provider("holding", _("Holdings"))
+def holdings_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
+    """Holdings by start date, newest first (one query)."""
+    qs = Holding.objects.filter(customer=customer).select_related("product", "recorded_by")
+    if before is not None:
+        qs = qs.filter(start_date__lte=timezone.localtime(before).date())
+    entries = []
+    for h in qs.order_by("-start_date", "-pk")[:limit]:
+        detail = f"{h.principal:,.2f} {h.currency}"
+        if h.maturity_date:
+            detail += " · " + gettext("matures %(date)s") % {"date": h.maturity_date.isoformat()}
+        if h.above_class_override:
+            detail += " · " + gettext("above-class purchase at the customer's request")
+        entries.append(
+            TimelineEntry(
+                occurred_at=_midnight(h.start_date),
+                kind="holding",
+                title=gettext("Holding: %(product)s") % {"product": str(h.product)},
+                detail=detail,
+                url=h.product.get_absolute_url(),
+                actor=person_name(h.recorded_by),
+                badge=h.get_status_display(),
+            )
+        )
+    return entries
+
+
+@timeline.provider("recommendation", _("Recommendations"))
+def recommendations_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
+    """Recommendations by time, newest first (one query)."""
+    qs = Recommendation.objects.filter(customer=customer).select_related(
+        "product", "recommended_by"
+    )
+    if before is not None:
+        qs = qs.filter(recommended_at__lte=before)
+    return [
+        TimelineEntry(
+            occurred_at=r.recommended_at,
+            kind="recommendation",
+            title=gettext("Recommended: %(product)s") % {"product": str(r.product)},
+            detail=r.rationale + (f" ({r.outcome_reason})" if r.outcome_reason else ""),
+            url=reverse("products:recommendation", args=[r.pk]),
+            actor=person_name(r.recommended_by),
+            badge=r.get_outcome_display(),
+        )
+        for r in qs.order_by("-recommended_at", "-pk")[:limit]
+    ]
