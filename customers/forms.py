@@ -9,7 +9,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, Staff, branch_id_of, person_name, role_of
-from crm.dates import plausible_date_check
 from customers import national_id as nid
 from customers.models import Customer, CustomerNeed, LifeEvent, NeedType, Relationship
 from customers.selectors import DEFAULT_SORT, CustomerFilters, relationship_managers_for
@@ -258,17 +257,6 @@ class HouseholdLinkForm(FastSelectsMixin, forms.Form):
 
     def clean_customer_number(self) -> str:
         return self.cleaned_data["customer_number"].strip()
-
-
-class = forms.ChoiceField(label=_("Risk class"), choices=Customer.RiskClass.choices)
-    assessed_on = forms.DateField(
-        label=_("Assessed on"), widget=DateInput(), validators=[plausible_date_check]
-    )
-    score = forms.IntegerField(label=_("Questionnaire score"), min_value=0, max_value=100)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.use_fast_selects()
 
 
 class ReassignForm(FastSelectsMixin, forms.Form):

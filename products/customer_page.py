@@ -45,9 +45,8 @@ def holdings_panel(request, customer) -> dict:
     recommendation form)."""
     rows = selectors.holdings_for_customer(customer=customer)
     form, override_form = HoldingForm(), SaleOverrideForm()
-    form.fields["product"].choices = override_form.fields["product"].choices = _product_choices(
-        request
-    )
+    choices = _product_choices(request)
+    form.fields["product"].choices = override_form.fields["product"].choices = choices
     return {
         "rows": rows,
         "flagged": sum(1 for r in rows if r.above_class),
