@@ -77,8 +77,8 @@ def test_customer_page_flags_holdings_above_the_class(alice_client, alices_custo
     assessed(alices_customer, "C2")
     _hold(alices_customer, product_on_shelf("R4", code="FUND-GP03"))
     _hold(alices_customer, product_on_shelf("R1", code="TD-1Y"))
-    response = alice_client.get(reverse("customers:detail", args=[alices_customer.pk]))
-    html = response.content.decode()
+    url = reverse("customers:panel", args=[alices_customer.pk, "products-holdings"])
+    html = alice_client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert html.count('data-testid="holding-above-class"') == 1
     assert "1 holding above the class" in html
 
@@ -94,9 +94,11 @@ def test_suitable_products_for_active_needs(alice_client, alices_customer):
     held = product_on_shelf("R1", code="TD-3Y", needs=[need_type("liquidity")])
     _hold(alices_customer, held)
     product_on_shelf("R1", code="LOAN-1", needs=[need_type("credit")])  # no such need
-    response = alice_client.get(reverse("customers:detail", args=[alices_customer.pk]))
-    panel = next(p for p in response.context["panels"] if p.key == "products-suitable")
-    assert [s.product.pk for s in panel.context["suitable"]] == [fits.pk, cash.pk]
+    url = reverse("customers:panel", args=[alices_customer.pk, "products-suitable"])
+    response = alice_client.get(url, HTTP_HX_REQUEST="true")
+    suitable = response.context["panel"]["suitable"]
+    assert [s.product.pk for s in suitable] == [fits.pk, cash.pk]
+    assert 'data-testid="recommend-INS-YL10"' in response.content.decode()
 
 
 def test_customer_page_query_count_does_not_grow_with_holdings(alice_client, alices_customer):
