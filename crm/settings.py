@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "customers",
     "products",
     "interactions",
+    "feedback",
     "dashboards",
 ]
 
@@ -190,6 +191,13 @@ CUSTOMER_EXPORT_MAX_ROWS = env.int("CUSTOMER_EXPORT_MAX_ROWS", default=100_000)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Survey links: valid this many days; submissions per client address per window.
+SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=14)
+SURVEY_RATE_LIMIT = env.int("SURVEY_RATE_LIMIT", default=10)
+SURVEY_RATE_WINDOW_MINUTES = env.int("SURVEY_RATE_WINDOW_MINUTES", default=60)
+# The address staff reach the CRM at, for links in e-mails and survey QR codes.
+CRM_BASE_URL = env("CRM_BASE_URL", default="http://127.0.0.1:8000")
+
 # -- E-mail ------------------------------------------------------------------------------
 
 # e.g. smtp+tls://user:password@mail.example.com:587 ; console by default.
@@ -255,6 +263,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.pending_imports_purge_task",
         "schedule": 3600.0,
     },
+    "sla-watch": {"task": "feedback.tasks.sla_watch_task", "schedule": 60.0},
+    "notifications-email": {"task": "feedback.tasks.notifications_email_task", "schedule": 60.0},
     "branch-figures": {
         "task": "dashboards.tasks.branch_figures_refresh_task",
         "schedule": 10 * 60.0,

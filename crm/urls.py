@@ -12,6 +12,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("", include("products.urls")),
     path("", include("interactions.urls")),
+    path("", include("feedback.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ PASSWORD = "correct horse battery"
 REFERENCE_DATA_MIGRATIONS = [
     "customers.migrations.0003_default_need_types",
     "products.migrations.0002_default_questionnaire",
+    "feedback.migrations.0002_default_sla_policies",
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
