@@ -93,12 +93,16 @@ def cases_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> l
 RECENT_INTERACTIONS = 3
 
 
-@panels.panel("record-feedback", "feedback/partials/feedback_panel.html", order=30)
-def feedback_panel(request, customer) -> dict | None:
+@panels.panel(
+    "feedback",
+    title=_("Feedback and complaints"),
+    template="feedback/partials/feedback_panel.html",
+    order=30,
+    visible=lambda user, customer: role_of(user) is not None,
+)
+def feedback_panel(request, customer) -> dict:
     """Record feedback, open a case, and — for the latest interactions — a survey link or a
     case for a complaint raised that has none yet (one query)."""
-    if role_of(request.user) is None:
-        return None
     recent = list(
         Interaction.objects.filter(customer=customer)
         .annotate(has_case=Exists(Case.objects.filter(interaction=OuterRef("pk"))))

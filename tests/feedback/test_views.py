@@ -81,7 +81,9 @@ def test_feedback_form_for_a_customer_outside_scope_is_404(bob_client, alices_cu
 def test_case_opened_from_a_complaint_interaction_is_prefilled(
     alice_client, alices_customer, complaint_call
 ):
-    page = alice_client.get(reverse("customers:detail", args=[alices_customer.pk]))
+    page = alice_client.get(
+        reverse("customers:panel", args=[alices_customer.pk, "feedback"]), HTTP_HX_REQUEST="true"
+    )
     url = reverse("feedback:case_create", args=[alices_customer.pk])
     assert f"{url}?interaction={complaint_call.pk}" in page.content.decode()
     form = alice_client.get(url, {"interaction": complaint_call.pk}).context["form"]
