@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import TimeStampedModel
+from crm.models import TimeStampedModel, choices_constraint
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -44,15 +44,30 @@ def branch_id_of(user) -> int | None:
     return staff.branch_id if staff is not None else None
 
 
+ALL_BRANCHES = object()  # branch_scope's answer for head office
+
+
+def branch_scope(user) -> object | int | None:
+    """Whose branch a user's work covers — the one rule behind every `visible_to`:
+    ALL_BRANCHES for head office, the branch's id for branch staff, None for nobody (no
+    role, or a branch role without a branch)."""
+    role = role_of(user)
+    if role == Role.HEAD_OFFICE:
+        return ALL_BRANCHES
+    if role is None:
+        return None
+    return branch_id_of(user)
+
+
 class BranchQuerySet(models.QuerySet):
     def visible_to(self, user) -> BranchQuerySet:
         """Branches this user may see: head office all, everyone else their own."""
-        role = role_of(user)
-        if role == Role.HEAD_OFFICE:
+        scope = branch_scope(user)
+        if scope is ALL_BRANCHES:
             return self
-        if role is None:
+        if scope is None:
             return self.none()
-        return self.filter(pk=branch_id_of(user))
+        return self.filter(pk=scope)
 
 
 class Branch(TimeStampedModel):
@@ -74,15 +89,22 @@ class Branch(TimeStampedModel):
 class StaffQuerySet(models.QuerySet):
     def visible_to(self, user) -> StaffQuerySet:
         """Staff this user may see: head office all, a branch's people their own branch."""
-        role = role_of(user)
-        if role == Role.HEAD_OFFICE:
+        scope = branch_scope(user)
+        if scope is ALL_BRANCHES:
             return self
-        if role is None:
+        if scope is None:
             return self.none()
-        return self.filter(branch_id=branch_id_of(user))
+        return self.filter(branch_id=scope)
 
     def active(self) -> StaffQuerySet:
+        """Staff who may work today: the profile and the login both active."""
         return self.filter(is_active=True, user__is_active=True)
+
+    def active_rms(self, *, branch_id: int | None = None) -> StaffQuerySet:
+        """Active relationship managers — the only staff a customer may be assigned to —
+        of one branch when `branch_id` is given. The one definition of "active RMs"."""
+        staff = self.active().filter(role=Role.RM)
+        return staff if branch_id is None else staff.filter(branch_id=branch_id)
 
 
 class Staff(TimeStampedModel):
@@ -113,10 +135,7 @@ class Staff(TimeStampedModel):
         verbose_name_plural = _("staff")
         ordering = ["employee_number"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role__in=["rm", "supervisor", "head_office"]),
-                name="staff_role_valid",
-            ),
+            choices_constraint("role", Role, name="staff_role_valid"),
             models.CheckConstraint(
                 # Branch staff belong to a branch; head office does not.
                 condition=models.Q(role="head_office") | models.Q(branch__isnull=False),

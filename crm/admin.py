@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
+from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,67 @@ class EstimatedCountPaginator(Paginator):
             if estimate > 100_000:
                 return estimate
         return super().count
+
+
+class _Refused(Exception):
+    def __init__(self, exc: ValidationError | PermissionDenied):
+        super().__init__(str(exc))
+        self.text = " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+class ServiceWriteAdmin(admin.ModelAdmin):
+    """An admin whose adds and changes go through a service, never `obj.save()`.
+
+    A subclass implements `service_save(request, form, change) -> obj`. Its form learns the
+    user as `form.actor` (for rule checks shown on the form, e.g. in `_post_clean`). A
+    ValidationError or PermissionDenied the service raises all the same (a concurrent change)
+    leaves the admin's transaction, so nothing is saved, and answers with the service's
+    message and the form again.
+    """
+
+    def service_save(self, request, form, change):
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def get_changelist_form(self, request, **kwargs):
+        form = super().get_changelist_form(request, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_form(self, request, form, change):
+        try:
+            return self.service_save(request, form, change)
+        except (ValidationError, PermissionDenied) as exc:
+            raise _Refused(exc) from exc
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved by the service in save_form
+
+    def save_related(self, request, form, formsets, change):
+        # The service writes everything the write implies; inlines here are read-only. (A
+        # formset saved without commit writes nothing but tells the change message so.)
+        for formset in formsets:
+            formset.save(commit=False)
+
+    def _refused(self, request, refused: _Refused):
+        self.message_user(
+            request, _("Nothing was saved: %(why)s") % {"why": refused.text}, messages.ERROR
+        )
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refused as refused:
+            return self._refused(request, refused)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except _Refused as refused:
+            return self._refused(request, refused)
 
 
 admin.site.site_header = _("Bank CRM administration")

@@ -5,6 +5,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def choices_constraint(
+    field: str, choices, *, name: str, blank: bool = False
+) -> models.CheckConstraint:
+    """A CheckConstraint that `field` holds one of `choices`' values ("" too when `blank`).
+
+    `choices` is a TextChoices class or a list of (value, label) pairs; the values are read
+    from it, so the database's list and the form's are typed once (STYLE.md §2).
+    """
+    values = choices.values if hasattr(choices, "values") else [v for v, _label in choices]
+    allowed = ["", *values] if blank else list(values)
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": allowed}), name=name)
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -13,14 +26,17 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class JobOutcome(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCESS = "success", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    ABANDONED = "abandoned", _("Abandoned (worker lost)")
+
+
 class JobRun(models.Model):
     """One run of a scheduled job: when, how much it touched, and how it ended."""
 
-    class Outcome(models.TextChoices):
-        RUNNING = "running", _("Running")
-        SUCCESS = "success", _("Succeeded")
-        FAILED = "failed", _("Failed")
-        ABANDONED = "abandoned", _("Abandoned (worker lost)")
+    Outcome = JobOutcome
 
     job = models.CharField(_("job"), max_length=100)
     task_id = models.CharField(_("task id"), max_length=100, blank=True)
@@ -41,10 +57,7 @@ class JobRun(models.Model):
             models.Index(fields=["job", "-started_at"], name="jobrun_job_started_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(outcome__in=["running", "success", "failed", "abandoned"]),
-                name="jobrun_outcome_valid",
-            ),
+            choices_constraint("outcome", JobOutcome, name="jobrun_outcome_valid"),
         ]
 
     def __str__(self) -> str:

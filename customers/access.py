@@ -1,39 +1,120 @@
-"""Who may change which customer (who may *see* one is Customer.objects.visible_to).
+"""Who may do what: the one module of access predicates (services, views, panels and admin
+all ask here; none spells a rule of its own).
 
-An RM changes their own (assigned) customers, a supervisor every customer of the branch,
-head office every customer. Everyone else who sees a customer has read-only access.
+Rows: who may *see* a customer is `Customer.objects.visible_to(user)`; the predicates below
+answer the same question for one customer already loaded (`can_serve_customer`) and must
+agree with it (tests/customers/test_access.py holds them together). Both build on
+`accounts.models.branch_scope`.
+
+- Serve ("full service", DOMAIN.md): every member of staff may serve any customer they see —
+  read the record, log interactions and tasks, record the needs they hear of.
+- Edit: an RM their own (assigned) customers, a supervisor every customer of the branch, head
+  office every customer. Everyone else who sees a customer has read-only access.
+- Roles: supervisors and head office supervise (reassign, import, read the access log, see the
+  team); every member of staff with a role may create a customer.
+
+Predicates return bool and cost no query for a user whose staff profile is loaded; the
+`require_*` helpers raise PermissionDenied for services, whose callers may be a view, an admin
+action, a task or a shell — no service trusts its caller to have checked.
 """
 
 from __future__ import annotations
 
-from accounts.models import Role, branch_id_of, role_of
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ALL_BRANCHES, Role, branch_scope, role_of
 from customers.models import Customer
 
+NOT_ALLOWED = _("You may not change this customer.")
+NOT_IN_SCOPE = _("This customer is not in your branch.")
+NOT_A_SUPERVISOR = _("Only a branch supervisor or head office may do this.")
 
-def can_edit_customer(user, customer: Customer) -> bool:
-    role = role_of(user)
-    if role == Role.HEAD_OFFICE:
-        return True
-    if role == Role.SUPERVISOR:
-        return customer.branch_id == branch_id_of(user)
-    if role == Role.RM:
-        return customer.relationship_manager_id == user.pk
-    return False
+# -- Roles ---------------------------------------------------------------------------------
 
 
-def can_create_customer(user) -> bool:
+def has_role(user) -> bool:
+    """A member of staff with an active profile (or a superuser, acting as head office)."""
     return role_of(user) is not None
 
 
-def can_reassign(user) -> bool:
-    """Supervisors (own branch) and head office move customers between RMs."""
+def is_rm(user) -> bool:
+    return role_of(user) == Role.RM
+
+
+def is_head_office(user) -> bool:
+    return role_of(user) == Role.HEAD_OFFICE
+
+
+def is_supervising(user) -> bool:
+    """Supervisors (over their branch) and head office (over every branch)."""
     return role_of(user) in (Role.SUPERVISOR, Role.HEAD_OFFICE)
+
+
+def can_create_customer(user) -> bool:
+    return has_role(user)
+
+
+def can_reassign(user) -> bool:
+    """Supervisors (own branch) and head office move customers and tasks between staff."""
+    return is_supervising(user)
 
 
 def can_import(user) -> bool:
     """Core-banking imports: head office, and supervisors into their own branch."""
-    return role_of(user) in (Role.SUPERVISOR, Role.HEAD_OFFICE)
+    return is_supervising(user)
 
 
 def can_read_access_log(user) -> bool:
-    return role_of(user) in (Role.SUPERVISOR, Role.HEAD_OFFICE)
+    return is_supervising(user)
+
+
+def can_see_team(user) -> bool:
+    """The team's tasks and staff tables: supervisors (own branch) and head office."""
+    return is_supervising(user)
+
+
+# -- One customer --------------------------------------------------------------------------
+
+
+def can_serve_customer(user, customer: Customer) -> bool:
+    """The user sees this customer (the same answer as Customer.objects.visible_to)."""
+    scope = branch_scope(user)
+    if scope is ALL_BRANCHES:
+        return True
+    return scope is not None and customer.branch_id == scope
+
+
+def can_edit_customer(user, customer: Customer) -> bool:
+    """The user may change this customer's record (see the module's docstring)."""
+    role = role_of(user)
+    if role == Role.HEAD_OFFICE:
+        return True
+    if role == Role.SUPERVISOR:
+        return can_serve_customer(user, customer)
+    if role == Role.RM:
+        return customer.relationship_manager_id == user.pk and can_serve_customer(user, customer)
+    return False
+
+
+def can_record_need(user, customer: Customer) -> bool:
+    """Whoever serves the customer may record a need they heard of (a colleague's interaction
+    records the needs discussed in it, so the need panel follows the same rule)."""
+    return can_serve_customer(user, customer)
+
+
+def require_serve(actor, customer: Customer) -> None:
+    """PermissionDenied unless `actor` may serve `customer`; `actor=None` is the system."""
+    if actor is not None and not can_serve_customer(actor, customer):
+        raise PermissionDenied(NOT_IN_SCOPE)
+
+
+def require_edit(actor, customer: Customer) -> None:
+    """PermissionDenied unless `actor` may change `customer`; `actor=None` is the system."""
+    if actor is not None and not can_edit_customer(actor, customer):
+        raise PermissionDenied(NOT_ALLOWED)
+
+
+def require_supervising(actor) -> None:
+    if actor is not None and not is_supervising(actor):
+        raise PermissionDenied(NOT_A_SUPERVISOR)

@@ -1,10 +1,13 @@
 """Head office's admin for the customer database: search, filters, history; no deletes."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.admin import EstimatedCountPaginator
+from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin
+from customers.access import NOT_ALLOWED, require_edit
 from customers.models import (
     AuditEntry,
     BalanceSnapshot,
@@ -16,7 +19,17 @@ from customers.models import (
     Relationship,
     RiskAssessment,
 )
-from customers.services import audit_record, customer_search_keys_fill
+from customers.services import (
+    EDITABLE_FIELDS,
+    customer_archive,
+    customer_check,
+    customer_create,
+    customer_restore,
+    customer_update,
+    need_type_save,
+    relationship_link,
+    relationship_unlink,
+)
 
 
 class NoDeleteMixin:
@@ -26,8 +39,61 @@ class NoDeleteMixin:
         return False
 
 
+class ReadOnlyMixin(NoDeleteMixin):
+    """Written by the services only (the customer page, imports, workers); admin shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _service_error(form, exc: ValidationError | PermissionDenied) -> None:
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc) or NOT_ALLOWED)
+    elif hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class CustomerAdminForm(forms.ModelForm):
+    """The fields a person edits (customers.services.EDITABLE_FIELDS): no risk class (it comes
+    from risk assessments), no "archived" status (the archive/restore actions), and the same
+    rules as the customer page (an RM of the customer's branch), shown on the form."""
+
+    class Meta:
+        model = Customer
+        fields = EDITABLE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        status = self.fields.get("status")
+        if status is not None:
+            if self.instance.pk and self.instance.is_archived:
+                status.disabled = True
+            else:
+                status.choices = [c for c in status.choices if c[0] != Customer.Status.ARCHIVED]
+
+    actor = None  # set by CustomerAdmin.get_form
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance's full_clean
+        try:
+            require_edit(self.actor, self.instance)
+            customer_check(self.instance)
+        except (ValidationError, PermissionDenied) as exc:
+            _service_error(self, exc)
+
+
 @admin.register(Customer)
-class CustomerAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class CustomerAdmin(NoDeleteMixin, ServiceWriteAdmin, SimpleHistoryAdmin):
+    """Creates and edits through customer_create / customer_update (scope, rules, history and
+    audit as on the customer page); archive and restore are actions calling their services."""
+
+    form = CustomerAdminForm
     list_display = [
         "customer_number",
         "name",
@@ -42,10 +108,11 @@ class CustomerAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_select_related = ["branch", "relationship_manager"]
     search_fields = ["=customer_number", "name", "=phone", "=national_id"]
     autocomplete_fields = ["branch", "relationship_manager"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["risk_class", "risk_assessed_on", "created_at", "updated_at"]
     history_list_display = ["status", "relationship_manager"]
     show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted
     list_per_page = 50
+    actions = ["archive", "restore"]
 
     def get_search_results(self, request, queryset, search_term):
         # Name search through the bigram index (customers/search.py), not a sequential ILIKE.
@@ -55,19 +122,69 @@ class CustomerAdmin(NoDeleteMixin, SimpleHistoryAdmin):
             return queryset.filter(search_filter(search_term)), False
         return queryset, False
 
-    def save_model(self, request, obj, form, change):
-        customer_search_keys_fill(obj)
-        super().save_model(request, obj, form, change)  # SimpleHistoryAdmin sets history_user
-        audit_record(
-            actor=request.user,
-            action="customer.updated" if change else "customer.created",
-            target=obj,
-            detail={"fields": form.changed_data, "via": "admin"},
-        )
+    def get_fields(self, request, obj=None):
+        return [*EDITABLE_FIELDS, *self.readonly_fields]
+
+    def service_save(self, request, form, change):
+        fields = {
+            name: form.cleaned_data[name]
+            for name in EDITABLE_FIELDS
+            if name in form.cleaned_data and not form.fields[name].disabled
+        }
+        if change:
+            changed = {n: v for n, v in fields.items() if n in form.changed_data}
+            return customer_update(actor=request.user, customer=form.instance, **changed)
+        return customer_create(actor=request.user, **fields)
+
+    @admin.action(description=_("Archive the selected customers"))
+    def archive(self, request, queryset):
+        self._each(request, queryset, customer_archive, _("%(n)d customer(s) archived."))
+
+    @admin.action(description=_("Restore the selected archived customers"))
+    def restore(self, request, queryset):
+        self._each(request, queryset, customer_restore, _("%(n)d customer(s) restored."))
+
+    def _each(self, request, queryset, service, done) -> None:
+        n = 0
+        for customer in queryset.order_by("pk"):
+            try:
+                service(actor=request.user, customer=customer)
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(getattr(exc, "messages", [str(exc)]))
+                self.message_user(request, f"{customer}: {text}", messages.WARNING)
+            else:
+                n += 1
+        if n:
+            self.message_user(request, done % {"n": n}, messages.SUCCESS)
+
+
+class RelationshipAdminForm(forms.ModelForm):
+    """Checks what relationship_link will: both customers changeable by the user."""
+
+    actor = None  # set by RelationshipAdmin.get_form
+
+    class Meta:
+        model = Relationship
+        fields = ["customer", "related", "kind"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        for name in ("customer", "related"):
+            customer = self.cleaned_data.get(name)
+            if customer is None:
+                continue
+            try:
+                require_edit(self.actor, customer)
+            except PermissionDenied as exc:
+                self.add_error(name, str(exc))
 
 
 @admin.register(Relationship)
-class RelationshipAdmin(admin.ModelAdmin):
+class RelationshipAdmin(ServiceWriteAdmin):
+    """Household ties go through relationship_link / relationship_unlink, which write (and
+    remove) both directions and audit them; a tie is never edited one-sidedly."""
+
+    form = RelationshipAdminForm
     list_display = ["customer", "kind", "related"]
     list_filter = ["kind"]
     list_select_related = ["customer", "related"]
@@ -75,23 +192,54 @@ class RelationshipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["customer", "related"]
     show_full_result_count = False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # unlink (delete) and link again to change the kind
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        return relationship_link(
+            actor=request.user,
+            customer=data["customer"],
+            related=data["related"],
+            kind=data["kind"],
+        )
+
+    def delete_model(self, request, obj):
+        relationship_unlink(actor=request.user, customer=obj.customer, related=obj.related)
+
+    def delete_queryset(self, request, queryset):
+        for tie in queryset.select_related("customer", "related"):
+            relationship_unlink(actor=request.user, customer=tie.customer, related=tie.related)
+
 
 @admin.register(LifeEvent)
-class LifeEventAdmin(NoDeleteMixin, admin.ModelAdmin):
+class LifeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Read-only: recorded on the customer page (life_event_record)."""
+
     list_display = ["customer", "kind", "event_date", "source", "recorded_by"]
     list_filter = ["kind", "source"]
     list_select_related = ["customer", "recorded_by"]
     search_fields = ["=customer__customer_number"]
-    autocomplete_fields = ["customer", "recorded_by"]
     date_hierarchy = "event_date"
     show_full_result_count = False
 
 
 @admin.register(NeedType)
-class NeedTypeAdmin(admin.ModelAdmin):
+class NeedTypeAdmin(ServiceWriteAdmin):
+    """Reference data head office keeps (need_type_save audits each change); types in use are
+    retired (not active), never deleted."""
+
     list_display = ["code", "name", "is_active", "sort_order"]
     list_editable = ["is_active", "sort_order"]
     search_fields = ["code", "name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def service_save(self, request, form, change):
+        return need_type_save(
+            actor=request.user, need_type=form.instance, changed=list(form.changed_data)
+        )
 
 
 class NeedChangeInline(admin.TabularInline):
@@ -195,11 +343,12 @@ class RiskAssessmentAdmin(ByCustomerNumberSearch, NoDeleteMixin, admin.ModelAdmi
 
 
 @admin.register(BalanceSnapshot)
-class BalanceSnapshotAdmin(ByCustomerNumberSearch, NoDeleteMixin, admin.ModelAdmin):
+class BalanceSnapshotAdmin(ByCustomerNumberSearch, ReadOnlyMixin, admin.ModelAdmin):
+    """Read-only: balances come from core banking (the balance import)."""
+
     list_display = ["customer", "as_of", "deposits", "investments", "loans"]
     list_select_related = ["customer"]
     search_fields = ["=customer__customer_number"]
-    autocomplete_fields = ["customer"]
     list_filter = ["as_of"]
     # Date filters rather than date_hierarchy, whose DISTINCT over millions of rows takes
     # seconds; an estimated count for the unfiltered list.

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import person_name
 from customers import panels, timeline
-from customers.access import can_edit_customer
+from customers.access import can_edit_customer, can_record_need
 from customers.forms import HouseholdLinkForm, LifeEventForm, NeedForm
 from customers.models import CustomerNeed, LifeEvent, NeedChange
 from customers.timeline import TimelineEntry
@@ -71,16 +71,12 @@ def life_events_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
     ]
 
 
-def _editable(user, customer) -> bool:
-    return can_edit_customer(user, customer)
-
-
 @panels.panel(
     "customer-need",
     title=gettext_lazy("Record a need"),
     template="customers/partials/panel_need.html",
     order=20,
-    visible=_editable,
+    visible=can_record_need,
 )
 def need_panel(request, customer) -> dict:
     return {"form": NeedForm(), "action": reverse("customers:need_record", args=[customer.pk])}
@@ -91,7 +87,7 @@ def need_panel(request, customer) -> dict:
     title=gettext_lazy("Record a life event"),
     template="customers/partials/panel_life_event.html",
     order=30,
-    visible=_editable,
+    visible=can_edit_customer,
 )
 def life_event_panel(request, customer) -> dict:
     return {
@@ -105,7 +101,7 @@ def life_event_panel(request, customer) -> dict:
     title=gettext_lazy("Link a household member"),
     template="customers/partials/panel_household.html",
     order=50,
-    visible=_editable,
+    visible=can_edit_customer,
 )
 def household_panel(request, customer) -> dict:
     return {

@@ -170,9 +170,7 @@ class CustomerForm(FastSelectsMixin, forms.ModelForm):
             del self.fields["status"]
         if role == Role.HEAD_OFFICE:
             self.fields["branch"].queryset = Branch.objects.all()
-            rms = Staff.objects.active().filter(role=Role.RM)
-            if not creating:
-                rms = rms.filter(branch_id=self.instance.branch_id)
+            rms = Staff.objects.active_rms(branch_id=None if creating else self.instance.branch_id)
             self.fields["relationship_manager"] = UserChoiceField(
                 label=_("relationship manager"),
                 required=False,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from accounts.models import Branch, Role, Staff
+from accounts.models import Branch, Staff
 from crm.dates import plausible_date_check
 from customers.models import BalanceSnapshot, Customer, PendingImport
 from customers.services import audit_record, customer_search_keys_fill
@@ -215,9 +215,9 @@ def import_customers(
     branches = dict(Branch.objects.values_list("code", "id"))
     rms = {
         number: (user_id, branch_id)
-        for number, user_id, branch_id in Staff.objects.active()
-        .filter(role=Role.RM)
-        .values_list("employee_number", "user_id", "branch_id")
+        for number, user_id, branch_id in Staff.objects.active_rms().values_list(
+            "employee_number", "user_id", "branch_id"
+        )
     }
     seen_numbers: set[str] = set()
     seen_ids: set[str] = set()

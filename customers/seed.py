@@ -18,7 +18,7 @@ from psycopg import sql
 
 from accounts.seed import CITIES, DISTRICTS, Organisation, chinese_name
 from crm.copy import copy_rows, sequence_reset
-from customers.models import Customer, NeedType
+from customers.models import PREFERRED_CHANNELS, NeedType
 from customers.national_id import check_char
 from customers.search import id_last4, name_grams, pg_array_literal
 
@@ -68,7 +68,7 @@ ROADS = [
     "科技路",
     "滨河路",
 ]
-CHANNELS = [c.value for c in Customer.Channel] + [""]
+CHANNELS = [value for value, _label in PREFERRED_CHANNELS] + [""]
 MOBILE_PREFIXES = [
     "130",
     "131",

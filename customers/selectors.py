@@ -174,7 +174,7 @@ def relationship_managers_for(*, user, branch_id: int | None = None) -> QuerySet
 
     Head office without a chosen branch gets none: thousands of names make no menu.
     """
-    staff = Staff.objects.visible_to(user).active().filter(role=Role.RM)
+    staff = Staff.objects.visible_to(user).active_rms()
     if branch_id:
         staff = staff.filter(branch_id=branch_id)
     elif role_of(user) == Role.HEAD_OFFICE:

@@ -11,10 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
-from accounts.models import Branch, Role, Staff
+from accounts.models import Branch, Staff
 from customers import national_id as nid
 from customers import search
-from customers.access import can_edit_customer, can_reassign
+from customers.access import (
+    NOT_ALLOWED,
+    can_record_need,
+    is_head_office,
+    require_edit,
+    require_serve,
+    require_supervising,
+)
 from customers.models import (
     AuditEntry,
     Customer,
@@ -33,8 +40,8 @@ NOT_ARCHIVED = _("Only an archived customer can be restored.")
 EVENT_DATE_IMPLAUSIBLE = _(
     "Enter a date between the customer's date of birth and five years from today."
 )
-NOT_ALLOWED = _("You may not change this customer.")
 RELATED_SELF = _("A customer cannot be related to themselves.")
+RELATIONSHIP_KIND_UNKNOWN = _("Choose a kind of relationship from the list.")
 STATUS_VIA_ARCHIVE = _("Use the Archive and Restore buttons to archive or restore a customer.")
 
 # Fields a person edits on the customer form (risk class comes from assessments, status
@@ -118,25 +125,18 @@ def customer_search_keys_fill(customer: Customer) -> None:
 
 
 def _check_relationship_manager(customer: Customer) -> None:
+    """The customer's RM, if any, is an active RM of the customer's branch."""
     rm = customer.relationship_manager
     if rm is None:
         return
-    ok = Staff.objects.filter(
-        user=rm, role=Role.RM, branch_id=customer.branch_id, is_active=True, user__is_active=True
-    ).exists()
-    if not ok:
+    if not Staff.objects.active_rms(branch_id=customer.branch_id).filter(user=rm).exists():
         raise ValidationError({"relationship_manager": RM_NOT_OF_BRANCH})
 
 
-def _check_may_serve(actor, customer: Customer) -> None:
-    """Any member of staff who sees the customer may serve them ("full service")."""
-    if actor is not None and not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
-        raise PermissionDenied(NOT_ALLOWED)
-
-
-def _check_may_edit(actor, customer: Customer) -> None:
-    if actor is not None and not can_edit_customer(actor, customer):
-        raise PermissionDenied(NOT_ALLOWED)
+def customer_check(customer: Customer) -> None:
+    """The rules a customer record must satisfy beyond its fields (full_clean), raised as a
+    ValidationError by field: for forms (admin's too) that show them before saving."""
+    _check_relationship_manager(customer)
 
 
 @transaction.atomic
@@ -146,7 +146,7 @@ def customer_create(*, actor, **fields) -> Customer:
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     customer = Customer(**fields)
-    _check_may_edit(actor, customer)
+    require_edit(actor, customer)
     customer_search_keys_fill(customer)
     customer.full_clean()
     _check_relationship_manager(customer)
@@ -167,7 +167,7 @@ def customer_update(*, actor, customer: Customer, **fields) -> Customer:
         .select_related("branch", "relationship_manager")
         .get(pk=customer.pk)
     )
-    _check_may_edit(actor, customer)
+    require_edit(actor, customer)
     changed = [name for name, value in fields.items() if getattr(customer, name) != value]
     if not changed:
         return customer
@@ -177,7 +177,7 @@ def customer_update(*, actor, customer: Customer, **fields) -> Customer:
         setattr(customer, name, fields[name])
     # Checked again against the customer as it would be saved: a supervisor may not move a
     # customer to another branch, nor an RM hand one to a colleague through the form.
-    _check_may_edit(actor, customer)
+    require_edit(actor, customer)
     customer_search_keys_fill(customer)
     customer.full_clean()
     _check_relationship_manager(customer)
@@ -193,7 +193,7 @@ def customer_update(*, actor, customer: Customer, **fields) -> Customer:
 def customer_archive(*, actor, customer: Customer) -> Customer:
     """Archive: the customer leaves default lists but stays in the database. Audited."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    _check_may_edit(actor, customer)
+    require_edit(actor, customer)
     if customer.is_archived:
         raise ValidationError(ALREADY_ARCHIVED)
     customer.status = Customer.Status.ARCHIVED
@@ -208,7 +208,7 @@ def customer_archive(*, actor, customer: Customer) -> Customer:
 def customer_restore(*, actor, customer: Customer) -> Customer:
     """Bring an archived customer back with the status they had before. Audited."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    _check_may_edit(actor, customer)
+    require_edit(actor, customer)
     if not customer.is_archived:
         raise ValidationError(NOT_ARCHIVED)
     before = (
@@ -231,20 +231,18 @@ def customer_reassign(*, actor, customers: Iterable[Customer], relationship_mana
 
     All or nothing: one customer outside the actor's reach or the RM's branch stops them all.
     """
-    if actor is not None and not can_reassign(actor):
-        raise PermissionDenied(NOT_ALLOWED)
+    require_supervising(actor)
     ids = [c.pk for c in customers]
     locked = list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     rm_branch = (
-        Staff.objects.filter(
-            user=relationship_manager, role=Role.RM, is_active=True, user__is_active=True
-        )
+        Staff.objects.active_rms()
+        .filter(user=relationship_manager)
         .values_list("branch_id", flat=True)
         .first()
     )
     to_move = []
     for customer in locked:
-        _check_may_edit(actor, customer)
+        require_edit(actor, customer)
         if rm_branch is None or customer.branch_id != rm_branch:
             raise ValidationError({"relationship_manager": RM_NOT_OF_BRANCH})
         if customer.relationship_manager_id != relationship_manager.pk:
@@ -280,7 +278,11 @@ def customer_view_record(*, actor, customer: Customer) -> None:
 
 
 def customer_id_reveal(*, actor, customer: Customer) -> str:
-    """Return the whole national ID number and log that `actor` saw it."""
+    """Return the whole national ID number and log that `actor` saw it.
+
+    PermissionDenied for a customer `actor` does not serve (nothing logged, nothing shown).
+    """
+    require_serve(actor, customer)
     audit_record(actor=actor, action="customer.id_revealed", target=customer)
     return customer.national_id
 
@@ -301,7 +303,7 @@ def life_event_record(
     note: str = "",
 ) -> LifeEvent:
     """Record a past or expected life event of the customer. Audited."""
-    _check_may_edit(actor, customer)
+    require_edit(actor, customer)
     latest = timezone.localdate() + dt.timedelta(days=5 * 366)
     if not customer.date_of_birth <= event_date <= latest:
         raise ValidationError({"event_date": EVENT_DATE_IMPLAUSIBLE})
@@ -330,7 +332,7 @@ def risk_assessment_record(
     *, actor, customer: Customer, risk_class: str, assessed_on: dt.date, score: int
 ) -> RiskAssessment:
     """Record a questionnaire result; the latest assessment sets the customer's class."""
-    _check_may_edit(actor, customer)
+    require_edit(actor, customer)
     assessment = RiskAssessment(
         customer=customer,
         risk_class=risk_class,
@@ -360,24 +362,70 @@ def risk_assessment_record(
 
 @transaction.atomic
 def relationship_link(*, actor, customer: Customer, related: Customer, kind: str) -> Relationship:
-    """Tie two customers of a household (both directions). Audited."""
-    _check_may_edit(actor, customer)
+    """Tie two customers of a household, in both directions (the inverse kind on the other
+    side). It writes on both customers, so `actor` must be allowed to change both
+    (PermissionDenied otherwise). Relinking changes the kind. Audited on both customers."""
+    require_edit(actor, customer)
+    require_edit(actor, related)
     if customer.pk == related.pk:
         raise ValidationError(RELATED_SELF)
+    if kind not in INVERSE_KIND:
+        raise ValidationError({"kind": RELATIONSHIP_KIND_UNKNOWN})
     link, _created = Relationship.objects.update_or_create(
         customer=customer, related=related, defaults={"kind": kind}
     )
-    Relationship.objects.update_or_create(
+    inverse, _created = Relationship.objects.update_or_create(
         customer=related, related=customer, defaults={"kind": INVERSE_KIND[kind]}
     )
-    audit_record(
-        actor=actor,
-        action="relationship.linked",
-        target=link,
-        customer=customer,
-        detail={"related": related.pk, "kind": kind},
+    AuditEntry.objects.bulk_create(
+        [
+            audit_entry(
+                actor=actor,
+                action="relationship.linked",
+                target=link,
+                customer=customer,
+                detail={"related": related.pk, "kind": kind},
+            ),
+            audit_entry(
+                actor=actor,
+                action="relationship.linked",
+                target=inverse,
+                customer=related,
+                detail={"related": customer.pk, "kind": inverse.kind},
+            ),
+        ]
     )
     return link
+
+
+@transaction.atomic
+def relationship_unlink(*, actor, customer: Customer, related: Customer) -> int:
+    """Remove the tie between two customers in both directions; returns rows deleted (0 when
+    there was none). `actor` must be allowed to change both. Audited on both customers."""
+    require_edit(actor, customer)
+    require_edit(actor, related)
+    ties = Relationship.objects.filter(
+        models.Q(customer=customer, related=related) | models.Q(customer=related, related=customer)
+    )
+    removed = [(tie.pk, tie.customer_id, tie.kind) for tie in ties.select_for_update()]
+    ties.delete()
+    by_id = {customer.pk: customer, related.pk: related}
+    AuditEntry.objects.bulk_create(
+        [
+            audit_entry(
+                actor=actor,
+                action="relationship.unlinked",
+                customer=by_id[owner],
+                detail={
+                    "relationship": pk,
+                    "related": (related if owner == customer.pk else customer).pk,
+                    "kind": kind,
+                },
+            )
+            for pk, owner, kind in removed
+        ]
+    )
+    return len(removed)
 
 
 @transaction.atomic
@@ -398,7 +446,8 @@ def customer_need_record(
     Whoever may serve the customer may record a need (needs discussed in an interaction
     logged by a colleague count); `actor=None` is a rule of the system.
     """
-    _check_may_serve(actor, customer)
+    if actor is not None and not can_record_need(actor, customer):
+        raise PermissionDenied(NOT_ALLOWED)
     if not 0 <= priority <= 100:
         raise ValidationError({"priority": NEED_PRIORITY_RANGE})
     today = timezone.localdate()
@@ -446,3 +495,21 @@ def customer_need_record(
         detail={"need_type": need_type.code, "priority": priority, "status": status},
     )
     return need
+
+
+@transaction.atomic
+def need_type_save(*, actor, need_type: NeedType, changed: list[str]) -> NeedType:
+    """Create or change a need type (reference data head office keeps in admin). Audited with
+    the changed field names; PermissionDenied for anyone but head office."""
+    if actor is not None and not is_head_office(actor):
+        raise PermissionDenied(NOT_ALLOWED)
+    created = need_type.pk is None
+    need_type.full_clean()
+    need_type.save()
+    audit_record(
+        actor=actor,
+        action="need_type.created" if created else "need_type.updated",
+        target=need_type,
+        detail={"fields": changed, "code": need_type.code},
+    )
+    return need_type

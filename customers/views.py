@@ -27,6 +27,7 @@ from customers.access import (
     can_import,
     can_read_access_log,
     can_reassign,
+    can_record_need,
 )
 from customers.charts import balance_chart
 from customers.exporting import customer_csv_lines
@@ -304,17 +305,29 @@ def _form_errors_to_messages(request: HttpRequest, form) -> None:
 
 
 def _record_from_panel(
-    request: HttpRequest, pk: int, form_class, record, success: str, anchor: str = ""
+    request: HttpRequest,
+    pk: int,
+    form_class,
+    record,
+    success: str,
+    anchor: str = "",
+    *,
+    may=can_edit_customer,
 ) -> HttpResponse:
     """The POST of a customer-page panel: check the form, call `record(customer, data)`, say
-    how it went in a message, and go back to the customer page."""
-    customer = _editable_customer(request, pk)
+    how it went in a message, and go back to the customer page. 404 outside scope, 403 when
+    `may(user, customer)` says no (the same predicate the panel and the service use)."""
+    customer = selectors.customer_for_page(user=request.user, customer_id=pk)
+    if not may(request.user, customer):
+        raise PermissionDenied
     form = form_class(request.POST)
     if form.is_valid():
         try:
             record(customer, form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You may not change this customer."))
         else:
             messages.success(request, success)
     else:
@@ -324,10 +337,14 @@ def _record_from_panel(
 
 @require_POST
 def need_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Whoever serves the customer may record a need (can_record_need, as the service)."""
+
     def record(customer, data):
         services.customer_need_record(actor=request.user, customer=customer, **data)
 
-    return _record_from_panel(request, pk, NeedForm, record, _("Need recorded."), "#needs")
+    return _record_from_panel(
+        request, pk, NeedForm, record, _("Need recorded."), "#needs", may=can_record_need
+    )
 
 
 @require_POST

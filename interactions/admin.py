@@ -4,12 +4,11 @@ here, with their history; tasks may be reassigned (through the service). Nothing
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.admin import EstimatedCountPaginator
+from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin
 from customers.models import Customer
 from interactions.models import Interaction, Task, TaskReschedule
 from interactions.services import task_reassign
@@ -69,7 +68,7 @@ class TaskRescheduleInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ByCustomerOrStaffSearch, SimpleHistoryAdmin):
+class TaskAdmin(ByCustomerOrStaffSearch, ServiceWriteAdmin, SimpleHistoryAdmin):
     staff_field = "assignee"
     list_display = ["title", "customer", "assignee", "due_date", "status", "origin"]
     list_filter = ["status", "origin", "due_date"]
@@ -102,9 +101,8 @@ class TaskAdmin(ByCustomerOrStaffSearch, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
-        # Only the assignee is editable; the service checks scope and audits.
-        try:
-            task_reassign(actor=request.user, task=obj, assignee=form.cleaned_data["assignee"])
-        except ValidationError as exc:
-            self.message_user(request, "; ".join(exc.messages), level="error")
+    def service_save(self, request, form, change):
+        # Only the assignee is editable; the service checks who asks, scope, and audits.
+        return task_reassign(
+            actor=request.user, task=form.instance, assignee=form.cleaned_data["assignee"]
+        )

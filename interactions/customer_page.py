@@ -13,8 +13,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import person_name, role_of
+from accounts.models import person_name
 from customers import panels, timeline
+from customers.access import has_role
 from customers.models import NeedType
 from customers.timeline import TimelineEntry
 from interactions.forms import InteractionForm
@@ -133,7 +134,7 @@ def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> l
     title=_("Log an interaction"),
     template="interactions/partials/log_panel.html",
     order=10,
-    visible=lambda user, customer: role_of(user) is not None,
+    visible=lambda user, customer: has_role(user),
 )
 def log_panel(request, customer) -> dict:
     """The logging form; anyone who can open the customer's page may log (two queries)."""

@@ -18,8 +18,8 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import role_of
 from crm.dates import plausible_date_check
-from crm.models import TimeStampedModel
-from customers.models import Customer, NeedType
+from crm.models import TimeStampedModel, choices_constraint
+from customers.models import Channel, Customer, NeedType
 
 NOTES_MAX_LENGTH = 5000
 EDIT_WINDOW = dt.timedelta(hours=24)
@@ -39,27 +39,25 @@ class InteractionQuerySet(models.QuerySet):
         return _customer_scope(self, user)
 
 
+class Direction(models.TextChoices):
+    OUTBOUND = "outbound", _("Outbound")
+    INBOUND = "inbound", _("Inbound")
+
+
+class Outcome(models.TextChoices):
+    NO_INTEREST = "no_interest", _("No interest")
+    INTERESTED = "interested", _("Interested")
+    FOLLOW_UP = "follow_up", _("Follow-up needed")
+    SUBSCRIBED = "subscribed", _("Subscribed")
+    COMPLAINT = "complaint", _("Complaint raised")
+
+
 class Interaction(TimeStampedModel):
     """A contact with a customer, attributed to the member of staff who logged it."""
 
-    class Channel(models.TextChoices):
-        BRANCH = "branch", _("Branch visit")
-        PHONE = "phone", _("Phone")
-        VIDEO = "video", _("Video")
-        EMAIL = "email", _("E-mail")
-        MESSAGING = "messaging", _("Messaging")
-        EVENT = "event", _("Event")
-
-    class Direction(models.TextChoices):
-        OUTBOUND = "outbound", _("Outbound")
-        INBOUND = "inbound", _("Inbound")
-
-    class Outcome(models.TextChoices):
-        NO_INTEREST = "no_interest", _("No interest")
-        INTERESTED = "interested", _("Interested")
-        FOLLOW_UP = "follow_up", _("Follow-up needed")
-        SUBSCRIBED = "subscribed", _("Subscribed")
-        COMPLAINT = "complaint", _("Complaint raised")
+    Channel = Channel
+    Direction = Direction
+    Outcome = Outcome
 
     customer = models.ForeignKey(
         Customer,
@@ -113,28 +111,9 @@ class Interaction(TimeStampedModel):
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(
-                    channel__in=["branch", "phone", "video", "email", "messaging", "event"]
-                ),
-                name="interaction_channel_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(direction__in=["inbound", "outbound"]),
-                name="interaction_direction_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    outcome__in=[
-                        "no_interest",
-                        "interested",
-                        "follow_up",
-                        "subscribed",
-                        "complaint",
-                    ]
-                ),
-                name="interaction_outcome_valid",
-            ),
+            choices_constraint("channel", Channel, name="interaction_channel_valid"),
+            choices_constraint("direction", Direction, name="interaction_direction_valid"),
+            choices_constraint("outcome", Outcome, name="interaction_outcome_valid"),
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("notes"), NOTES_MAX_LENGTH),
                 name="interaction_notes_length",
@@ -180,19 +159,24 @@ class TaskQuerySet(models.QuerySet):
         return self.filter(status=Task.Status.OPEN)
 
 
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class TaskOrigin(models.TextChoices):
+    INTERACTION = "interaction", _("Interaction")
+    ALERT = "alert", _("Alert")
+    CASE = "case", _("Case")
+    MANUAL = "manual", _("Created by hand")
+
+
 class Task(TimeStampedModel):
     """A follow-up: something a member of staff must do for a customer by a date."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    class Origin(models.TextChoices):
-        INTERACTION = "interaction", _("Interaction")
-        ALERT = "alert", _("Alert")
-        CASE = "case", _("Case")
-        MANUAL = "manual", _("Created by hand")
+    Status = TaskStatus
+    Origin = TaskOrigin
 
     customer = models.ForeignKey(
         Customer,
@@ -242,14 +226,8 @@ class Task(TimeStampedModel):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=["open", "done", "cancelled"]),
-                name="task_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(origin__in=["interaction", "alert", "case", "manual"]),
-                name="task_origin_valid",
-            ),
+            choices_constraint("status", TaskStatus, name="task_status_valid"),
+            choices_constraint("origin", TaskOrigin, name="task_origin_valid"),
             models.CheckConstraint(
                 # completed_at is set exactly when the task is done, cancelled_at when cancelled.
                 condition=(

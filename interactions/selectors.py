@@ -276,8 +276,7 @@ def customers_to_contact(*, user, rm) -> QuerySet[Customer]:
 def relationship_managers_visible_to(*, user) -> QuerySet[Staff]:
     return (
         Staff.objects.visible_to(user)
-        .active()
-        .filter(role=Role.RM)
+        .active_rms()
         .select_related("user", "branch")
         .order_by("branch__code", "employee_number")
     )

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.access import can_serve_customer, require_supervising
 from customers.models import Customer, CustomerNeed, NeedType
 from customers.services import audit_record, customer_need_record
 from interactions.models import EDIT_WINDOW, PRODUCT_CODES_MAX, Interaction, Task, TaskReschedule
@@ -64,7 +65,7 @@ def product_codes_normalise(codes: Iterable[str]) -> list[str]:
 
 
 def _check_customer_in_scope(actor, customer: Customer) -> None:
-    if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
+    if not can_serve_customer(actor, customer):
         raise PermissionDenied(CUSTOMER_OUT_OF_SCOPE)
 
 
@@ -283,10 +284,7 @@ def task_create(
     """Create an open task (assigned to `actor` unless told otherwise). Audited."""
     assignee = assignee or actor
     _check_customer_in_scope(actor, customer)
-    if (
-        assignee != actor
-        and not Customer.objects.visible_to(assignee).filter(pk=customer.pk).exists()
-    ):
+    if assignee != actor and not can_serve_customer(assignee, customer):
         raise ValidationError({"assignee": TASK_ASSIGNEE_OUT_OF_SCOPE})
     if due_date is not None and due_date < timezone.localdate():
         raise ValidationError({"due_date": TASK_DUE_IN_PAST})
@@ -378,11 +376,16 @@ def task_reschedule(*, actor, task: Task, due_date: dt.date, reason: str) -> Tas
 
 @transaction.atomic
 def task_reassign(*, actor, task: Task, assignee) -> Task:
-    """Give an open task to another member of staff who can serve the customer. Audited."""
+    """Give an open task to another member of staff who can serve the customer. Audited.
+
+    Only a supervisor of the customer's branch or head office may (PermissionDenied).
+    """
     task = Task.objects.select_for_update().select_related("customer").get(pk=task.pk)
+    require_supervising(actor)
+    _check_customer_in_scope(actor, task.customer)
     if task.status != Task.Status.OPEN:
         raise ValidationError(TASK_NOT_OPEN)
-    if not Customer.objects.visible_to(assignee).filter(pk=task.customer_id).exists():
+    if not can_serve_customer(assignee, task.customer):
         raise ValidationError({"assignee": TASK_ASSIGNEE_OUT_OF_SCOPE})
     previous = task.assignee_id
     task.assignee = assignee

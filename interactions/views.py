@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role, Staff, role_of
 from crm.http import safe_next_url
+from customers.access import can_see_team
 from customers.models import Customer
 from customers.timeline import timeline_page
 from interactions import selectors, services
@@ -160,7 +161,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     ctx = {
         "board": selectors.task_board(user=request.user, assignee=request.user),
         "own": True,
-        "can_see_team": role_of(request.user) in (Role.SUPERVISOR, Role.HEAD_OFFICE),
+        "can_see_team": can_see_team(request.user),
     }
     return render(request, "interactions/task_list.html", ctx)
 
@@ -214,7 +215,7 @@ def task_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_supervision(request: HttpRequest) -> None:
-    if role_of(request.user) not in (Role.SUPERVISOR, Role.HEAD_OFFICE):
+    if not can_see_team(request.user):
         raise PermissionDenied
 
 

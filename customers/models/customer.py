@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from django.conf import settings
@@ -15,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Branch, Role, branch_id_of, role_of
+from accounts.models import ALL_BRANCHES, Branch, branch_scope
 from crm.dates import plausible_date_check
-from crm.models import TimeStampedModel
+from crm.models import TimeStampedModel, choices_constraint
 from customers import national_id as nid
 
 MOBILE_FORMAT = _("Enter an 11-digit mainland mobile number, e.g. 13812345678.")
@@ -48,12 +49,12 @@ class CustomerQuerySet(models.QuerySet):
         Head office sees every branch; supervisors and relationship managers their own
         branch ("full service": any RM may serve any customer of the branch).
         """
-        role = role_of(user)
-        if role == Role.HEAD_OFFICE:
+        scope = branch_scope(user)
+        if scope is ALL_BRANCHES:
             return self
-        if role is None:
+        if scope is None:
             return self.none()
-        return self.filter(branch_id=branch_id_of(user))
+        return self.filter(branch_id=scope)
 
     def assigned_to(self, user) -> CustomerQuerySet:
         return self.filter(relationship_manager=user)
@@ -62,38 +63,57 @@ class CustomerQuerySet(models.QuerySet):
         return self.exclude(status=Customer.Status.ARCHIVED)
 
 
+class Segment(models.TextChoices):
+    MASS = "mass", _("Mass")
+    AFFLUENT = "affluent", _("Affluent")
+    HNW = "hnw", _("High net worth")
+    PRIVATE = "private", _("Private banking")
+
+
+class CustomerStatus(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    ACTIVE = "active", _("Active")
+    DORMANT = "dormant", _("Dormant")
+    ARCHIVED = "archived", _("Archived")
+
+
+class RiskClass(models.TextChoices):
+    C1 = "C1", _("C1 Conservative")
+    C2 = "C2", _("C2 Cautious")
+    C3 = "C3", _("C3 Balanced")
+    C4 = "C4", _("C4 Growth")
+    C5 = "C5", _("C5 Aggressive")
+
+
+class IncomeBand(models.TextChoices):
+    UNDER_100K = "lt100k", _("Under ¥100,000")
+    FROM_100K = "100k-300k", _("¥100,000–300,000")
+    FROM_300K = "300k-1m", _("¥300,000–1,000,000")
+    OVER_1M = "gt1m", _("Over ¥1,000,000")
+
+
+class Channel(models.TextChoices):
+    """How the bank and a customer are in contact: the one list, for interactions (where an
+    event, e.g. a seminar, counts too) and for a customer's preferred channel."""
+
+    BRANCH = "branch", _("Branch visit")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video")
+    EMAIL = "email", _("E-mail")
+    MESSAGING = "messaging", _("Messaging")
+    EVENT = "event", _("Event")
+
+
+# A customer prefers a way to be reached; an event is not one.
+PREFERRED_CHANNELS = [(c.value, c.label) for c in Channel if c != Channel.EVENT]
+
+
 class Customer(TimeStampedModel):
-    class Segment(models.TextChoices):
-        MASS = "mass", _("Mass")
-        AFFLUENT = "affluent", _("Affluent")
-        HNW = "hnw", _("High net worth")
-        PRIVATE = "private", _("Private banking")
-
-    class Status(models.TextChoices):
-        PROSPECT = "prospect", _("Prospect")
-        ACTIVE = "active", _("Active")
-        DORMANT = "dormant", _("Dormant")
-        ARCHIVED = "archived", _("Archived")
-
-    class RiskClass(models.TextChoices):
-        C1 = "C1", _("C1 Conservative")
-        C2 = "C2", _("C2 Cautious")
-        C3 = "C3", _("C3 Balanced")
-        C4 = "C4", _("C4 Growth")
-        C5 = "C5", _("C5 Aggressive")
-
-    class IncomeBand(models.TextChoices):
-        UNDER_100K = "lt100k", _("Under ¥100,000")
-        FROM_100K = "100k-300k", _("¥100,000–300,000")
-        FROM_300K = "300k-1m", _("¥300,000–1,000,000")
-        OVER_1M = "gt1m", _("Over ¥1,000,000")
-
-    class Channel(models.TextChoices):
-        BRANCH = "branch", _("Branch visit")
-        PHONE = "phone", _("Phone")
-        VIDEO = "video", _("Video")
-        EMAIL = "email", _("E-mail")
-        MESSAGING = "messaging", _("Messaging")
+    Segment = Segment
+    Status = CustomerStatus
+    RiskClass = RiskClass
+    IncomeBand = IncomeBand
+    Channel = Channel
 
     customer_number = models.CharField(
         _("customer number (CIF)"),
@@ -141,7 +161,7 @@ class Customer(TimeStampedModel):
     marketing_consent = models.BooleanField(_("marketing consent"), default=False)
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     preferred_channel = models.CharField(
-        _("preferred channel"), max_length=10, choices=Channel.choices, blank=True
+        _("preferred channel"), max_length=10, choices=PREFERRED_CHANNELS, blank=True
     )
     # Search keys, kept by customers.services (and seed/import COPY); see customers/search.py.
     search_bigrams = ArrayField(
@@ -159,26 +179,18 @@ class Customer(TimeStampedModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(segment__in=["mass", "affluent", "hnw", "private"]),
-                name="customer_segment_valid",
+            choices_constraint("segment", Segment, name="customer_segment_valid"),
+            choices_constraint("status", CustomerStatus, name="customer_status_valid"),
+            choices_constraint(
+                "risk_class", RiskClass, blank=True, name="customer_risk_class_valid"
             ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["prospect", "active", "dormant", "archived"]),
-                name="customer_status_valid",
+            choices_constraint(
+                "income_band", IncomeBand, blank=True, name="customer_income_band_valid"
             ),
-            models.CheckConstraint(
-                condition=models.Q(risk_class__in=["", "C1", "C2", "C3", "C4", "C5"]),
-                name="customer_risk_class_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(income_band__in=["", "lt100k", "100k-300k", "300k-1m", "gt1m"]),
-                name="customer_income_band_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    preferred_channel__in=["", "branch", "phone", "video", "email", "messaging"]
-                ),
+            choices_constraint(
+                "preferred_channel",
+                PREFERRED_CHANNELS,
+                blank=True,
                 name="customer_channel_valid",
             ),
             models.CheckConstraint(
@@ -233,7 +245,7 @@ class Customer(TimeStampedModel):
 
     @property
     def risk_assessment_current(self) -> bool:
-        """The risk class may be relied on: assessed within the last 12 months."""
+        """The risk class may be relied on: assessed after risk_assessment_cutoff()."""
         if not self.risk_class or self.risk_assessed_on is None:
             return False
         return self.risk_assessed_on > risk_assessment_cutoff()
@@ -243,10 +255,15 @@ class Customer(TimeStampedModel):
         return self.status == self.Status.ARCHIVED
 
 
+RISK_ASSESSMENT_VALID_MONTHS = 12  # how long a questionnaire's result may be relied on
+
+
 def risk_assessment_cutoff(today: dt.date | None = None) -> dt.date:
-    """Assessments on or before this date have expired (valid 12 months)."""
+    """Assessments on or before this date have expired: the one definition of "assessment
+    current" (RISK_ASSESSMENT_VALID_MONTHS, 12, as RiskAssessment.VALID_MONTHS). The same day
+    of the month VALID_MONTHS months back, or that month's last day (29 February → 28th)."""
     today = today or timezone.localdate()
-    try:
-        return today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - 1, day=28)
+    months = today.year * 12 + today.month - 1 - RISK_ASSESSMENT_VALID_MONTHS
+    year, month = divmod(months, 12)
+    day = min(today.day, calendar.monthrange(year, month + 1)[1])
+    return dt.date(year, month + 1, day)

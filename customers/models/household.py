@@ -5,18 +5,21 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import TimeStampedModel
+from crm.models import TimeStampedModel, choices_constraint
 from customers.models.customer import Customer
+
+
+class RelationshipKind(models.TextChoices):
+    SPOUSE = "spouse", _("Spouse")
+    PARENT = "parent", _("Parent of")
+    CHILD = "child", _("Child of")
+    PARTNER = "partner", _("Business partner")
 
 
 class Relationship(TimeStampedModel):
     """A tie between two customers; households are built from these."""
 
-    class Kind(models.TextChoices):
-        SPOUSE = "spouse", _("Spouse")
-        PARENT = "parent", _("Parent of")
-        CHILD = "child", _("Child of")
-        PARTNER = "partner", _("Business partner")
+    Kind = RelationshipKind
 
     customer = models.ForeignKey(
         Customer,
@@ -42,10 +45,7 @@ class Relationship(TimeStampedModel):
                 name="relationship_not_self",
                 violation_error_message=_("A customer cannot be related to themselves."),
             ),
-            models.CheckConstraint(
-                condition=models.Q(kind__in=["spouse", "parent", "child", "partner"]),
-                name="relationship_kind_valid",
-            ),
+            choices_constraint("kind", RelationshipKind, name="relationship_kind_valid"),
         ]
 
     def __str__(self) -> str:

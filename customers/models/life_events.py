@@ -7,27 +7,32 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.dates import plausible_date_check
-from crm.models import TimeStampedModel
+from crm.models import TimeStampedModel, choices_constraint
 from customers.models.customer import Customer
 
 
-class LifeEvent(TimeStampedModel):
-    class Kind(models.TextChoices):
-        MARRIAGE = "marriage", _("Marriage")
-        CHILDBIRTH = "childbirth", _("Childbirth")
-        SCHOOL = "school", _("Child starting school")
-        UNIVERSITY = "university", _("Child starting university")
-        HOME_PURCHASE = "home_purchase", _("Home purchase")
-        JOB_CHANGE = "job_change", _("Job change")
-        RETIREMENT = "retirement", _("Retirement")
-        RELOCATION = "relocation", _("Relocation")
-        INHERITANCE = "inheritance", _("Inheritance")
-        BUSINESS_START = "business_start", _("Business start")
+class LifeEventKind(models.TextChoices):
+    MARRIAGE = "marriage", _("Marriage")
+    CHILDBIRTH = "childbirth", _("Childbirth")
+    SCHOOL = "school", _("Child starting school")
+    UNIVERSITY = "university", _("Child starting university")
+    HOME_PURCHASE = "home_purchase", _("Home purchase")
+    JOB_CHANGE = "job_change", _("Job change")
+    RETIREMENT = "retirement", _("Retirement")
+    RELOCATION = "relocation", _("Relocation")
+    INHERITANCE = "inheritance", _("Inheritance")
+    BUSINESS_START = "business_start", _("Business start")
 
-    class Source(models.TextChoices):
-        CUSTOMER = "customer", _("Stated by customer")
-        RM = "rm", _("Recorded by RM")
-        CORE = "core", _("Core banking")
+
+class LifeEventSource(models.TextChoices):
+    CUSTOMER = "customer", _("Stated by customer")
+    RM = "rm", _("Recorded by RM")
+    CORE = "core", _("Core banking")
+
+
+class LifeEvent(TimeStampedModel):
+    Kind = LifeEventKind
+    Source = LifeEventSource
 
     customer = models.ForeignKey(
         Customer,
@@ -52,27 +57,8 @@ class LifeEvent(TimeStampedModel):
         verbose_name = _("life event")
         verbose_name_plural = _("life events")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(source__in=["customer", "rm", "core"]),
-                name="life_event_source_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    kind__in=[
-                        "marriage",
-                        "childbirth",
-                        "school",
-                        "university",
-                        "home_purchase",
-                        "job_change",
-                        "retirement",
-                        "relocation",
-                        "inheritance",
-                        "business_start",
-                    ]
-                ),
-                name="life_event_kind_valid",
-            ),
+            choices_constraint("source", LifeEventSource, name="life_event_source_valid"),
+            choices_constraint("kind", LifeEventKind, name="life_event_kind_valid"),
         ]
         indexes = [
             # The customer page, and the alert rule over events within 90 days.

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import TimeStampedModel
+from crm.models import TimeStampedModel, choices_constraint
 from customers.models.customer import Customer
 
 # The names migration 0003 gives the default need types, here so that makemessages finds them.
@@ -46,19 +46,28 @@ class NeedType(models.Model):
         return gettext(self.name)
 
 
+class NeedSource(models.TextChoices):
+    STATED = "stated", _("Stated by customer")
+    RECORDED = "recorded", _("Recorded by RM")
+    INFERRED = "inferred", _("Inferred by rule")
+
+
+class NeedStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    LAPSED = "lapsed", _("Lapsed")
+
+
 class CustomerNeed(TimeStampedModel):
-    class Source(models.TextChoices):
-        STATED = "stated", _("Stated by customer")
-        RECORDED = "recorded", _("Recorded by RM")
-        INFERRED = "inferred", _("Inferred by rule")
+    Source = NeedSource
+    Status = NeedStatus
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        FULFILLED = "fulfilled", _("Fulfilled")
-        LAPSED = "lapsed", _("Lapsed")
-
+    # PROTECT: a record the bank must keep (customers are archived, never deleted).
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="needs", verbose_name=_("customer")
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="needs",
+        verbose_name=_("customer"),
     )
     need_type = models.ForeignKey(
         NeedType,
@@ -85,14 +94,8 @@ class CustomerNeed(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(priority__lte=100), name="customer_need_priority_range"
             ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["active", "fulfilled", "lapsed"]),
-                name="customer_need_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(source__in=["stated", "recorded", "inferred"]),
-                name="customer_need_source_valid",
-            ),
+            choices_constraint("status", NeedStatus, name="customer_need_status_valid"),
+            choices_constraint("source", NeedSource, name="customer_need_source_valid"),
         ]
         indexes = [
             # The customer list's "need" filter: customers with an active need of a type.
@@ -108,8 +111,12 @@ class CustomerNeed(TimeStampedModel):
 class NeedChange(models.Model):
     """A dated record of a change in a need's priority or status (the need history)."""
 
+    # PROTECT: the need history is kept with its need.
     need = models.ForeignKey(
-        CustomerNeed, on_delete=models.CASCADE, related_name="changes", verbose_name=_("need")
+        CustomerNeed,
+        on_delete=models.PROTECT,
+        related_name="changes",
+        verbose_name=_("need"),
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
     changed_by = models.ForeignKey(

@@ -7,23 +7,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.dates import plausible_date_check
-from crm.models import TimeStampedModel
-from customers.models.customer import Customer
+from crm.models import TimeStampedModel, choices_constraint
+from customers.models.customer import RISK_ASSESSMENT_VALID_MONTHS, Customer, RiskClass
 
 
 class RiskAssessment(TimeStampedModel):
     """A risk-tolerance questionnaire result; the latest one sets the customer's class."""
 
-    VALID_MONTHS = 12
+    VALID_MONTHS = RISK_ASSESSMENT_VALID_MONTHS  # customers.models.risk_assessment_cutoff
 
+    # PROTECT: a record the bank must keep (customers are archived, never deleted).
     customer = models.ForeignKey(
         Customer,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="risk_assessments",
         verbose_name=_("customer"),
     )
     risk_class = models.CharField(
-        _("risk tolerance class"), max_length=2, choices=Customer.RiskClass.choices
+        _("risk tolerance class"), max_length=2, choices=RiskClass.choices
     )
     assessed_on = models.DateField(_("assessed on"), validators=[plausible_date_check])
     score = models.PositiveSmallIntegerField(_("questionnaire score"))
@@ -40,10 +41,7 @@ class RiskAssessment(TimeStampedModel):
         verbose_name = _("risk assessment")
         verbose_name_plural = _("risk assessments")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(risk_class__in=["C1", "C2", "C3", "C4", "C5"]),
-                name="risk_assessment_class_valid",
-            ),
+            choices_constraint("risk_class", RiskClass, name="risk_assessment_class_valid"),
             models.CheckConstraint(
                 condition=models.Q(score__lte=100), name="risk_assessment_score_range"
             ),

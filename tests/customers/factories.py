@@ -5,6 +5,7 @@ import factory
 from accounts.models import Branch
 from customers.models import Customer, NeedType
 from customers.national_id import check_char
+from customers.services import customer_search_keys_fill
 
 
 def national_id_for(born: dt.date, seq: int) -> str:
@@ -13,6 +14,9 @@ def national_id_for(born: dt.date, seq: int) -> str:
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
+    """A customer as the services leave one: normalised, with its search keys filled (so
+    search finds factory customers as it finds real ones)."""
+
     class Meta:
         model = Customer
 
@@ -33,6 +37,13 @@ class CustomerFactory(factory.django.DjangoModelFactory):
             )[0]
         )
     )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        customer = model_class(*args, **kwargs)
+        customer_search_keys_fill(customer)
+        customer.save()
+        return customer
 
 
 NEED_TYPE_NAMES = {

@@ -3,7 +3,6 @@
 import pytest
 from django.utils import timezone
 
-from customers.services import customer_search_keys_fill
 from tests.conftest import sign_in
 from tests.customers.factories import CustomerFactory, need_type
 
@@ -11,9 +10,7 @@ from tests.customers.factories import CustomerFactory, need_type
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_rm_searches_opens_records_a_need_and_sees_its_history(live_server, page, rm_alice):
-    customer = CustomerFactory.build(relationship_manager=rm_alice, name="王建国")
-    customer_search_keys_fill(customer)
-    customer.save()
+    customer = CustomerFactory(relationship_manager=rm_alice, name="王建国")
     CustomerFactory(relationship_manager=rm_alice, name="李娜")
     need_type("education")
 

@@ -4,7 +4,6 @@ import pytest
 
 from customers.models import Customer
 from customers.search import name_grams, pg_array_literal, query_grams, search_filter
-from customers.services import customer_search_keys_fill
 from tests.customers.factories import CustomerFactory
 
 
@@ -24,11 +23,7 @@ def test_array_literal_quotes_every_element():
 
 
 def _customer(**kwargs) -> Customer:
-    customer = CustomerFactory.build(**kwargs)
-    customer_search_keys_fill(customer)
-    customer.branch.save()
-    customer.save()
-    return customer
+    return CustomerFactory(**kwargs)  # the factory fills the search keys
 
 
 @pytest.mark.django_db

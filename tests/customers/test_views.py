@@ -51,13 +51,33 @@ def test_export_of_another_branch_is_404_and_never_contains_its_customers(
 
 @pytest.mark.parametrize(
     "name",
-    ["customers:edit", "customers:archive", "customers:need_record"],
+    [
+        "customers:edit",
+        "customers:archive",
+        "customers:life_event_record",
+        "customers:household_link",
+    ],
 )
 def test_colleague_may_read_but_not_change(carol_client, alices_customer, name):
     assert carol_client.get(alices_customer.get_absolute_url()).status_code == 200
     assert carol_client.post(reverse(name, args=[alices_customer.pk])).status_code == 403
     alices_customer.refresh_from_db()
     assert alices_customer.status == Customer.Status.ACTIVE
+
+
+def test_colleague_may_record_a_need_as_the_service_allows(carol_client, rm_carol, alices_customer):
+    """One answer for "who may record a need" (customers.access.can_record_need): whoever
+    serves the customer, as when a colleague's interaction records the needs discussed."""
+    education = need_type("education")
+    page = carol_client.get(alices_customer.get_absolute_url()).content.decode()
+    assert "/panels/customer-need/" in page
+    response = carol_client.post(
+        reverse("customers:need_record", args=[alices_customer.pk]),
+        {"need_type": education.pk, "priority": 60, "status": "active", "source": "recorded"},
+    )
+    assert response.status_code == 302
+    need = alices_customer.needs.get()
+    assert (need.priority, need.changes.get().changed_by) == (60, rm_carol)
 
 
 def test_anonymous_is_sent_to_login(client, alices_customer):
@@ -195,7 +215,8 @@ def test_panel_outside_scope_is_404(bob_client, alices_customer):
 def test_read_only_colleague_gets_no_edit_panel(carol_client, alices_customer):
     page = carol_client.get(alices_customer.get_absolute_url()).content.decode()
     assert "/panels/log-interaction/" in page  # anyone who sees the customer may log
-    for key in EDIT_PANELS:
+    assert "/panels/customer-need/" in page  # and record the needs they hear of
+    for key in EDIT_PANELS[1:]:
         assert f"/panels/{key}/" not in page
         url = reverse("customers:panel", args=[alices_customer.pk, key])
         assert carol_client.get(url, **HX).status_code == 404
@@ -487,7 +508,25 @@ def test_rm_links_a_household_member_both_ways(alice_client, rm_alice, alices_cu
     assert "Household member linked." in response.content.decode()
     assert [r.related for r in response.context["household"]] == [spouse]
     assert spouse.relationships.get().related == alices_customer  # and the other way round
-    assert AuditEntry.objects.filter(action="relationship.linked").count() == 1
+    linked = AuditEntry.objects.filter(action="relationship.linked")
+    assert sorted(linked.values_list("customer_id", flat=True)) == sorted(
+        [alices_customer.pk, spouse.pk]
+    )  # a write on two customers shows in both customers' logs
+
+
+def test_rm_cannot_link_a_colleagues_customer_into_a_household(
+    alice_client, alices_customer, rm_carol
+):
+    """Issue 8.9: the link writes a row on the other customer too, so both are checked."""
+    carols = CustomerFactory(relationship_manager=rm_carol)
+    url = reverse("customers:household_link", args=[alices_customer.pk])
+    response = alice_client.post(
+        url, {"customer_number": carols.customer_number, "kind": "spouse"}, follow=True
+    )
+    assert "You may not change this customer." in response.content.decode()
+    assert not alices_customer.relationships.exists()
+    assert not carols.relationships.exists()
+    assert not AuditEntry.objects.filter(action="relationship.linked").exists()
 
 
 def test_household_member_outside_scope_is_not_found_and_nothing_is_linked(

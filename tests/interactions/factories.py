@@ -24,10 +24,15 @@ class InteractionFactory(factory.django.DjangoModelFactory):
 
 
 class TaskFactory(factory.django.DjangoModelFactory):
+    """An open task of a customer, assigned (like every task) to a member of staff: the
+    customer's RM unless told otherwise."""
+
     class Meta:
         model = Task
 
-    customer = factory.SubFactory(CustomerFactory)
+    customer = factory.SubFactory(
+        CustomerFactory, relationship_manager=factory.LazyFunction(lambda: StaffFactory().user)
+    )
     assignee = factory.LazyAttribute(lambda o: o.customer.relationship_manager)
     created_by = factory.LazyAttribute(lambda o: o.assignee)
     title = factory.Sequence(lambda n: f"Follow up {n}")
