@@ -264,7 +264,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "sla-watch": {"task": "feedback.tasks.sla_watch_task", "schedule": 60.0},
-    "notifications-email": {"task": "feedback.tasks.notifications_email_task", "schedule": 60.0},
     "branch-figures": {
         "task": "dashboards.tasks.branch_figures_refresh_task",
         "schedule": 10 * 60.0,

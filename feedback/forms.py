@@ -214,6 +214,14 @@ class CaseFilterForm(forms.Form):
     due_soon = forms.BooleanField(label=_("Due within 24 hours"), required=False)
     breached = forms.BooleanField(label=_("Breached"), required=False)
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, required=False)
+    # Set by the links of /cases/analytics/: the cases behind one figure.
+    passed = forms.ChoiceField(
+        label=_("Passed through status"),
+        choices=[("", _("Any")), *Case.Status.choices],
+        required=False,
+    )
+    opened_from = forms.DateField(label=_("Opened from"), required=False, widget=DateInput())
+    opened_to = forms.DateField(label=_("Opened to"), required=False, widget=DateInput())
 
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)

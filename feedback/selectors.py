@@ -152,6 +152,13 @@ def case_list(*, user, filters: dict, now: dt.datetime | None = None) -> QuerySe
         )
     if filters.get("breached"):
         qs = qs.filter(Q(acknowledge_breached=True) | Q(resolve_breached=True))
+    if filters.get("opened_from"):
+        qs = qs.filter(opened_at__gte=_local_day_start(filters["opened_from"]))
+    if filters.get("opened_to"):
+        qs = qs.filter(opened_at__lt=_local_day_start(filters["opened_to"] + dt.timedelta(days=1)))
+    if filters.get("passed"):
+        passed = CaseStatusChange.objects.filter(to_status=filters["passed"])
+        qs = qs.filter(pk__in=passed.values("case_id"))
     return qs.select_related("customer", "assignee").order_by(
         "resolve_due_at", "acknowledge_due_at", "id"
     )
@@ -341,18 +348,3 @@ def time_in_status(
         )
         for b, t, s, n, med, p90 in rows
     ]
-
-
-def cases_in_status_longer_than(
-    *, user, branch_id: int, status: str, case_type: str | None, date_from, date_to
-) -> QuerySet[Case]:
-    """The cases behind an analytics figure: opened in the period, having passed `status`."""
-    qs = Case.objects.visible_to(user).filter(
-        branch_id=branch_id,
-        opened_at__gte=_local_day_start(date_from),
-        opened_at__lt=_local_day_start(date_to + dt.timedelta(days=1)),
-        pk__in=CaseStatusChange.objects.filter(to_status=status).values("case_id"),
-    )
-    if case_type:
-        qs = qs.filter(case_type=case_type)
-    return qs

@@ -32,6 +32,7 @@ from feedback.models import (
     SurveyLink,
     SurveySubmissionCount,
 )
+from feedback.notify import notifications_email_enqueue
 from interactions.models import Interaction
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -357,6 +358,14 @@ def _check_assignee(case: Case, assignee) -> None:
         raise ValidationError({"assignee": CASE_ASSIGNEE_INVALID})
 
 
+def _notify_assigned(assignee, case: Case) -> None:
+    """In-app notification, and its e-mail queued through the outbox (no Redis here)."""
+    note = Notification.objects.create(
+        recipient=assignee, kind=Notification.Kind.ASSIGNED, case=case
+    )
+    notifications_email_enqueue([note.pk])
+
+
 def branch_supervisor(branch_id: int, *, exclude_user_id: int | None = None):
     """The branch's (first active) supervisor, or None."""
     staff = (
@@ -433,7 +442,7 @@ def case_open(
         case=case, from_status="", to_status=case.status, at=now, actor=actor
     )
     if assignee.pk != actor.pk:
-        Notification.objects.create(recipient=assignee, kind=Notification.Kind.ASSIGNED, case=case)
+        _notify_assigned(assignee, case)
     audit_record(
         actor=actor,
         action="case.opened",
@@ -722,7 +731,7 @@ def case_assign(*, actor, case: Case, assignee, version: int | None = None) -> C
         detail={"from": before, "to": assignee.pk},
     )
     if assignee.pk != actor.pk:
-        Notification.objects.create(recipient=assignee, kind=Notification.Kind.ASSIGNED, case=case)
+        _notify_assigned(assignee, case)
     audit_record(
         actor=actor,
         action="case.assigned",

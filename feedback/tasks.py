@@ -16,10 +16,14 @@ def sla_watch_task(self) -> None:
 
 
 @shared_task(
-    bind=True, ignore_result=True, autoretry_for=(SMTPException, OSError), retry_backoff=True
+    bind=True,
+    ignore_result=True,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    max_retries=5,
 )
-def notifications_email_task(self) -> None:
+def notifications_email_task(self, notification_ids: list[int]) -> None:
+    """E-mail notifications (queued through the outbox by the watch and case services)."""
     from feedback.notify import notifications_email
 
-    with job_run("notifications_email", task_id=self.request.id or "") as run:
-        run.rows = notifications_email()
+    notifications_email(notification_ids=notification_ids)

@@ -437,6 +437,7 @@ def case_analytics(request: HttpRequest) -> HttpResponse:
         )
         query = urlencode(
             {
+                "scope": "branch",
                 "branch": f.branch_id,
                 "status": "all",
                 "passed": f.status,

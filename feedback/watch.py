@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from feedback.notify import notifications_email_enqueue
+
 WATCH_SQL = """
 WITH hits AS (
     SELECT c.id AS case_id, 'acknowledge' AS clock,
@@ -81,7 +83,7 @@ notes AS (
 SELECT (SELECT count(*) FROM events WHERE kind = 'warned'),
        (SELECT count(*) FROM events WHERE kind = 'breached'),
        (SELECT count(*) FROM flagged),
-       (SELECT count(*) FROM notes)
+       (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM notes)
 """
 
 
@@ -102,11 +104,13 @@ def sla_watch(*, now: dt.datetime | None = None) -> WatchResult:
     """Warn, flag and escalate every open case whose clock passed a threshold by `now`.
 
     Exactly once per case, clock and threshold however often it runs (CaseEvent's unique
-    index `caseevent_sla_once`). Returns the counts of new warnings, breaches, escalated
+    index `caseevent_sla_once`). The new notifications' e-mails are queued through the
+    outbox in the same transaction. Returns the counts of new warnings, breaches, escalated
     cases and notifications.
     """
     now = now or timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(WATCH_SQL, {"now": now})
-        warnings, breaches, escalated, notes = cursor.fetchone()
-    return WatchResult(warnings, breaches, escalated, notes)
+        warnings, breaches, escalated, note_ids = cursor.fetchone()
+    notifications_email_enqueue(note_ids)
+    return WatchResult(warnings, breaches, escalated, len(note_ids))

@@ -251,3 +251,43 @@ def test_watch_task_leaves_a_job_run(rm_alice, alices_customer):
     sla_watch_task.delay()
     run = JobRun.objects.get(job="sla_watch")
     assert run.outcome == JobRun.Outcome.SUCCESS
+
+
+def test_watch_killed_mid_run_leaves_nothing_and_the_next_run_catches_up(
+    rm_alice, supervisor, alices_customer, django_db_blocker
+):
+    """The watch is one statement in one transaction: a worker killed mid-run (its database
+    session terminated before commit) leaves no event, flag or notification behind."""
+    from django.db import connection
+
+    from feedback.watch import WATCH_SQL
+
+    case = open_complaint(rm_alice, alices_customer)
+    later = case.opened_at + dt.timedelta(days=16)
+    with pytest.raises(Exception), transaction.atomic():  # noqa: B017
+        with connection.cursor() as cursor:
+            cursor.execute(WATCH_SQL, {"now": later})
+        raise RuntimeError("worker killed")  # before the commit
+    assert CaseEvent.objects.filter(kind="breached").count() == 0
+    case.refresh_from_db()
+    assert case.escalation_level == 0
+    assert sla_watch(now=later).breaches == 2  # acknowledgement and resolution
+    case.refresh_from_db()
+    assert case.escalation_level == 2
+
+
+def test_watch_emails_through_the_outbox_once(rm_alice, supervisor, alices_customer, mailoutbox):
+    from crm.models import OutboxMessage
+    from feedback.tasks import notifications_email_task
+
+    rm_alice.email = "alice@bank.example"
+    rm_alice.save(update_fields=["email"])
+    case = open_complaint(rm_alice, alices_customer)
+    services.case_transition(actor=rm_alice, case=case, action="start")
+    sla_watch(now=case.opened_at + dt.timedelta(days=12, minutes=1))
+    message = OutboxMessage.objects.get(task_name="feedback.tasks.notifications_email_task")
+    notifications_email_task.apply(kwargs=message.kwargs)
+    notifications_email_task.apply(kwargs=message.kwargs)
+    assert len(mailoutbox) == 1
+    assert f"Case #{case.pk}" in mailoutbox[0].subject
+    assert alices_customer.name not in mailoutbox[0].body  # no personal data in e-mail

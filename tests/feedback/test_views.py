@@ -197,6 +197,8 @@ def test_analytics_median_and_p90_link_to_cases(supervisor_client, rm_alice, ali
     assert new_cell["figure"].median == dt.timedelta(hours=2)
     assert dt.timedelta(hours=8) < new_cell["figure"].p90 < dt.timedelta(hours=10)
     assert new_cell["url"].startswith("/cases/?")
+    behind = supervisor_client.get(new_cell["url"])
+    assert behind.context["page"].paginator.count == 3
 
 
 def test_notifications_list_and_unread_count(alice_client, rm_alice, supervisor, alices_customer):
