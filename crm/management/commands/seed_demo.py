@@ -2,6 +2,7 @@
 
 import random
 import time
+from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -11,6 +12,7 @@ from accounts.models import Branch
 from accounts.seed import seed_organisation
 from customers.seed import seed_customers, seed_surroundings
 from dashboards.services import branch_figures_refresh
+from feedback.seed import seed_step as seed_feedback
 from interactions.seed import seed_interactions
 
 # Every table the demo fills, children first (TRUNCATE … CASCADE covers the rest).
@@ -74,6 +76,8 @@ class Command(BaseCommand):
                 f"{seeded.interactions} interactions ({seeded.needs} needs discussed), "
                 f"{seeded.tasks} tasks ({seeded.open_tasks} open)",
             )
+            # Infra's SEED_DEMO_STEPS will call this as a listed step with a SeedContext.
+            self.step(started, seed_feedback(SimpleNamespace(rng=rng, today=today)))
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.step(started, "analyzed")
