@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "products",
     "interactions",
     "feedback",
+    "insights",
     "dashboards",
 ]
 
@@ -267,6 +269,23 @@ CELERY_BEAT_SCHEDULE = {
     "branch-figures": {
         "task": "dashboards.tasks.branch_figures_refresh_task",
         "schedule": 10 * 60.0,
+    },
+    # Need-change alerts: every 10 minutes the customers touched since the last scan, every
+    # night the whole book (the time-driven rules); both run `manage.py alerts_scan`.
+    "alerts-scan-incremental": {
+        "task": "insights.tasks.alerts_scan_task",
+        "schedule": 10 * 60.0,
+        "kwargs": {"full": False},
+    },
+    "alerts-scan-full": {
+        "task": "insights.tasks.alerts_scan_task",
+        "schedule": crontab(hour=1, minute=30),
+        "kwargs": {"full": True},
+    },
+    # Service-quality scores: a weekly snapshot (Monday early morning, the week to Sunday).
+    "scores-compute": {
+        "task": "insights.tasks.scores_compute_task",
+        "schedule": crontab(hour=3, minute=0, day_of_week=1),
     },
 }
 HEARTBEAT_STALE_SECONDS = 300

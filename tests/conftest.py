@@ -17,6 +17,7 @@ REFERENCE_DATA_MIGRATIONS = [
     "customers.migrations.0003_default_need_types",
     "products.migrations.0002_default_questionnaire",
     "feedback.migrations.0002_default_sla_policies",
+    "insights.migrations.0002_default_rules_and_policy",
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 

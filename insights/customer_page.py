@@ -1,0 +1,63 @@
+"""What insights adds to the customer page: alerts on the timeline and an alerts panel."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from accounts.models import person_name
+from customers import panels, timeline
+from customers.timeline import TimelineEntry
+from insights.models import Alert
+from insights.presenters import alert_evidence_words, alert_title
+
+PANEL_ALERTS = 5
+
+
+@timeline.provider("alert", gettext_lazy("Alerts"))
+def alerts_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
+    """Up to `limit` of the customer's alerts created at or before `before`, newest first
+    (one query)."""
+    qs = (
+        Alert.objects.filter(customer=customer)
+        .select_related("rule", "assignee")
+        .order_by("-created_at", "-id")
+    )
+    if before is not None:
+        qs = qs.filter(created_at__lte=before)
+    statuses = dict(Alert.Status.choices)
+    return [
+        TimelineEntry(
+            occurred_at=a.created_at,
+            kind="alert",
+            title=alert_title(a.rule.code, a.evidence),
+            detail=" ".join(alert_evidence_words(a.rule.code, a.evidence)),
+            url=a.get_absolute_url(),
+            actor=person_name(a.assignee),
+            badge=str(statuses.get(a.status, "")),
+        )
+        for a in qs[:limit]
+    ]
+
+
+@panels.panel("insights-alerts", "insights/partials/panel_alerts.html", order=5)
+def alerts_panel(request, customer) -> dict | None:
+    """The customer's open alerts that this user may see (one query); hidden when none."""
+    alerts = list(
+        Alert.objects.visible_to(request.user)
+        .open()
+        .filter(customer=customer)
+        .select_related("rule")
+        .order_by("-created_at")[:PANEL_ALERTS]
+    )
+    if not alerts:
+        return None
+    return {
+        "alerts": [
+            {
+                "alert": a,
+                "title": alert_title(a.rule.code, a.evidence),
+                "overdue": a.is_overdue(),
+            }
+            for a in alerts
+        ]
+    }

@@ -1,0 +1,172 @@
+"""How an alert reads to an RM: its title and its evidence in words (in the user's language).
+
+The alert stores the numbers that fired it (Alert.evidence, JSON); these functions put them
+into sentences at display time, so the same alert reads in English or Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from customers.models import LifeEvent
+
+RULE_NAMES = {
+    "life_event": gettext_lazy("Life event"),
+    "large_inflow": gettext_lazy("Large inflow"),
+    "aum_outflow": gettext_lazy("AUM outflow"),
+    "maturity": gettext_lazy("Holding maturing"),
+    "risk_expiry": gettext_lazy("Risk assessment expiring"),
+    "suitability_review": gettext_lazy("Suitability review"),
+    "retention_risk": gettext_lazy("Retention risk"),
+    "contact_gap": gettext_lazy("Contact gap"),
+    "unmet_need": gettext_lazy("Unmet need"),
+    "age_milestone": gettext_lazy("Age milestone"),
+}
+
+
+def rule_name(code: str) -> str:
+    return str(RULE_NAMES.get(code, code))
+
+
+def money(value) -> str:
+    """412000 → "412,000.00" (grouped in every language: amounts are read, not parsed)."""
+    if value is None:
+        return "—"
+    return number_format(Decimal(str(value)).quantize(Decimal("0.01")), 2, force_grouping=True)
+
+
+def _days(n: int) -> str:
+    return _("%(n)d days") % {"n": n}
+
+
+def _date(value) -> str:
+    return value if isinstance(value, str) else dt.date.isoformat(value)
+
+
+def alert_title(code: str, evidence: dict) -> str:
+    """A one-line title, e.g. "Large inflow: deposits +107.6 %"."""
+    e = evidence
+    if code == "life_event":
+        kind = dict(LifeEvent.Kind.choices).get(e.get("kind"), e.get("kind"))
+        return _("Life event: %(kind)s") % {"kind": kind}
+    if code == "large_inflow":
+        return _("Large inflow: deposits +%(pct)s %%") % {"pct": e.get("increase_pct")}
+    if code == "aum_outflow":
+        return _("AUM outflow: −%(pct)s %%") % {"pct": e.get("decrease_pct")}
+    if code == "risk_expiry":
+        if e.get("days_to_expiry", 0) <= 0:
+            return _("Risk assessment expired")
+        return _("Risk assessment expires in %(days)s") % {"days": _days(e["days_to_expiry"])}
+    if code == "contact_gap":
+        return _("No contact for %(days)s") % {"days": _days(e.get("days_without_contact", 0))}
+    if code == "age_milestone":
+        return _("Turns %(age)s") % {"age": e.get("age")}
+    return rule_name(code)
+
+
+def alert_evidence_words(code: str, evidence: dict) -> list[str]:
+    """The evidence as sentences, e.g. "Deposits 412,000.00 vs 90-day average 198,500.00
+    (+213,500.00, +107.6 %), as of 2026-10-31"."""
+    e = evidence
+    if code == "life_event":
+        kind = dict(LifeEvent.Kind.choices).get(e.get("kind"), e.get("kind"))
+        days = e.get("days_from_today", 0)
+        if days > 0:
+            when = _("expected in %(days)s") % {"days": _days(days)}
+        elif days < 0:
+            when = _("%(days)s ago") % {"days": _days(-days)}
+        else:
+            when = _("today")
+        return [
+            _("%(kind)s on %(date)s (%(when)s); the rule looks %(window)s back and ahead.")
+            % {
+                "kind": kind,
+                "date": _date(e.get("event_date")),
+                "when": when,
+                "window": _days(e.get("window_days", 0)),
+            }
+        ]
+    if code == "large_inflow":
+        return [
+            _(
+                "Deposits %(value)s vs %(days)s-day average %(baseline)s "
+                "(+%(diff)s, +%(pct)s %%), as of %(as_of)s."
+            )
+            % {
+                "value": money(e.get("deposits")),
+                "days": e.get("baseline_days"),
+                "baseline": money(e.get("baseline")),
+                "diff": money(e.get("increase")),
+                "pct": e.get("increase_pct"),
+                "as_of": _date(e.get("as_of")),
+            },
+            _("The average is of %(n)s earlier balance snapshots.")
+            % {"n": e.get("baseline_snapshots")},
+        ]
+    if code == "aum_outflow":
+        return [
+            _(
+                "Investments (AUM) %(value)s vs %(days)s-day average %(baseline)s "
+                "(−%(diff)s, −%(pct)s %%), as of %(as_of)s."
+            )
+            % {
+                "value": money(e.get("aum")),
+                "days": e.get("baseline_days"),
+                "baseline": money(e.get("baseline")),
+                "diff": money(e.get("decrease")),
+                "pct": e.get("decrease_pct"),
+                "as_of": _date(e.get("as_of")),
+            },
+            _("The average is of %(n)s earlier balance snapshots.")
+            % {"n": e.get("baseline_snapshots")},
+        ]
+    if code == "risk_expiry":
+        days = e.get("days_to_expiry", 0)
+        status = (
+            _("expired %(days)s ago") % {"days": _days(-days)}
+            if days < 0
+            else _("expires today")
+            if days == 0
+            else _("expires in %(days)s") % {"days": _days(days)}
+        )
+        return [
+            _("Risk class %(cls)s assessed on %(assessed)s; valid until %(until)s: %(status)s.")
+            % {
+                "cls": e.get("risk_class"),
+                "assessed": _date(e.get("assessed_on")),
+                "until": _date(e.get("expires_on")),
+                "status": status,
+            }
+        ]
+    if code == "contact_gap":
+        if e.get("last_contact"):
+            first = _("Last interaction on %(date)s: %(days)s ago (limit %(gap)s).") % {
+                "date": _date(e["last_contact"]),
+                "days": _days(e.get("days_without_contact", 0)),
+                "gap": _days(e.get("gap_days", 0)),
+            }
+        else:
+            first = _("Never contacted since becoming a customer on %(date)s: %(days)s.") % {
+                "date": _date(e.get("since")),
+                "days": _days(e.get("days_without_contact", 0)),
+            }
+        return [first]
+    if code == "age_milestone":
+        days = e.get("days_to_birthday", 0)
+        when = (
+            _("in %(days)s") % {"days": _days(days)}
+            if days > 0
+            else _("%(days)s ago") % {"days": _days(-days)}
+            if days < 0
+            else _("today")
+        )
+        return [
+            _("Turns %(age)s on %(date)s (%(when)s).")
+            % {"age": e.get("age"), "date": _date(e.get("birthday")), "when": when}
+        ]
+    return [f"{k}: {v}" for k, v in sorted(e.items())]

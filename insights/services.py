@@ -1,0 +1,243 @@
+"""Writes to alerts, rule configurations and the score policy; every change goes through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.services import audit_record
+from insights.models import (
+    Alert,
+    AlertRule,
+    AlertRuleVersion,
+    ScorePolicy,
+    ScorePolicyVersion,
+)
+from insights.rules import DEFAULT_PARAMS
+from interactions.models import Task
+from interactions.services import task_create
+
+ALERT_NOT_OPEN = _("This alert has already been closed.")
+ALERT_ALREADY_ACKNOWLEDGED = _("This alert has already been acknowledged.")
+OUTCOME_INVALID = _("Choose what came of the alert.")
+DISMISS_REASON_INVALID = _("Say why the alert is dismissed.")
+DISMISS_NOTE_REQUIRED = _("Describe the reason in the note.")
+FOLLOW_UP_DUE_REQUIRED = _("Give the follow-up task a due date.")
+PARAMS_NOT_OBJECT = _("The thresholds must be a JSON object.")
+PARAMS_MISSING = _("These thresholds are missing: %(keys)s.")
+WEIGHTS_INVALID = _("Weights must be numbers ≥ 0, at least one of them positive.")
+
+
+def _alert_for_update(*, actor, alert: Alert) -> Alert:
+    """The alert, locked, if `actor` may see it (Alert.objects.visible_to).
+
+    Raises Alert.DoesNotExist outside the actor's scope (views answer 404)."""
+    locked = (
+        Alert.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("customer", "rule")
+        .filter(pk=alert.pk)
+        .first()
+    )
+    if locked is None:
+        raise Alert.DoesNotExist
+    if not locked.is_open:
+        raise ValidationError(ALERT_NOT_OPEN)
+    return locked
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor, alert: Alert) -> Alert:
+    """Mark an open alert seen (stops its acknowledgement clock). Audited."""
+    alert = _alert_for_update(actor=actor, alert=alert)
+    if alert.status != Alert.Status.OPEN:
+        raise ValidationError(ALERT_ALREADY_ACKNOWLEDGED)
+    alert.status, alert.acknowledged_at = Alert.Status.ACKNOWLEDGED, timezone.now()
+    alert.save(update_fields=["status", "acknowledged_at"])
+    audit_record(actor=actor, action="alert.acknowledged", target=alert, customer=alert.customer)
+    return alert
+
+
+@transaction.atomic
+def alert_action(
+    *,
+    actor,
+    alert: Alert,
+    outcome: str,
+    note: str = "",
+    follow_up_title: str = "",
+    follow_up_due: dt.date | None = None,
+) -> Alert:
+    """Close an alert as actioned with its outcome (contacted, recommendation made, need
+    updated, no change needed); optionally create a follow-up task in the same step.
+
+    Raises ValidationError (nothing saved) for an unknown outcome, a closed alert, or a task
+    the interactions service refuses. Audited.
+    """
+    if outcome not in Alert.Outcome.values:
+        raise ValidationError({"outcome": OUTCOME_INVALID})
+    alert = _alert_for_update(actor=actor, alert=alert)
+    now = timezone.now()
+    task = None
+    if follow_up_title:
+        if follow_up_due is None:
+            raise ValidationError({"follow_up_due": FOLLOW_UP_DUE_REQUIRED})
+        task = task_create(
+            actor=actor,
+            customer=alert.customer,
+            title=follow_up_title,
+            due_date=follow_up_due,
+            origin=Task.Origin.ALERT,
+        )
+    alert.status, alert.outcome, alert.note = Alert.Status.ACTIONED, outcome, note.strip()
+    alert.acknowledged_at = alert.acknowledged_at or now
+    alert.closed_at, alert.closed_by, alert.task = now, actor, task
+    alert.full_clean(exclude=["customer", "rule", "run", "assignee", "task", "closed_by"])
+    alert.save(
+        update_fields=["status", "outcome", "note", "acknowledged_at", "closed_at", "closed_by"]
+        + (["task"] if task else [])
+    )
+    audit_record(
+        actor=actor,
+        action="alert.actioned",
+        target=alert,
+        customer=alert.customer,
+        detail={"outcome": outcome, "task": task.pk if task else None},
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_dismiss(*, actor, alert: Alert, reason: str, note: str = "") -> Alert:
+    """Close an alert as dismissed, with a reason ("other" needs a note). Audited."""
+    if reason not in Alert.DismissReason.values:
+        raise ValidationError({"reason": DISMISS_REASON_INVALID})
+    if reason == Alert.DismissReason.OTHER and not note.strip():
+        raise ValidationError({"note": DISMISS_NOTE_REQUIRED})
+    alert = _alert_for_update(actor=actor, alert=alert)
+    now = timezone.now()
+    alert.status, alert.dismiss_reason, alert.note = Alert.Status.DISMISSED, reason, note.strip()
+    alert.acknowledged_at = alert.acknowledged_at or now
+    alert.closed_at, alert.closed_by = now, actor
+    alert.save(
+        update_fields=[
+            "status",
+            "dismiss_reason",
+            "note",
+            "acknowledged_at",
+            "closed_at",
+            "closed_by",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="alert.dismissed",
+        target=alert,
+        customer=alert.customer,
+        detail={"reason": reason},
+    )
+    return alert
+
+
+# -- Configuration -----------------------------------------------------------------------------
+
+
+def check_params(code: str, params) -> None:
+    if not isinstance(params, dict):
+        raise ValidationError({"params": PARAMS_NOT_OBJECT})
+    missing = sorted(set(DEFAULT_PARAMS.get(code, {})) - set(params))
+    if missing:
+        raise ValidationError({"params": ValidationError(PARAMS_MISSING % {"keys": missing})})
+
+
+@transaction.atomic
+def alert_rule_update(*, actor, rule: AlertRule, **fields) -> AlertRule:
+    """Change a rule's settings (enabled, severity, params, ack_working_days,
+    expire_after_days): a new version, the old one kept as an AlertRuleVersion. Audited."""
+    rule = AlertRule.objects.select_for_update().get(pk=rule.pk)
+    allowed = {"enabled", "severity", "params", "ack_working_days", "expire_after_days"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    if "params" in fields:
+        check_params(rule.code, fields["params"])
+    changed = [name for name, value in fields.items() if getattr(rule, name) != value]
+    if not changed:
+        return rule
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.full_clean()
+    rule.version += 1
+    rule.updated_at, rule.updated_by = timezone.now(), actor
+    rule.save()
+    AlertRuleVersion.objects.create(
+        rule=rule,
+        version=rule.version,
+        enabled=rule.enabled,
+        severity=rule.severity,
+        params=rule.params,
+        ack_working_days=rule.ack_working_days,
+        expire_after_days=rule.expire_after_days,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="alert_rule.updated",
+        target=rule,
+        detail={"version": rule.version, "fields": changed},
+    )
+    return rule
+
+
+def check_weights(weights) -> None:
+    if not isinstance(weights, dict) or not weights:
+        raise ValidationError({"weights": WEIGHTS_INVALID})
+    try:
+        values = [float(v) for v in weights.values()]
+    except (TypeError, ValueError):
+        raise ValidationError({"weights": WEIGHTS_INVALID}) from None
+    if any(v < 0 for v in values) or not any(v > 0 for v in values):
+        raise ValidationError({"weights": WEIGHTS_INVALID})
+
+
+@transaction.atomic
+def score_policy_update(*, actor, **fields) -> ScorePolicy:
+    """Change the scoring policy (weights, min_samples, mappings, period_days): a new version,
+    kept as a ScorePolicyVersion that snapshots name. Audited."""
+    policy = ScorePolicy.objects.select_for_update().order_by("pk").first()
+    if policy is None:
+        raise ValidationError("No score policy is installed.")
+    allowed = {"weights", "min_samples", "mappings", "period_days"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    if "weights" in fields:
+        check_weights(fields["weights"])
+    changed = [name for name, value in fields.items() if getattr(policy, name) != value]
+    if not changed:
+        return policy
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy.version += 1
+    policy.updated_at, policy.updated_by = timezone.now(), actor
+    policy.save()
+    ScorePolicyVersion.objects.create(
+        version=policy.version,
+        weights=policy.weights,
+        min_samples=policy.min_samples,
+        mappings=policy.mappings,
+        period_days=policy.period_days,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="score_policy.updated",
+        target=policy,
+        detail={"version": policy.version, "fields": changed},
+    )
+    return policy
