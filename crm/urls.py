@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("products.urls")),
     path("", include("interactions.urls")),
     path("", include("feedback.urls")),
+    path("", include("insights.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

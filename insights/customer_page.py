@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from accounts.models import person_name
+from accounts.models import person_name, role_of
 from customers import panels, timeline
 from customers.timeline import TimelineEntry
 from insights.models import Alert
@@ -39,9 +40,15 @@ def alerts_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
     ]
 
 
-@panels.panel("insights-alerts", "insights/partials/panel_alerts.html", order=5)
-def alerts_panel(request, customer) -> dict | None:
-    """The customer's open alerts that this user may see (one query); hidden when none."""
+@panels.panel(
+    "insights-alerts",
+    title=gettext_lazy("Need-change alerts"),
+    template="insights/partials/panel_alerts.html",
+    order=5,
+    visible=lambda user, customer: role_of(user) is not None,
+)
+def alerts_panel(request, customer) -> dict:
+    """The customer's open alerts that this user may see, newest first (one query)."""
     alerts = list(
         Alert.objects.visible_to(request.user)
         .open()
@@ -49,9 +56,8 @@ def alerts_panel(request, customer) -> dict | None:
         .select_related("rule")
         .order_by("-created_at")[:PANEL_ALERTS]
     )
-    if not alerts:
-        return None
     return {
+        "list_url": reverse("insights:alert_list") + f"?customer={customer.pk}",
         "alerts": [
             {
                 "alert": a,
@@ -59,5 +65,5 @@ def alerts_panel(request, customer) -> dict | None:
                 "overdue": a.is_overdue(),
             }
             for a in alerts
-        ]
+        ],
     }

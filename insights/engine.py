@@ -124,14 +124,16 @@ def alerts_scan(
     customer_id: int | None = None,
     as_of: dt.date | None = None,
     rules: list[str] | None = None,
+    now: dt.datetime | None = None,
 ) -> ScanResult:
     """Run the enabled rules (all, or the codes in `rules`) and insert the alerts they fire.
 
     kind: "full" (the whole book), "incremental" (customers touched since the last successful
     full or incremental scan; a full scan if there was none) or "customer" (`customer_id`).
-    Idempotent: rerunning creates no duplicate. Returns the new alerts per rule.
+    Idempotent: rerunning creates no duplicate. Returns the new alerts per rule. `now` (the
+    run's start, the new alerts' creation time) is for replaying history in the demo seed.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     as_of = as_of or timezone.localdate(now)
     run_kind = kind
     scope = Scope()

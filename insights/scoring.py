@@ -77,7 +77,8 @@ def follow_up_figures(*, staff_ids: list[int], period: Period) -> dict[int, dict
         GROUP BY t.assignee_id
     """
     rows = _rows(
-        sql, {"staff": staff_ids, "start": period.start, "end": period.end, "tz": settings.TIME_ZONE}
+        sql,
+        {"staff": staff_ids, "start": period.start, "end": period.end, "tz": settings.TIME_ZONE},
     )
     return {sid: {"numerator": num, "denominator": den, "sample": den} for sid, num, den in rows}
 
@@ -196,7 +197,10 @@ def component_score(code: str, figures: dict, mappings: dict) -> Decimal:
         if hours >= worst:
             return Decimal(0)
         return _round(Decimal(100) * (worst - hours) / (worst - best))
-    numerator, denominator = Decimal(str(figures["numerator"])), Decimal(str(figures["denominator"]))
+    numerator, denominator = (
+        Decimal(str(figures["numerator"])),
+        Decimal(str(figures["denominator"])),
+    )
     if denominator == 0:
         return Decimal(0)
     return _round(Decimal(100) * numerator / denominator)

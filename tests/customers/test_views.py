@@ -275,10 +275,10 @@ def test_customer_page_shows_the_360_view_in_constant_queries(
 ):
     customer = _full_customer(rm_alice)
     # session, user, staff, customer, audit insert, timeline providers (need changes, life
-    # events, interactions, tasks, holdings, recommendations, feedback, cases), needs, need
-    # changes, life events, household, balances, history (panels are folded: their forms
+    # events, interactions, tasks, holdings, recommendations, feedback, cases, alerts), needs,
+    # need changes, life events, household, balances, history (panels are folded: their forms
     # cost nothing until unfolded), session save (SAVEPOINT, UPDATE, RELEASE)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         response = alice_client.get(customer.get_absolute_url())
     page = response.content.decode()
     assert response.status_code == 200

@@ -35,7 +35,12 @@ def test_insufficient_component_is_left_out_and_weights_renormalised():
     figures = {
         "follow_up_on_time": {"numerator": 8, "denominator": 10, "sample": 10},  # 80
         "contact_coverage": {"numerator": "6", "denominator": "10", "sample": 10},  # 60
-        "alert_responsiveness": {"numerator": 1, "denominator": 2, "sample": 2, "median_hours": "5"},
+        "alert_responsiveness": {
+            "numerator": 1,
+            "denominator": 2,
+            "sample": 2,
+            "median_hours": "5",
+        },
     }
     composite, components = score_compose(figures, policy())
     assert components["alert_responsiveness"]["insufficient"] is True
@@ -49,7 +54,12 @@ def test_composite_is_the_weighted_mean_and_responsiveness_maps_hours_linearly()
     figures = {
         "follow_up_on_time": {"numerator": 10, "denominator": 10, "sample": 10},  # 100
         "contact_coverage": {"numerator": "5", "denominator": "10", "sample": 10},  # 50
-        "alert_responsiveness": {"numerator": 3, "denominator": 3, "sample": 3, "median_hours": "132"},
+        "alert_responsiveness": {
+            "numerator": 3,
+            "denominator": 3,
+            "sample": 3,
+            "median_hours": "132",
+        },
     }
     composite, components = score_compose(figures, policy())
     assert components["alert_responsiveness"]["score"] == "50.0"  # halfway from 24 h to 240 h
@@ -125,7 +135,9 @@ def test_recompute_detects_a_tampered_snapshot(rm_alice):
     scores_compute(period_end=END)
     ScoreSnapshot.objects.filter(staff=rm_alice).update(composite=Decimal("99.9"))
     with pytest.raises(CommandError, match="do NOT reproduce"):
-        call_command("recompute_score", "--staff", "alice", "--period", END.isoformat(), stdout=StringIO())
+        call_command(
+            "recompute_score", "--staff", "alice", "--period", END.isoformat(), stdout=StringIO()
+        )
 
 
 def test_period_bounds_are_bank_days():

@@ -1,0 +1,78 @@
+"""The records behind a score component: what a supervisor opens to check a figure."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer
+from insights.models import Alert, ScoreSnapshot
+from insights.scoring import Period
+from interactions.models import Interaction, Task
+
+COMPONENT_LABELS = {
+    "follow_up_on_time": _("Follow-up tasks done on time"),
+    "contact_coverage": _("Contact coverage (weighted by segment)"),
+    "alert_responsiveness": _("Alert responsiveness"),
+}
+MAX_RECORDS = 200
+
+
+def component_records(*, snapshot: ScoreSnapshot, component: str) -> dict:
+    """{"rows": [...], "total": n}: up to MAX_RECORDS records the component counts, as the
+    data is now (the stored figures are the ones of the snapshot's run). One or two queries."""
+    period = Period(start=snapshot.period_start, end=snapshot.period_end)
+    start, end = period.bounds()
+    if component == "follow_up_on_time":
+        qs = (
+            Task.objects.filter(
+                assignee_id=snapshot.staff_id, due_date__range=(period.start, period.end)
+            )
+            .exclude(status=Task.Status.CANCELLED)
+            .select_related("customer")
+            .order_by("due_date", "pk")
+        )
+        rows = [
+            {
+                "task": t,
+                "on_time": t.status == Task.Status.DONE
+                and timezone.localtime(t.completed_at).date() <= t.due_date,
+            }
+            for t in qs[:MAX_RECORDS]
+        ]
+        return {"rows": rows, "total": qs.count()}
+    if component == "contact_coverage":
+        contacts = Interaction.objects.filter(
+            customer=OuterRef("pk"), occurred_at__gte=start, occurred_at__lt=end
+        )
+        qs = (
+            Customer.objects.filter(
+                relationship_manager_id=snapshot.staff_id,
+                status__in=[Customer.Status.ACTIVE, Customer.Status.DORMANT],
+            )
+            .annotate(contacted=Exists(contacts))
+            .annotate(last_contact=Max("interactions__occurred_at"))
+            .only("id", "name", "customer_number", "segment")
+            .order_by("contacted", "name", "pk")
+        )
+        return {"rows": list(qs[:MAX_RECORDS]), "total": qs.count()}
+    if component == "alert_responsiveness":
+        qs = (
+            Alert.objects.filter(
+                assignee_id=snapshot.staff_id, created_at__gte=start, created_at__lt=end
+            )
+            .select_related("customer", "rule")
+            .order_by("created_at", "pk")
+        )
+        rows = []
+        for a in qs[:MAX_RECORDS]:
+            responded = a.acknowledged_at or a.closed_at
+            hours = (
+                round((min(responded, end) - a.created_at).total_seconds() / 3600, 1)
+                if responded
+                else None
+            )
+            rows.append({"alert": a, "hours": hours})
+        return {"rows": rows, "total": qs.count()}
+    return {"rows": [], "total": 0}

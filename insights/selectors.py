@@ -1,0 +1,175 @@
+"""Reads for the alert and score pages: each returns what one page needs, already joined."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from accounts.models import Role, Staff, role_of
+from customers.models import NeedType
+from insights.models import Alert, AlertRule, ScoreSnapshot
+from insights.presenters import rule_name
+
+SEVERITY_ORDER = Case(
+    When(severity="high", then=Value(3)),
+    When(severity="medium", then=Value(2)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
+
+
+def alert_list_for_user(*, user, filters: dict, now: dt.datetime | None = None) -> QuerySet:
+    """Alerts in the user's scope (Alert.objects.visible_to), filtered, most severe first and,
+    within a severity, oldest first (the longest waiting on top).
+
+    filters: status ("open" default, "closed", "all"), rule (code), assignee (user id),
+    age (minimum days), overdue (bool), customer (id).
+    """
+    now = now or timezone.now()
+    qs = Alert.objects.visible_to(user)
+    status = filters.get("status") or "open"
+    if status == "open":
+        qs = qs.open()
+    elif status == "closed":
+        qs = qs.exclude(status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED])
+    if filters.get("rule"):
+        qs = qs.filter(rule__code=filters["rule"])
+    if filters.get("assignee"):
+        qs = qs.filter(assignee_id=filters["assignee"])
+    if filters.get("age"):
+        qs = qs.filter(created_at__lte=now - dt.timedelta(days=int(filters["age"])))
+    if filters.get("overdue"):
+        qs = qs.filter(status=Alert.Status.OPEN, ack_due_at__lt=now)
+    if filters.get("customer"):
+        qs = qs.filter(customer_id=filters["customer"])
+    return (
+        qs.select_related("customer", "rule", "assignee")
+        .only(
+            "id",
+            "severity",
+            "status",
+            "evidence",
+            "created_at",
+            "ack_due_at",
+            "trigger_key",
+            "customer__id",
+            "customer__name",
+            "customer__customer_number",
+            "rule__code",
+            "assignee__username",
+            "assignee__first_name",
+            "assignee__last_name",
+        )
+        .annotate(severity_rank=SEVERITY_ORDER)
+        .order_by("-severity_rank", "created_at", "id")
+    )
+
+
+def alert_detail(*, user, pk: int) -> Alert:
+    """One alert in the user's scope, with what its page shows; Alert.DoesNotExist outside."""
+    return (
+        Alert.objects.visible_to(user)
+        .select_related("customer", "rule", "run", "assignee", "closed_by", "task")
+        .get(pk=pk)
+    )
+
+
+def need_names(codes: list[str]) -> list[str]:
+    """The (translated) names of need types by code, in the given order (one query)."""
+    names = {n.code: str(n) for n in NeedType.objects.filter(code__in=codes)}
+    return [names.get(code, code) for code in codes]
+
+
+def rule_choices() -> list[tuple[str, str]]:
+    return [(code, rule_name(code)) for code in AlertRule.objects.values_list("code", flat=True)]
+
+
+def assignee_choices(*, user) -> list[tuple[int, str]]:
+    """The RMs a supervisor (own branch) or head office (everyone) may filter by; none for RMs."""
+    role = role_of(user)
+    if role not in (Role.SUPERVISOR, Role.HEAD_OFFICE):
+        return []
+    staff = (
+        Staff.objects.visible_to(user)
+        .filter(role=Role.RM)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return [(s.user_id, s.user.get_full_name() or s.user.username) for s in staff]
+
+
+def rule_precision() -> list[dict]:
+    """Per rule: alerts actioned, dismissed, expired and open, and the share actioned of
+    those decided (actioned / (actioned + dismissed)): how well its thresholds fit."""
+    rows = (
+        AlertRule.objects.annotate(
+            actioned=Count("alerts", filter=Q(alerts__status="actioned")),
+            dismissed=Count("alerts", filter=Q(alerts__status="dismissed")),
+            expired=Count("alerts", filter=Q(alerts__status="expired")),
+            open=Count("alerts", filter=Q(alerts__status__in=["open", "acknowledged"])),
+        )
+        .order_by("code")
+        .values("code", "version", "actioned", "dismissed", "expired", "open")
+    )
+    result = []
+    for row in rows:
+        decided = row["actioned"] + row["dismissed"]
+        row["name"] = rule_name(row["code"])
+        row["precision"] = round(100 * row["actioned"] / decided, 1) if decided else None
+        result.append(row)
+    return result
+
+
+def score_history(*, user, staff_id: int, limit: int = 12) -> list[ScoreSnapshot]:
+    """The member's latest `limit` snapshots in the user's scope (ScoreSnapshot.visible_to),
+    oldest first, each with `rank` and `ranked` (how many were ranked) in its branch for its
+    period. Two queries."""
+    snapshots = list(
+        ScoreSnapshot.objects.visible_to(user)
+        .filter(staff_id=staff_id)
+        .select_related("staff", "branch")
+        .order_by("-period_end")[:limit]
+    )
+    snapshots.reverse()
+    if not snapshots:
+        return []
+    peers = ScoreSnapshot.objects.filter(
+        branch_id__in={s.branch_id for s in snapshots},
+        period_end__in=[s.period_end for s in snapshots],
+        composite__isnull=False,
+    ).values_list("branch_id", "period_end", "composite")
+    scores: dict[tuple, list] = {}
+    for branch_id, period_end, composite in peers:
+        scores.setdefault((branch_id, period_end), []).append(composite)
+    for snap in snapshots:
+        others = scores.get((snap.branch_id, snap.period_end), [])
+        snap.ranked = len(others)
+        snap.rank = (
+            1 + sum(1 for c in others if c > snap.composite) if snap.composite is not None else None
+        )
+    return snapshots
+
+
+def branch_scores(*, user, period_end: dt.date | None = None) -> tuple[dt.date | None, list]:
+    """The latest period's snapshots in the user's scope, best first (one query + one for the
+    latest period)."""
+    visible = ScoreSnapshot.objects.visible_to(user)
+    if period_end is None:
+        period_end = visible.order_by("-period_end").values_list("period_end", flat=True).first()
+    if period_end is None:
+        return None, []
+    rows = list(
+        visible.filter(period_end=period_end)
+        .select_related("staff", "branch")
+        .order_by(F("composite").desc(nulls_last=True), "staff__username")
+    )
+    rank_in_branch: dict[int, int] = {}
+    for snap in rows:
+        if snap.composite is None:
+            snap.rank = None
+            continue
+        rank_in_branch[snap.branch_id] = rank_in_branch.get(snap.branch_id, 0) + 1
+        snap.rank = rank_in_branch[snap.branch_id]
+    return period_end, rows
