@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import Branch, Staff
 from crm.dates import plausible_date_check
+from customers.changes import customers_changed
 from customers.models import BalanceSnapshot, Customer, PendingImport
 from customers.services import audit_record, customer_search_keys_fill
 
@@ -418,6 +419,10 @@ def import_balances(*, actor, lines: Iterable[str], commit: bool, customers=None
                 BalanceSnapshot.objects.bulk_create(to_create, batch_size=BATCH)
                 BalanceSnapshot.objects.bulk_update(
                     to_update, ["deposits", "investments", "loans"], batch_size=BATCH
+                )
+                customers_changed(
+                    customer_ids=[s.customer_id for s in (*to_create, *to_update)],
+                    what="balances",
                 )
 
     return _run(actor=actor, kind="balance", commit=commit, work=work)

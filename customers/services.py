@@ -22,6 +22,7 @@ from customers.access import (
     require_serve,
     require_supervising,
 )
+from customers.changes import customers_changed
 from customers.models import (
     AuditEntry,
     Customer,
@@ -324,6 +325,7 @@ def life_event_record(
         customer=customer,
         detail={"kind": kind, "event_date": event_date.isoformat()},
     )
+    customers_changed(customer_ids=[customer.pk], what="life_event")
     return event
 
 
@@ -357,6 +359,7 @@ def risk_assessment_record(
         customer=customer,
         detail={"risk_class": risk_class, "assessed_on": assessed_on.isoformat()},
     )
+    customers_changed(customer_ids=[customer.pk], what="risk_assessment")
     return assessment
 
 

@@ -7,5 +7,6 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights: alerts and scores")
 
     def ready(self) -> None:
-        # Plug into the customer page (panel, timeline); no other app imports this one.
-        from insights import customer_page  # noqa: F401
+        # Plug into the customer page (panel, timeline) and into customers' change feed (an
+        # immediate alert run after a relevant write); no other app imports this one.
+        from insights import customer_page, listeners  # noqa: F401

@@ -26,6 +26,8 @@ from django.utils import timezone
 from crm.workdays import add_working_days
 from insights.models import Alert, AlertRule, AlertRun
 from insights.rules import RULES, RuleQuery, Scope
+from products.shelf import VERSION_ON_SQL
+from products.suitability import Purpose, suitable_where_sql
 
 # Past this many touched customers an incremental scan is cheaper as a full one.
 INCREMENTAL_MAX_CUSTOMERS = 50_000
@@ -35,6 +37,8 @@ WATERMARK_TABLES = {
     "risk_assessment": "customers_riskassessment",
     "balance": "customers_balancesnapshot",
     "interaction": "interactions_interaction",
+    "holding": "products_holding",
+    "recommendation": "products_recommendation",
 }
 
 INSERT_SQL = """
@@ -122,6 +126,7 @@ def alerts_scan(
     *,
     kind: str = AlertRun.Kind.INCREMENTAL,
     customer_id: int | None = None,
+    customer_ids: list[int] | None = None,
     as_of: dt.date | None = None,
     rules: list[str] | None = None,
     now: dt.datetime | None = None,
@@ -129,7 +134,8 @@ def alerts_scan(
     """Run the enabled rules (all, or the codes in `rules`) and insert the alerts they fire.
 
     kind: "full" (the whole book), "incremental" (customers touched since the last successful
-    full or incremental scan; a full scan if there was none) or "customer" (`customer_id`).
+    full or incremental scan; a full scan if there was none) or "customer" (`customer_id`, or
+    several: `customer_ids`).
     Idempotent: rerunning creates no duplicate. Returns the new alerts per rule. `now` (the
     run's start, the new alerts' creation time) is for replaying history in the demo seed.
     """
@@ -140,9 +146,11 @@ def alerts_scan(
     since = None
     watermarks: dict[str, int] = {}
     if kind == AlertRun.Kind.CUSTOMER:
-        if customer_id is None:
-            raise ValueError("a customer run needs customer_id")
-        scope = Scope([customer_id])
+        ids = sorted(set(customer_ids or []) | ({customer_id} if customer_id else set()))
+        if not ids:
+            raise ValueError("a customer run needs customer_id or customer_ids")
+        scope = Scope(ids)
+        customer_id = ids[0] if len(ids) == 1 else None
     else:
         watermarks = _watermarks()
         if kind == AlertRun.Kind.INCREMENTAL:
@@ -171,6 +179,7 @@ def alerts_scan(
                 counts[rule.code] = 0
                 continue
             counts[rule.code] = _insert_alerts(rule=rule, run=run, as_of=as_of, scope=scope)
+        suitable_products_fill(run=run)
         expired = _follow_rm_and_expire(scope=scope, now=now)
     except BaseException as exc:
         AlertRun.objects.filter(pk=run.pk).update(
@@ -204,6 +213,42 @@ def _insert_alerts(*, rule: AlertRule, run: AlertRun, as_of: dt.date, scope: Sco
     }
     with connection.cursor() as cursor:
         cursor.execute(INSERT_SQL.format(select=query.sql), params)
+        return cursor.rowcount
+
+
+SUITABLE_PRODUCTS_MAX = 3
+
+
+@transaction.atomic
+def suitable_products_fill(*, run: AlertRun) -> int:
+    """Give the run's new alerts the products that serve their suggested needs and that
+    products.suitability allows for the customer as of the run's date (its SQL form, so one
+    statement for every alert): at most SUITABLE_PRODUCTS_MAX, highest expected yield first.
+    Returns how many alerts got products."""
+    condition, params = suitable_where_sql(on=run.as_of, purpose=Purpose.RECOMMENDATION)
+    sql = f"""
+        WITH pv AS MATERIALIZED ({VERSION_ON_SQL}),
+        offer AS (
+            SELECT a.id, ARRAY(
+                SELECT p.code FROM products_product p
+                JOIN pv ON pv.product_id = p.id
+                WHERE EXISTS (
+                    SELECT 1 FROM products_product_need_types pn
+                    JOIN customers_needtype nt ON nt.id = pn.needtype_id
+                    WHERE pn.product_id = p.id AND nt.code = ANY(a.need_codes)
+                ) AND {condition}
+                ORDER BY p.expected_yield DESC NULLS LAST, p.code
+                LIMIT {SUITABLE_PRODUCTS_MAX}
+            ) AS codes
+            FROM insights_alert a
+            JOIN customers_customer c ON c.id = a.customer_id
+            WHERE a.run_id = %(run_id)s AND cardinality(a.need_codes) > 0
+        )
+        UPDATE insights_alert a SET product_codes = offer.codes
+        FROM offer WHERE a.id = offer.id AND cardinality(offer.codes) > 0
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "run_id": run.pk})
         return cursor.rowcount
 
 

@@ -10,8 +10,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from customers.models import LifeEvent
 
@@ -66,7 +66,21 @@ def alert_title(code: str, evidence: dict) -> str:
         return _("No contact for %(days)s") % {"days": _days(e.get("days_without_contact", 0))}
     if code == "age_milestone":
         return _("Turns %(age)s") % {"age": e.get("age")}
+    if code == "maturity":
+        return _("%(product)s matures in %(days)s") % {
+            "product": e.get("product_code"),
+            "days": _days(e.get("days_to_maturity", 0)),
+        }
+    if code == "suitability_review":
+        return _("Holdings above risk class %(cls)s") % {"cls": e.get("risk_class")}
+    if code == "unmet_need":
+        return _("Unmet need: %(need)s") % {"need": _need(e.get("need_name"))}
     return rule_name(code)
+
+
+def _need(name) -> str:
+    """A need type's name as stored in the evidence, translated like NeedType.__str__ does."""
+    return gettext(name) if name else "—"
 
 
 def alert_evidence_words(code: str, evidence: dict) -> list[str]:
@@ -168,5 +182,44 @@ def alert_evidence_words(code: str, evidence: dict) -> list[str]:
         return [
             _("Turns %(age)s on %(date)s (%(when)s).")
             % {"age": e.get("age"), "date": _date(e.get("birthday")), "when": when}
+        ]
+    if code == "maturity":
+        return [
+            _("%(product)s, principal %(principal)s %(currency)s, matures on %(date)s (%(when)s).")
+            % {
+                "product": e.get("product_code"),
+                "principal": money(e.get("principal")),
+                "currency": e.get("currency"),
+                "date": _date(e.get("maturity_date")),
+                "when": _("in %(days)s") % {"days": _days(e.get("days_to_maturity", 0))},
+            }
+        ]
+    if code == "suitability_review":
+        return [
+            _(
+                "%(n)s holding(s) (%(products)s, principal %(principal)s) up to risk level "
+                "%(level)s, above the customer's class %(cls)s assessed on %(assessed)s."
+            )
+            % {
+                "n": e.get("holdings"),
+                "products": ", ".join(e.get("products") or []),
+                "principal": money(e.get("principal")),
+                "level": e.get("highest_level"),
+                "cls": e.get("risk_class"),
+                "assessed": _date(e.get("assessed_on")) if e.get("assessed_on") else "—",
+            }
+        ]
+    if code == "unmet_need":
+        return [
+            _(
+                "%(need)s was discussed on %(date)s (%(days)s ago) and nothing was recommended "
+                "or bought for it within %(window)s."
+            )
+            % {
+                "need": _need(e.get("need_name")),
+                "date": _date(e.get("discussed_on")),
+                "days": _days(e.get("days_since", 0)),
+                "window": _days(e.get("follow_up_days", 0)),
+            }
         ]
     return [f"{k}: {v}" for k, v in sorted(e.items())]

@@ -95,7 +95,10 @@ DEFAULT_PARAMS: dict[str, dict] = {
         "max_age_days": 45,
         "needs": ["capital_preservation", "wealth_growth"],
     },
+    "maturity": {"lead_days": 30, "needs": ["wealth_growth", "capital_preservation"]},
     "risk_expiry": {"lead_days": 30, "needs": []},
+    "suitability_review": {"needs": []},
+    "unmet_need": {"follow_up_days": 14, "lookback_days": 60},
     "contact_gap": {"gap_days": 90, "segments": ["affluent", "hnw", "private"], "needs": []},
     "age_milestone": {
         "lead_days": 90,
@@ -242,6 +245,37 @@ def aum_outflow_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: str) -> 
     )
 
 
+@rule("maturity", 4)
+def maturity_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: str) -> RuleQuery:
+    """4. An active holding matures within `lead_days` → reinvestment.
+    Key: the holding (one alert per holding)."""
+    sql = f"""
+        SELECT h.customer_id,
+               'holding:' || h.id AS trigger_key,
+               jsonb_build_object(
+                   'holding_id', h.id, 'product_code', p.code, 'principal', h.principal,
+                   'currency', h.currency, 'maturity_date', h.maturity_date,
+                   'days_to_maturity', h.maturity_date - %(as_of)s::date
+               ) AS evidence,
+               %(needs)s::varchar[]
+        FROM products_holding h
+        JOIN products_product p ON p.id = h.product_id
+        JOIN customers_customer c ON c.id = h.customer_id
+        WHERE h.status = 'active'
+          AND h.maturity_date BETWEEN %(as_of)s::date AND %(as_of)s::date + %(lead)s::int
+          AND {LIVE_CUSTOMER} AND {scope.sql("h.customer_id")}
+    """
+    return RuleQuery(
+        sql,
+        {
+            "as_of": as_of,
+            "lead": int(params["lead_days"]),
+            "needs": _needs(params),
+            **scope.params(),
+        },
+    )
+
+
 @rule("risk_expiry", 5)
 def risk_expiry_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: str) -> RuleQuery:
     """5. The risk assessment (valid 12 months) has expired or expires within `lead_days` →
@@ -272,6 +306,41 @@ def risk_expiry_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: str) -> 
             **scope.params(),
         },
     )
+
+
+@rule("suitability_review", 6)
+def suitability_review_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: str) -> RuleQuery:
+    """6. Active holdings whose product's risk level (on the shelf as of today) is above the
+    customer's current risk class → suitability review. Purchases signed off as above-class
+    overrides are not counted. Key: the customer's class and its assessment date (a new
+    assessment that lowers the class fires again)."""
+    sql = f"""
+        WITH pv AS MATERIALIZED (
+            SELECT DISTINCT ON (v.product_id) v.product_id, v.risk_level
+            FROM products_productversion v
+            WHERE v.effective_from <= %(as_of)s
+            ORDER BY v.product_id, v.effective_from DESC
+        )
+        SELECT c.id,
+               'class:' || c.risk_class || ':' || COALESCE(c.risk_assessed_on::text, '')
+                   AS trigger_key,
+               jsonb_build_object(
+                   'risk_class', c.risk_class, 'assessed_on', c.risk_assessed_on,
+                   'holdings', count(*), 'highest_level', max(pv.risk_level),
+                   'principal', sum(h.principal),
+                   'products', array_agg(DISTINCT p.code ORDER BY p.code)
+               ) AS evidence,
+               %(needs)s::varchar[]
+        FROM products_holding h
+        JOIN pv ON pv.product_id = h.product_id
+        JOIN products_product p ON p.id = h.product_id
+        JOIN customers_customer c ON c.id = h.customer_id
+        WHERE h.status = 'active' AND NOT h.above_class_override AND c.risk_class <> ''
+          AND substr(pv.risk_level, 2)::int > substr(c.risk_class, 2)::int
+          AND {LIVE_CUSTOMER} AND {scope.sql("h.customer_id")}
+        GROUP BY c.id
+    """
+    return RuleQuery(sql, {"as_of": as_of, "needs": _needs(params), **scope.params()})
 
 
 @rule("contact_gap", 8)
@@ -315,6 +384,60 @@ def contact_gap_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: str) -> 
             # Midnight after `as_of` in the bank's time zone, as a timestamptz.
             "day_after": _aware(day_after, tz),
             "needs": _needs(params),
+            **scope.params(),
+        },
+    )
+
+
+@rule("unmet_need", 9)
+def unmet_need_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: str) -> RuleQuery:
+    """9. A need discussed in an interaction `follow_up_days` (14) or more days ago (and at
+    most `lookback_days` ago) with no recommendation for that need, and no holding started in
+    a product serving it, within `follow_up_days` of the interaction → unmet need.
+    Key: the need and the interaction."""
+    sql = f"""
+        SELECT i.customer_id,
+               'need:' || nt.code || ':' || i.id AS trigger_key,
+               jsonb_build_object(
+                   'need', nt.code, 'need_name', nt.name, 'interaction_id', i.id,
+                   'discussed_on', (i.occurred_at AT TIME ZONE %(tz)s)::date,
+                   'days_since', %(as_of)s::date - (i.occurred_at AT TIME ZONE %(tz)s)::date,
+                   'follow_up_days', %(days)s::int
+               ) AS evidence,
+               ARRAY[nt.code]::varchar[]
+        FROM interactions_interaction i
+        JOIN interactions_interaction_needs inn ON inn.interaction_id = i.id
+        JOIN customers_needtype nt ON nt.id = inn.needtype_id
+        JOIN customers_customer c ON c.id = i.customer_id
+        WHERE i.occurred_at >= %(oldest)s AND i.occurred_at < %(latest)s
+          AND {LIVE_CUSTOMER} AND {scope.sql("i.customer_id")}
+          AND NOT EXISTS (
+              SELECT 1 FROM products_recommendation r
+              JOIN products_recommendation_needs rn ON rn.recommendation_id = r.id
+              WHERE r.customer_id = i.customer_id AND rn.needtype_id = nt.id
+                AND r.recommended_at >= i.occurred_at
+                AND r.recommended_at < i.occurred_at + %(window)s::interval
+          )
+          AND NOT EXISTS (
+              SELECT 1 FROM products_holding h
+              JOIN products_product_need_types pn ON pn.product_id = h.product_id
+              WHERE h.customer_id = i.customer_id AND pn.needtype_id = nt.id
+                AND h.start_date BETWEEN (i.occurred_at AT TIME ZONE %(tz)s)::date
+                                     AND (i.occurred_at AT TIME ZONE %(tz)s)::date + %(days)s::int
+          )
+    """
+    days = int(params["follow_up_days"])
+    midnight = _aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min), tz)
+    return RuleQuery(
+        sql,
+        {
+            "as_of": as_of,
+            "tz": tz,
+            "days": days,
+            "window": f"{days} days",
+            # Discussed on a day at least `days` before as_of, at most `lookback_days` before.
+            "latest": midnight - dt.timedelta(days=days),
+            "oldest": midnight - dt.timedelta(days=int(params["lookback_days"]) + 1),
             **scope.params(),
         },
     )

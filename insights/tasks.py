@@ -28,13 +28,15 @@ def alerts_scan_task(self, full: bool = False) -> None:
 
 
 @shared_task(ignore_result=True)
-def alerts_scan_customer_task(customer_id: int) -> None:
-    """The immediate run for one customer after a relevant write (queued through the outbox)."""
+def alerts_scan_customers_task(customer_ids: list[int]) -> None:
+    """The immediate run for the customers a write concerned (queued through the outbox by
+    insights.listeners). Idempotent like every scan."""
     from insights.engine import alerts_scan
 
-    if not Customer.objects.filter(pk=customer_id).exists():
+    ids = list(Customer.objects.filter(pk__in=customer_ids).values_list("pk", flat=True))
+    if not ids:
         return  # deleted after the task was queued
-    alerts_scan(kind="customer", customer_id=customer_id)
+    alerts_scan(kind="customer", customer_ids=ids)
 
 
 @shared_task(bind=True, ignore_result=True)

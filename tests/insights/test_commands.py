@@ -23,15 +23,18 @@ def test_alerts_scan_prints_one_line_per_rule_then_a_total(rm_alice):
     out = StringIO()
     call_command("alerts_scan", "--full", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[:6] == [
+    assert lines[:10] == [
         "rule life_event: 1 new",
         "rule large_inflow: 0 new",
         "rule aum_outflow: 0 new",
+        "rule maturity: 0 new",
         "rule risk_expiry: 0 new",
+        "rule suitability_review: 0 new",
         "rule contact_gap: 0 new",
+        "rule unmet_need: 0 new",
         "rule age_milestone: 0 new",
+        "total: 1 new",
     ]
-    assert lines[6] == "total: 1 new"
     out = StringIO()
     call_command("alerts_scan", stdout=out)  # incremental: nothing new
     assert "total: 0 new" in out.getvalue()

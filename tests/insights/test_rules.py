@@ -227,8 +227,11 @@ def test_a_full_scan_twice_creates_each_alert_once(rm_alice):
         "life_event": 1,
         "large_inflow": 1,
         "aum_outflow": 1,
+        "maturity": 0,
         "risk_expiry": 1,
+        "suitability_review": 0,
         "contact_gap": 1,
+        "unmet_need": 0,
         "age_milestone": 1,
     }
     second = alerts_scan(kind="full")
