@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from accounts.models import Role, Staff, branch_id_of, role_of
+from customers.changes import customers_changed
 from customers.models import Customer
 from customers.services import audit_record
 from feedback import sla
@@ -155,6 +156,7 @@ def feedback_record(
         customer=customer,
         detail={"channel": channel, "csat": csat, "nps": nps},
     )
+    customers_changed(customer_ids=[customer.pk], what="feedback")
     return feedback
 
 
@@ -290,6 +292,7 @@ def survey_submit(
                 customer=interaction.customer,
                 detail={"survey_link": link.pk},
             )
+            customers_changed(customer_ids=[interaction.customer_id], what="feedback")
     except IntegrityError:
         raise SurveyError("used", SURVEY_USED) from None
     return feedback
@@ -454,6 +457,7 @@ def case_open(
             "interaction": interaction and interaction.pk,
         },
     )
+    customers_changed(customer_ids=[customer.pk], what="case")
     return case
 
 

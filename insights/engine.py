@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from crm.workdays import add_working_days
+from feedback.sla import work_calendar
 from insights.models import Alert, AlertRule, AlertRun
 from insights.rules import RULES, RuleQuery, Scope
 from products.shelf import VERSION_ON_SQL
@@ -39,6 +39,8 @@ WATERMARK_TABLES = {
     "interaction": "interactions_interaction",
     "holding": "products_holding",
     "recommendation": "products_recommendation",
+    "feedback": "feedback_feedback",
+    "case": "feedback_case",
 }
 
 INSERT_SQL = """
@@ -77,6 +79,19 @@ def rule_query(rule: AlertRule, *, as_of: dt.date, scope: Scope, params=None) ->
         scope=scope,
         tz=settings.TIME_ZONE,
     )
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date `days` working days after `start` (0: `start` itself), in the bank's one
+    working-day calendar (feedback.sla: public holidays, adjusted working days, head office's
+    overrides). E.g. Friday + 1 working day is Monday."""
+    calendar = work_calendar(branch_id=None)
+    day = start
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if calendar.is_working_day(day):
+            days -= 1
+    return day
 
 
 def ack_due_at(*, created: dt.datetime, working_days: int) -> dt.datetime:

@@ -75,6 +75,10 @@ def alert_title(code: str, evidence: dict) -> str:
         return _("Holdings above risk class %(cls)s") % {"cls": e.get("risk_class")}
     if code == "unmet_need":
         return _("Unmet need: %(need)s") % {"need": _need(e.get("need_name"))}
+    if code == "retention_risk":
+        if e.get("source") == "complaint":
+            return _("Retention risk: complaint opened")
+        return _("Retention risk: low rating")
     return rule_name(code)
 
 
@@ -221,5 +225,24 @@ def alert_evidence_words(code: str, evidence: dict) -> list[str]:
                 "days": _days(e.get("days_since", 0)),
                 "window": _days(e.get("follow_up_days", 0)),
             }
+        ]
+    if code == "retention_risk":
+        if e.get("source") == "complaint":
+            return [
+                _("A complaint (%(category)s, severity %(severity)s) was opened on %(date)s.")
+                % {
+                    "category": e.get("category"),
+                    "severity": e.get("severity"),
+                    "date": _date(e.get("opened_on")),
+                }
+            ]
+        parts = []
+        if e.get("nps") is not None:
+            parts.append(_("NPS %(n)s of 10") % {"n": e["nps"]})
+        if e.get("csat") is not None:
+            parts.append(_("CSAT %(n)s of 5") % {"n": e["csat"]})
+        return [
+            _("Feedback received on %(date)s: %(scores)s.")
+            % {"date": _date(e.get("received_on")), "scores": ", ".join(parts)}
         ]
     return [f"{k}: {v}" for k, v in sorted(e.items())]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from feedback.models import Case, Feedback
 from insights.models import Alert, ScoreSnapshot
 from insights.scoring import Period
 from interactions.models import Interaction, Task
 
 COMPONENT_LABELS = {
+    "csat": _("CSAT"),
+    "nps": _("NPS"),
+    "complaints": _("Complaints per 100 interactions (inverted)"),
+    "case_sla": _("Case SLA compliance"),
     "follow_up_on_time": _("Follow-up tasks done on time"),
     "contact_coverage": _("Contact coverage (weighted by segment)"),
     "alert_responsiveness": _("Alert responsiveness"),
@@ -75,4 +80,36 @@ def component_records(*, snapshot: ScoreSnapshot, component: str) -> dict:
             )
             rows.append({"alert": a, "hours": hours})
         return {"rows": rows, "total": qs.count()}
+    if component in ("csat", "nps"):
+        field = component
+        qs = (
+            Feedback.objects.filter(
+                staff_id=snapshot.staff_id,
+                received_at__gte=start,
+                received_at__lt=end,
+                **{f"{field}__isnull": False},
+            )
+            .select_related("customer")
+            .order_by("received_at", "pk")
+        )
+        return {"rows": list(qs[:MAX_RECORDS]), "total": qs.count()}
+    if component in ("complaints", "case_sla"):
+        if component == "complaints":
+            qs = Case.objects.filter(
+                Q(about_staff_id=snapshot.staff_id)
+                | Q(about_staff__isnull=True, interaction__staff_id=snapshot.staff_id),
+                case_type="complaint",
+            )
+        else:
+            qs = Case.objects.filter(assignee_id=snapshot.staff_id).filter(
+                Q(status__in=["resolved", "closed"])
+                | Q(acknowledge_breached=True)
+                | Q(resolve_breached=True)
+            )
+        qs = (
+            qs.filter(opened_at__gte=start, opened_at__lt=end)
+            .select_related("customer")
+            .order_by("opened_at", "pk")
+        )
+        return {"rows": list(qs[:MAX_RECORDS]), "total": qs.count()}
     return {"rows": [], "total": 0}

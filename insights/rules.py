@@ -98,6 +98,7 @@ DEFAULT_PARAMS: dict[str, dict] = {
     "maturity": {"lead_days": 30, "needs": ["wealth_growth", "capital_preservation"]},
     "risk_expiry": {"lead_days": 30, "needs": []},
     "suitability_review": {"needs": []},
+    "retention_risk": {"nps_max": 6, "csat_max": 2, "lookback_days": 30, "needs": []},
     "unmet_need": {"follow_up_days": 14, "lookback_days": 60},
     "contact_gap": {"gap_days": 90, "segments": ["affluent", "hnw", "private"], "needs": []},
     "age_milestone": {
@@ -341,6 +342,55 @@ def suitability_review_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: s
         GROUP BY c.id
     """
     return RuleQuery(sql, {"as_of": as_of, "needs": _needs(params), **scope.params()})
+
+
+@rule("retention_risk", 7)
+def retention_risk_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: str) -> RuleQuery:
+    """7. Retention risk: feedback with NPS ≤ `nps_max` (0–6: a detractor) or CSAT ≤
+    `csat_max`, or a complaint opened, within the last `lookback_days`.
+    Key: the feedback or the complaint (one alert each)."""
+    sql = f"""
+        SELECT f.customer_id,
+               'feedback:' || f.id AS trigger_key,
+               jsonb_build_object(
+                   'source', 'feedback', 'feedback_id', f.id, 'nps', f.nps, 'csat', f.csat,
+                   'category', f.category,
+                   'received_on', (f.received_at AT TIME ZONE %(tz)s)::date
+               ) AS evidence,
+               %(needs)s::varchar[]
+        FROM feedback_feedback f
+        JOIN customers_customer c ON c.id = f.customer_id
+        WHERE f.received_at >= %(oldest)s AND f.received_at < %(day_after)s
+          AND (f.nps <= %(nps_max)s OR f.csat <= %(csat_max)s)
+          AND {LIVE_CUSTOMER} AND {scope.sql("f.customer_id")}
+        UNION ALL
+        SELECT k.customer_id,
+               'case:' || k.id,
+               jsonb_build_object(
+                   'source', 'complaint', 'case_id', k.id, 'category', k.category,
+                   'severity', k.severity,
+                   'opened_on', (k.opened_at AT TIME ZONE %(tz)s)::date
+               ),
+               %(needs)s::varchar[]
+        FROM feedback_case k
+        JOIN customers_customer c ON c.id = k.customer_id
+        WHERE k.case_type = 'complaint'
+          AND k.opened_at >= %(oldest)s AND k.opened_at < %(day_after)s
+          AND {LIVE_CUSTOMER} AND {scope.sql("k.customer_id")}
+    """
+    day_after = _aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min), tz)
+    return RuleQuery(
+        sql,
+        {
+            "tz": tz,
+            "nps_max": int(params["nps_max"]),
+            "csat_max": int(params["csat_max"]),
+            "day_after": day_after,
+            "oldest": day_after - dt.timedelta(days=int(params["lookback_days"]) + 1),
+            "needs": _needs(params),
+            **scope.params(),
+        },
+    )
 
 
 @rule("contact_gap", 8)

@@ -10,8 +10,9 @@ Per staff member per period (rolling `period_days`, 90 by default, ending `perio
 3. A ScoreSnapshot per staff member stores the raw figures, the scores and the policy version,
    so `score_compose(snapshot's figures, that policy version)` reproduces it exactly.
 
-Components now: follow-up tasks done on time, contact coverage weighted by segment, alert
-responsiveness (median hours from alert to first response).
+Components: CSAT and NPS of the feedback on the member, complaints per 100 interactions
+(inverted), case SLA compliance, alert responsiveness (median hours from alert to first
+response), follow-up tasks done on time, contact coverage weighted by segment.
 """
 
 from __future__ import annotations
@@ -27,7 +28,15 @@ from django.utils import timezone
 from accounts.models import Role, Staff
 from insights.models import ScorePolicy, ScorePolicyVersion, ScoreSnapshot
 
-COMPONENTS = ["follow_up_on_time", "contact_coverage", "alert_responsiveness"]
+COMPONENTS = [
+    "csat",
+    "nps",
+    "complaints",
+    "case_sla",
+    "alert_responsiveness",
+    "follow_up_on_time",
+    "contact_coverage",
+]
 ONE_DECIMAL = Decimal("0.1")
 
 
@@ -159,12 +168,96 @@ def alert_responsiveness_figures(*, staff_ids: list[int], period: Period) -> dic
     }
 
 
+def csat_nps_figures(*, staff_ids: list[int], period: Period) -> tuple[dict, dict]:
+    """CSAT (1–5) and NPS (0–10) of the feedback naming each member, received in the period:
+    ({id: csat figures}, {id: nps figures}). NPS = % promoters (9–10) − % detractors (0–6)."""
+    start, end = period.bounds()
+    sql = """
+        SELECT f.staff_id,
+               COALESCE(sum(f.csat), 0), count(f.csat),
+               count(*) FILTER (WHERE f.nps >= 9), count(*) FILTER (WHERE f.nps <= 6),
+               count(f.nps)
+        FROM feedback_feedback f
+        WHERE f.staff_id = ANY(%(staff)s) AND f.received_at >= %(start)s AND f.received_at < %(end)s
+        GROUP BY f.staff_id
+    """
+    csat, nps = {}, {}
+    for sid, csat_sum, csat_n, promoters, detractors, nps_n in _rows(
+        sql, {"staff": staff_ids, "start": start, "end": end}
+    ):
+        csat[sid] = {"numerator": csat_sum, "denominator": csat_n, "sample": csat_n}
+        nps[sid] = {
+            "numerator": promoters - detractors,
+            "denominator": nps_n,
+            "sample": nps_n,
+            "promoters": promoters,
+            "detractors": detractors,
+        }
+    return csat, nps
+
+
+def complaint_figures(*, staff_ids: list[int], period: Period) -> dict[int, dict]:
+    """Complaints about each member (the case's `about_staff`, else the staff member of the
+    interaction it arose from) opened in the period, against the member's interactions."""
+    start, end = period.bounds()
+    sql = """
+        WITH n AS (
+            SELECT i.staff_id AS sid, count(*) AS interactions
+            FROM interactions_interaction i
+            WHERE i.staff_id = ANY(%(staff)s)
+              AND i.occurred_at >= %(start)s AND i.occurred_at < %(end)s
+            GROUP BY i.staff_id
+        ), k AS (
+            SELECT COALESCE(c.about_staff_id, i.staff_id) AS sid, count(*) AS complaints
+            FROM feedback_case c
+            LEFT JOIN interactions_interaction i ON i.id = c.interaction_id
+            WHERE c.case_type = 'complaint'
+              AND c.opened_at >= %(start)s AND c.opened_at < %(end)s
+              AND COALESCE(c.about_staff_id, i.staff_id) = ANY(%(staff)s)
+            GROUP BY 1
+        )
+        SELECT COALESCE(n.sid, k.sid), COALESCE(k.complaints, 0), COALESCE(n.interactions, 0)
+        FROM n FULL JOIN k ON k.sid = n.sid
+    """
+    return {
+        sid: {"numerator": complaints, "denominator": interactions, "sample": interactions}
+        for sid, complaints, interactions in _rows(
+            sql, {"staff": staff_ids, "start": start, "end": end}
+        )
+    }
+
+
+def case_sla_figures(*, staff_ids: list[int], period: Period) -> dict[int, dict]:
+    """Cases assigned to each member, opened in the period and decided (resolved or closed,
+    or already breached): how many were acknowledged and resolved within their SLA."""
+    start, end = period.bounds()
+    sql = """
+        SELECT c.assignee_id,
+               count(*) FILTER (WHERE NOT c.acknowledge_breached AND NOT c.resolve_breached),
+               count(*)
+        FROM feedback_case c
+        WHERE c.assignee_id = ANY(%(staff)s)
+          AND c.opened_at >= %(start)s AND c.opened_at < %(end)s
+          AND (c.status IN ('resolved', 'closed') OR c.acknowledge_breached OR c.resolve_breached)
+        GROUP BY c.assignee_id
+    """
+    return {
+        sid: {"numerator": ok, "denominator": n, "sample": n}
+        for sid, ok, n in _rows(sql, {"staff": staff_ids, "start": start, "end": end})
+    }
+
+
 def component_figures(
     *, staff_ids: list[int], period: Period, policy: ScorePolicyVersion
 ) -> dict[int, dict[str, dict]]:
     """{staff id: {component: raw figures}} for every listed member (empty figures: sample 0)."""
     weights = policy.mappings.get("contact_coverage", {}).get("segment_weights", {})
+    csat, nps = csat_nps_figures(staff_ids=staff_ids, period=period)
     per_component = {
+        "csat": csat,
+        "nps": nps,
+        "complaints": complaint_figures(staff_ids=staff_ids, period=period),
+        "case_sla": case_sla_figures(staff_ids=staff_ids, period=period),
         "follow_up_on_time": follow_up_figures(staff_ids=staff_ids, period=period),
         "contact_coverage": contact_coverage_figures(
             staff_ids=staff_ids, period=period, segment_weights=weights
@@ -193,16 +286,23 @@ def component_score(code: str, figures: dict, mappings: dict) -> Decimal:
         best, worst = Decimal(str(m.get("best_hours", 24))), Decimal(str(m.get("worst_hours", 240)))
         hours = Decimal(str(figures["median_hours"]))
         if hours <= best:
-            return Decimal(100)
+            return _round(Decimal(100))
         if hours >= worst:
-            return Decimal(0)
+            return _round(Decimal(0))
         return _round(Decimal(100) * (worst - hours) / (worst - best))
     numerator, denominator = (
         Decimal(str(figures["numerator"])),
         Decimal(str(figures["denominator"])),
     )
     if denominator == 0:
-        return Decimal(0)
+        return _round(Decimal(0))
+    if code == "csat":  # average 1–5 → 0–100
+        return _round((numerator / denominator - 1) * 25)
+    if code == "nps":  # −100…+100 → 0–100
+        return _round((Decimal(100) * numerator / denominator + 100) / 2)
+    if code == "complaints":  # per 100 interactions, inverted
+        points = Decimal(str(mappings.get(code, {}).get("points_per_complaint_per_100", 20)))
+        return _round(max(Decimal(0), Decimal(100) - points * 100 * numerator / denominator))
     return _round(Decimal(100) * numerator / denominator)
 
 

@@ -18,7 +18,8 @@ REFERENCE_DATA_MIGRATIONS = [
     "products.migrations.0002_default_questionnaire",
     "feedback.migrations.0002_default_sla_policies",
     "insights.migrations.0002_default_rules_and_policy",
-    "insights.migrations.0003_product_rules",
+    "insights.migrations.0003_product_and_feedback_rules",
+    "insights.migrations.0004_score_policy_feedback_components",
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 

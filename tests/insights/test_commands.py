@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from crm.models import JobRun
-from crm.workdays import add_working_days
 from customers.models import LifeEvent
+from insights.engine import add_working_days
 from insights.models import Alert
 from insights.tasks import alerts_scan_task, scores_compute_task
 from tests.customers.factories import CustomerFactory
@@ -23,13 +23,14 @@ def test_alerts_scan_prints_one_line_per_rule_then_a_total(rm_alice):
     out = StringIO()
     call_command("alerts_scan", "--full", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[:10] == [
+    assert lines[:11] == [
         "rule life_event: 1 new",
         "rule large_inflow: 0 new",
         "rule aum_outflow: 0 new",
         "rule maturity: 0 new",
         "rule risk_expiry: 0 new",
         "rule suitability_review: 0 new",
+        "rule retention_risk: 0 new",
         "rule contact_gap: 0 new",
         "rule unmet_need: 0 new",
         "rule age_milestone: 0 new",

@@ -230,6 +230,7 @@ def test_a_full_scan_twice_creates_each_alert_once(rm_alice):
         "maturity": 0,
         "risk_expiry": 1,
         "suitability_review": 0,
+        "retention_risk": 0,
         "contact_gap": 1,
         "unmet_need": 0,
         "age_milestone": 1,

@@ -1,4 +1,5 @@
-"""Rules 4, 6 and 9 of DOMAIN.md, which read holdings and recommendations (the products app)."""
+"""Rules 4, 6, 7 and 9 of DOMAIN.md, which read holdings, recommendations (products) and
+feedback and complaints (feedback)."""
 
 from django.db import migrations
 
@@ -14,6 +15,14 @@ RULES = [
     ),
     ("suitability_review", "Suitability review", "high", 2, 60, {"needs": []}),
     ("unmet_need", "Unmet need", "medium", 3, 45, {"follow_up_days": 14, "lookback_days": 60}),
+    (
+        "retention_risk",
+        "Retention risk",
+        "high",
+        1,
+        30,
+        {"nps_max": 6, "csat_max": 2, "lookback_days": 30, "needs": []},
+    ),
 ]
 
 
