@@ -21,8 +21,19 @@ class AlertActionForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    recommend = forms.ChoiceField(label=_("Recommend a suitable product"), required=False)
     follow_up_title = forms.CharField(label=_("Follow-up task"), max_length=200, required=False)
     follow_up_due = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+
+    def __init__(self, *args, products: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        if products:
+            self.fields["recommend"].choices = [
+                ("", _("No recommendation")),
+                *[(c, c) for c in products],
+            ]
+        else:
+            del self.fields["recommend"]
 
     def clean(self):
         data = super().clean()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import NeedType
 from customers.services import audit_record
 from insights.models import (
     Alert,
@@ -20,10 +21,14 @@ from insights.models import (
 from insights.rules import DEFAULT_PARAMS
 from interactions.models import Task
 from interactions.services import task_create
+from products.models import Product
+from products.services import recommendation_record
 
 ALERT_NOT_OPEN = _("This alert has already been closed.")
 ALERT_ALREADY_ACKNOWLEDGED = _("This alert has already been acknowledged.")
 OUTCOME_INVALID = _("Choose what came of the alert.")
+RECOMMEND_NOT_SUITABLE = _("Recommend one of the products suggested on this alert.")
+RECOMMEND_RATIONALE = _("Recommended in response to alert #%(alert)s.")
 DISMISS_REASON_INVALID = _("Say why the alert is dismissed.")
 DISMISS_NOTE_REQUIRED = _("Describe the reason in the note.")
 FOLLOW_UP_DUE_REQUIRED = _("Give the follow-up task a due date.")
@@ -71,17 +76,34 @@ def alert_action(
     note: str = "",
     follow_up_title: str = "",
     follow_up_due: dt.date | None = None,
+    recommend: str = "",
 ) -> Alert:
     """Close an alert as actioned with its outcome (contacted, recommendation made, need
-    updated, no change needed); optionally create a follow-up task in the same step.
+    updated, no change needed); in the same step, optionally recommend one of the alert's
+    suitable products (`recommend`: its code, through products.services.recommendation_record,
+    which checks suitability again) and create a follow-up task.
 
-    Raises ValidationError (nothing saved) for an unknown outcome, a closed alert, or a task
-    the interactions service refuses. Audited.
+    Raises ValidationError (nothing saved) for an unknown outcome, a closed alert, a product
+    not among the alert's, or a task or recommendation the other apps' services refuse.
+    Audited.
     """
     if outcome not in Alert.Outcome.values:
         raise ValidationError({"outcome": OUTCOME_INVALID})
     alert = _alert_for_update(actor=actor, alert=alert)
     now = timezone.now()
+    if recommend:
+        if recommend not in alert.product_codes:
+            raise ValidationError({"recommend": RECOMMEND_NOT_SUITABLE})
+        product = Product.objects.get(code=recommend)
+        needs = NeedType.objects.filter(code__in=alert.need_codes, products=product)
+        recommendation_record(
+            actor=actor,
+            customer=alert.customer,
+            product=product,
+            needs=needs,
+            rationale=note.strip() or str(RECOMMEND_RATIONALE) % {"alert": alert.pk},
+        )
+        outcome = Alert.Outcome.RECOMMENDATION
     task = None
     if follow_up_title:
         if follow_up_due is None:

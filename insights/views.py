@@ -85,7 +85,10 @@ def _detail_context(request, alert: Alert, **forms) -> dict:
         "needs": selectors.need_names(alert.need_codes),
         "overdue": alert.is_overdue(),
         "action_form": forms.get("action_form")
-        or AlertActionForm(initial={"follow_up_due": timezone.localdate() + dt.timedelta(days=7)}),
+        or AlertActionForm(
+            initial={"follow_up_due": timezone.localdate() + dt.timedelta(days=7)},
+            products=alert.product_codes,
+        ),
         "dismiss_form": forms.get("dismiss_form") or AlertDismissForm(),
         "assignee_name": person_name(alert.assignee),
     }
@@ -116,7 +119,7 @@ def alert_act(request: HttpRequest, pk: int) -> HttpResponse:
     if not alert.is_open:  # a double submit, or a colleague was quicker
         messages.error(request, services.ALERT_NOT_OPEN)
         return redirect(alert)
-    form = AlertActionForm(request.POST)
+    form = AlertActionForm(request.POST, products=alert.product_codes)
     if form.is_valid():
         try:
             services.alert_action(actor=request.user, alert=alert, **form.cleaned_data)
