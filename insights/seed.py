@@ -10,7 +10,9 @@ have something to show. Finally twelve weekly score snapshots are computed from 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
+from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
@@ -22,32 +24,41 @@ SCORE_WEEKS = 12
 
 # Responses to alerts older than five days, decided by a hash of the alert id (deterministic):
 # 70 % acknowledged (after 1–72 h), of those 70 % actioned and 30 % dismissed.
-RESPONSES_SQL = """
-    WITH chosen AS (
-        SELECT a.id, a.created_at,
-               abs(hashtext(a.id::text)) %% 100 AS h,
-               abs(hashtext('hours' || a.id::text)) %% 72 + 1 AS hours
-        FROM insights_alert a
-        WHERE a.status = 'open' AND a.created_at < %(cutoff)s
-    )
+H = "(abs(hashtext(a.id::text)) %% 100)"
+HOURS = "(abs(hashtext('hours' || a.id::text)) %% 72 + 1)"
+RESPONSES_SQL = f"""
     UPDATE insights_alert a SET
-        status = CASE WHEN c.h < 49 THEN 'actioned' WHEN c.h < 70 THEN 'dismissed'
+        status = CASE WHEN {H} < 49 THEN 'actioned' WHEN {H} < 70 THEN 'dismissed'
                       ELSE 'acknowledged' END,
-        acknowledged_at = c.created_at + make_interval(hours => c.hours),
-        closed_at = CASE WHEN c.h < 70
-                         THEN c.created_at + make_interval(hours => c.hours + 24) END,
-        closed_by_id = CASE WHEN c.h < 70 THEN a.assignee_id END,
-        outcome = CASE WHEN c.h < 49 THEN (ARRAY['contacted', 'recommendation', 'need_updated',
-                       'no_change'])[c.h %% 4 + 1] ELSE '' END,
-        dismiss_reason = CASE WHEN c.h >= 49 AND c.h < 70 THEN (ARRAY['not_relevant',
-                       'already_handled', 'customer_declined'])[c.h %% 3 + 1] ELSE '' END
-    FROM chosen c
-    WHERE a.id = c.id AND c.h < 85
+        acknowledged_at = a.created_at + make_interval(hours => {HOURS}),
+        closed_at = CASE WHEN {H} < 70
+                         THEN a.created_at + make_interval(hours => {HOURS} + 24) END,
+        closed_by_id = CASE WHEN {H} < 70 THEN a.assignee_id END,
+        outcome = CASE WHEN {H} < 49 THEN (ARRAY['contacted', 'recommendation', 'need_updated',
+                       'no_change'])[{H} %% 4 + 1] ELSE '' END,
+        dismiss_reason = CASE WHEN {H} >= 49 AND {H} < 70 THEN (ARRAY['not_relevant',
+                       'already_handled', 'customer_declined'])[{H} %% 3 + 1] ELSE '' END
+    WHERE a.status = 'open' AND a.created_at < %(cutoff)s AND {H} < 85
 """
+
+
+REFERENCE_DATA = [
+    "insights.migrations.0002_default_rules_and_policy",
+    "insights.migrations.0003_product_and_feedback_rules",
+    "insights.migrations.0004_score_policy_feedback_components",
+]
+
+
+def reference_data_load() -> None:
+    """Put the default rules and score policy back (idempotent): the seed's TRUNCATE … CASCADE
+    of users empties every table that points at one, these included."""
+    for module in REFERENCE_DATA:
+        importlib.import_module(module).load(apps, None)
 
 
 def seed_insights(*, today: dt.date, log=lambda what: None) -> dict:
     """Run the engine over the seeded data, replay responses, compute the score history."""
+    reference_data_load()
     tz = timezone.get_current_timezone()
     new = 0
     for days in SCAN_DAYS_AGO:
@@ -58,6 +69,7 @@ def seed_insights(*, today: dt.date, log=lambda what: None) -> dict:
         log(f"alerts as of {as_of}: {result.total} new")
     cutoff = dt.datetime.combine(today - dt.timedelta(days=5), dt.time.min, tzinfo=tz)
     with connection.cursor() as cursor:
+        cursor.execute("ANALYZE insights_alert")  # fresh rows: plan with their real numbers
         cursor.execute(RESPONSES_SQL, {"cutoff": cutoff})
         responded = cursor.rowcount
     expired = alerts_expire()

@@ -13,6 +13,7 @@ from accounts.seed import seed_organisation
 from customers.seed import seed_customers, seed_surroundings
 from dashboards.services import branch_figures_refresh
 from feedback.seed import seed_step as seed_feedback
+from insights.seed import seed_step as seed_insights
 from interactions.seed import seed_interactions
 
 # Every table the demo fills, children first (TRUNCATE … CASCADE covers the rest).
@@ -81,6 +82,8 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.step(started, "analyzed")
+        # After ANALYZE: the rule engine plans its scans with the seeded tables' statistics.
+        self.step(started, seed_insights(SimpleNamespace(rng=rng, today=today)))
         branch_figures_refresh()  # the head-office home shows them before beat's first run
         self.step(started, "branch figures")
         self.stdout.write(
