@@ -21,6 +21,7 @@ from insights.forms import AlertActionForm, AlertDismissForm, AlertFilterForm
 from insights.models import Alert, ScoreSnapshot
 from insights.presenters import alert_evidence_words, alert_title, rule_name
 from insights.records import COMPONENT_LABELS, component_records
+from insights.scoring import COMPONENTS
 
 PAGE_SIZE = 50
 
@@ -194,7 +195,10 @@ def score_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
             ),
             **figures,
         }
-        for code, figures in snapshot.components.items()
+        for code, figures in sorted(
+            snapshot.components.items(),
+            key=lambda item: COMPONENTS.index(item[0]) if item[0] in COMPONENTS else 99,
+        )
     ]
     ctx = {
         "member": snapshot.staff,
