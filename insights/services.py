@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role, role_of
 from customers.models import NeedType
 from customers.services import audit_record
 from insights.models import (
@@ -163,6 +164,28 @@ def alert_dismiss(*, actor, alert: Alert, reason: str, note: str = "") -> Alert:
         detail={"reason": reason},
     )
     return alert
+
+
+SCORES_NOT_ALLOWED = _("Only head office computes scores on demand.")
+
+
+@transaction.atomic
+def scores_compute_request(*, actor, period_end: dt.date) -> None:
+    """Head office asks for the scores of the period ending `period_end` now: queued through
+    the outbox (a worker runs `scores_compute`); asking twice for one period queues it once
+    until it has run. Audited. PermissionDenied for anyone else."""
+    from crm.outbox import outbox_enqueue
+
+    if role_of(actor) != Role.HEAD_OFFICE:
+        raise PermissionDenied(SCORES_NOT_ALLOWED)
+    outbox_enqueue(
+        "insights.tasks.scores_compute_task",
+        dedupe_key=f"scores_compute:{period_end.isoformat()}:{timezone.now():%Y%m%d%H%M}",
+        period_end=period_end.isoformat(),
+    )
+    audit_record(
+        actor=actor, action="scores.compute_requested", detail={"period_end": str(period_end)}
+    )
 
 
 # -- Configuration -----------------------------------------------------------------------------

@@ -40,11 +40,13 @@ def alerts_scan_customers_task(customer_ids: list[int]) -> None:
 
 
 @shared_task(bind=True, ignore_result=True)
-def scores_compute_task(self) -> None:
-    """The weekly snapshot: `manage.py scores_compute`, leaving a JobRun (rows = snapshots)."""
+def scores_compute_task(self, period_end: str = "") -> None:
+    """The weekly snapshot (and head office's "compute now", with `period_end` YYYY-MM-DD):
+    `manage.py scores_compute`, leaving a JobRun (rows = snapshots written)."""
     from insights.management.commands.scores_compute import Command
 
     with job_run("scores_compute", task_id=self.request.id or "") as run:
         command = Command()
-        call_command(command, stdout=io.StringIO())
+        args = ["--period-end", period_end] if period_end else []
+        call_command(command, *args, stdout=io.StringIO())
         run.rows = command.written

@@ -12,6 +12,7 @@ urlpatterns = [
     path("alerts/<int:pk>/action/", views.alert_act, name="alert_act"),
     path("alerts/<int:pk>/dismiss/", views.alert_dismiss, name="alert_dismiss"),
     path("scores/", views.score_list, name="score_list"),
+    path("scores/compute/", views.scores_compute_now, name="scores_compute"),
     path("scores/<int:staff_id>/", views.score_detail, name="score_detail"),
     path(
         "scores/<int:staff_id>/<str:period>/<slug:component>/",

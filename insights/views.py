@@ -21,7 +21,7 @@ from insights.forms import AlertActionForm, AlertDismissForm, AlertFilterForm
 from insights.models import Alert, ScoreSnapshot
 from insights.presenters import alert_evidence_words, alert_title, rule_name
 from insights.records import COMPONENT_LABELS, component_records
-from insights.scoring import COMPONENTS
+from insights.scoring import COMPONENTS, default_period_end
 
 PAGE_SIZE = 50
 
@@ -171,7 +171,22 @@ def score_list(request: HttpRequest) -> HttpResponse:
     if role_of(request.user) == Role.RM:
         return redirect("insights:score_detail", request.user.pk)
     period_end, rows = selectors.branch_scores(user=request.user)
-    return render(request, "insights/score_list.html", {"period_end": period_end, "rows": rows})
+    ctx = {
+        "period_end": period_end,
+        "rows": rows,
+        "can_compute": role_of(request.user) == Role.HEAD_OFFICE,
+    }
+    return render(request, "insights/score_list.html", ctx)
+
+
+@require_POST
+def scores_compute_now(request: HttpRequest) -> HttpResponse:
+    """Head office: compute last week's scores now (queued; a worker writes the snapshots)."""
+    if role_of(request.user) != Role.HEAD_OFFICE:
+        raise Http404
+    services.scores_compute_request(actor=request.user, period_end=default_period_end())
+    messages.success(request, _("The scores are being computed; reload in a minute."))
+    return redirect("insights:score_list")
 
 
 @require_GET

@@ -227,3 +227,20 @@ def test_score_page_shows_trend_and_rank(
     # session, user, staff, snapshots, branch peers, session save (+ its savepoints)
     with django_assert_num_queries(8):
         alice_client.get(url)
+
+
+def test_head_office_computes_scores_on_demand_through_the_outbox(
+    head_office_client, supervisor_client, rm_alice
+):
+    from crm.models import OutboxMessage
+    from insights.tasks import scores_compute_task
+
+    url = reverse("insights:scores_compute")
+    assert supervisor_client.post(url).status_code == 404
+    assert head_office_client.post(url).status_code == 302
+    head_office_client.post(url)  # a double click queues one
+    (message,) = OutboxMessage.objects.filter(task_name="insights.tasks.scores_compute_task")
+    scores_compute_task.apply(kwargs=message.kwargs)
+    from insights.models import ScoreSnapshot
+
+    assert ScoreSnapshot.objects.filter(staff=rm_alice).exists()
