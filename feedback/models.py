@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from accounts.models import Branch, Role, branch_id_of, role_of
+from accounts.models import ALL_BRANCHES, Branch, branch_scope
 from crm.models import TimeStampedModel
 from customers.models import Customer
 from interactions.models import Interaction
@@ -33,13 +33,13 @@ def _values(choices) -> list[str]:
 
 
 def _branch_scope(queryset: models.QuerySet, user) -> models.QuerySet:
-    """Head office: all; branch staff: their branch's rows; nobody else: none."""
-    role = role_of(user)
-    if role == Role.HEAD_OFFICE:
+    """Rows of the branches the user's work covers (accounts.models.branch_scope)."""
+    scope = branch_scope(user)
+    if scope is ALL_BRANCHES:
         return queryset
-    if role is None:
+    if scope is None:
         return queryset.none()
-    return queryset.filter(branch_id=branch_id_of(user))
+    return queryset.filter(branch_id=scope)
 
 
 # -- Feedback --------------------------------------------------------------------------------

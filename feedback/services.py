@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
-from accounts.models import Role, Staff, branch_id_of, role_of
+from accounts.models import Role, Staff
+from customers.access import can_serve_customer
 from customers.changes import customers_changed
 from customers.models import Customer
 from customers.services import audit_record
@@ -86,7 +87,7 @@ class SurveyError(Exception):
 
 
 def _check_customer_in_scope(actor, customer: Customer) -> None:
-    if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
+    if not can_serve_customer(actor, customer):
         raise PermissionDenied(CUSTOMER_OUT_OF_SCOPE)
 
 
@@ -752,9 +753,3 @@ def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
-
-
-def role_may_open_case(user) -> bool:
-    return role_of(user) is not None and (
-        role_of(user) == Role.HEAD_OFFICE or branch_id_of(user) is not None
-    )

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, role_of
+from customers.access import is_supervising
 from customers.models import Customer
 from feedback import selectors, services
 from feedback.access import can_see_branch_cases, can_supervise_case, can_work_case
@@ -405,8 +406,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def case_analytics(request: HttpRequest) -> HttpResponse:
     """Time in each status: median and p90 per status and case type, per branch."""
-    role = _require_role(request)
-    if role not in (Role.SUPERVISOR, Role.HEAD_OFFICE):
+    if not is_supervising(request.user):
         raise PermissionDenied
     today = timezone.localdate()
     branches = selectors.branches_for(user=request.user)
