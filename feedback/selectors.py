@@ -211,6 +211,25 @@ def case_history(*, case: Case) -> list:
     return sorted([*changes, *events], key=lambda row: row.at)
 
 
+def case_time_in_status(*, case: Case, history: list, now: dt.datetime | None = None) -> list:
+    """[(status label, time spent)] for one case, in workflow order, from its status changes
+    (already loaded for the page: no query). The current status counts up to `now`; closed,
+    the end state, is not timed."""
+    now = now or timezone.now()
+    changes = [row for row in history if isinstance(row, CaseStatusChange)]
+    spent: dict[str, dt.timedelta] = {}
+    for current, following in zip(changes, [*changes[1:], None], strict=True):
+        end = following.at if following is not None else now
+        spent[current.to_status] = spent.get(current.to_status, dt.timedelta(0)) + (
+            end - current.at
+        )
+    return [
+        (label, spent[status])
+        for status, label in Case.Status.choices
+        if status in spent and status != Case.Status.CLOSED
+    ]
+
+
 @dataclass(frozen=True)
 class CaseClocks:
     acknowledge: sla.ClockState

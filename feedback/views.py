@@ -294,6 +294,7 @@ def _case_page(request: HttpRequest, case: Case, **forms) -> HttpResponse:
     policy = services.sla_policy_for(case_type=case.case_type, severity=case.severity)
     actions = services.case_allowed_actions(user=request.user, case=case)
     with_reason, total = services.extension_limits(policy)
+    history = selectors.case_history(case=case)
     staff_choices = selectors.staff_of_branch(branch_id=case.branch_id)
     if case.about_staff_id:
         staff_choices = staff_choices.exclude(pk=case.about_staff_id)
@@ -301,7 +302,8 @@ def _case_page(request: HttpRequest, case: Case, **forms) -> HttpResponse:
         "case": case,
         "clocks": selectors.case_clocks(case=case, policy=policy),
         "policy": policy,
-        "history": selectors.case_history(case=case),
+        "history": history,
+        "time_in_status": selectors.case_time_in_status(case=case, history=history),
         "actions": [(a, services.ACTION_LABELS[a]) for a in actions],
         "can_work": can_work_case(request.user, case),
         "can_supervise": can_supervise_case(request.user, case),

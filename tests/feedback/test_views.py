@@ -209,3 +209,52 @@ def test_notifications_list_and_unread_count(alice_client, rm_alice, supervisor,
     alice_client.post("/notifications/")
     assert alice_client.get("/notifications/unread.json").json() == {"unread": 0}
     assert Notification.objects.get().read_at is not None
+
+
+def test_case_page_shows_time_in_each_status(alice_client, rm_alice, alices_customer):
+    case = open_complaint(rm_alice, alices_customer)
+    services.case_transition(actor=rm_alice, case=case, action="acknowledge")
+    opened = case.status_changes.get(to_status="new")
+    opened.at -= dt.timedelta(hours=5)
+    opened.save(update_fields=["at"])
+    spent = dict(alice_client.get(f"/cases/{case.pk}/").context["time_in_status"])
+    assert dt.timedelta(hours=5) <= spent["New"] < dt.timedelta(hours=5, minutes=1)
+    assert spent["Acknowledged"] < dt.timedelta(minutes=1)
+
+
+def test_analytics_and_notifications_query_counts_are_constant(
+    supervisor_client, rm_alice, alices_customer, django_assert_num_queries
+):
+    open_complaint(rm_alice, alices_customer)
+    with django_assert_num_queries(9) as ctx:
+        supervisor_client.get("/cases/analytics/")
+    n = len(ctx.captured_queries)
+    for _ in range(5):
+        case = open_complaint(rm_alice, CustomerFactory(relationship_manager=rm_alice))
+        services.case_transition(actor=rm_alice, case=case, action="start")
+    with django_assert_num_queries(n):
+        supervisor_client.get("/cases/analytics/")
+    sla_watch(now=timezone.now() + dt.timedelta(days=20))
+    with django_assert_num_queries(7) as ctx:
+        supervisor_client.get("/notifications/")
+    assert len(ctx.captured_queries) == 7
+
+
+def test_admin_lists_every_feedback_model(admin_client, rm_alice, alices_customer):
+    case = open_complaint(rm_alice, alices_customer)
+    for model in (
+        "feedback",
+        "case",
+        "slapolicy",
+        "holidayoverride",
+        "branchhours",
+        "surveylink",
+        "notification",
+    ):
+        response = admin_client.get(f"/admin/feedback/{model}/")
+        assert response.status_code == 200, model
+    policies = admin_client.get("/admin/feedback/slapolicy/")
+    assert len(policies.context["cl"].result_list) == 9
+    page = admin_client.get(f"/admin/feedback/case/{case.pk}/change/")
+    assert page.status_code == 200 and b'name="subject"' not in page.content  # read-only
+    assert admin_client.get(f"/admin/feedback/case/{case.pk}/delete/").status_code == 403
