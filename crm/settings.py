@@ -129,6 +129,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "crm.errors.csrf_failure"
 
 # Login throttling (django-axes): a lock holds one user name *from one address*, so an
 # attacker cannot lock a colleague out from elsewhere, and it lifts after the cool-off.

@@ -32,9 +32,9 @@ User = get_user_model()
 
 CONTACT_GAP_DAYS = 90
 CONTACT_SEGMENTS = [Customer.Segment.AFFLUENT, Customer.Segment.HNW, Customer.Segment.PRIVATE]
-TASK_GROUP_SIZE = 50
+TASK_GROUP_SIZE = 50  # rows shown per group on /tasks/; the counts are always complete
 # The history record of a logging is written in the logging's transaction, moments later.
-LOGGING_SLACK = dt.timedelta(minutes=1)  # rows shown per group on /tasks/; the counts are always complete
+LOGGING_SLACK = dt.timedelta(minutes=1)
 
 
 def need_types_active() -> list[NeedType]:
