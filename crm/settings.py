@@ -177,6 +177,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Chinese amounts grouped by three with commas, as banks print them (crm/formats/zh_Hans).
+FORMAT_MODULE_PATH = ["crm.formats"]
 
 # -- Static files ------------------------------------------------------------------------
 

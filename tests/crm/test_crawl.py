@@ -42,12 +42,19 @@ def _shape(url: str) -> str:
     return re.sub(r"\d+", "N", parts.path) + "?" + "&".join(keys)
 
 
-def crawl(client: Client, start: str = "/") -> dict[str, int]:
+def crawl(
+    client: Client,
+    start: str = "/",
+    *,
+    max_pages: int = MAX_PAGES_PER_ROLE,
+    same_shape: int = SAME_SHAPE_LIMIT,
+    skip: tuple[str, ...] = SKIP,
+) -> dict[str, int]:
     """Status of each page reached from `start` by same-site links (bounded)."""
     seen: dict[str, int] = {}
     shapes: dict[str, int] = {}
     queue = deque([start])
-    while queue and len(seen) < MAX_PAGES_PER_ROLE:
+    while queue and len(seen) < max_pages:
         url = queue.popleft()
         if url in seen:
             continue
@@ -59,12 +66,12 @@ def crawl(client: Client, start: str = "/") -> dict[str, int]:
         parser.feed(response.content.decode())
         for href in parser.hrefs:
             href = urldefrag(href).url
-            if not href.startswith("/") or href.startswith("//") or href.startswith(SKIP):
+            if not href.startswith("/") or href.startswith("//") or href.startswith(skip):
                 continue
             if href in seen:
                 continue
             shape = _shape(href)
-            if shapes.get(shape, 0) >= SAME_SHAPE_LIMIT:
+            if shapes.get(shape, 0) >= same_shape:
                 continue
             shapes[shape] = shapes.get(shape, 0) + 1
             queue.append(href)
