@@ -193,7 +193,7 @@ def test_backfill_migration_normalises_rows_written_before(branch_a):
         address="上海市\n世纪大道",
         search_bigrams=["买", "买买"],
     )
-    migration = importlib.import_module("customers.migrations.0010_normalise_identifiers")
+    migration = importlib.import_module("customers.migrations.0011_normalise_identifiers")
     migration.normalise(apps, None)
     customer.refresh_from_db()
     assert (customer.name, customer.phone, customer.address) == (

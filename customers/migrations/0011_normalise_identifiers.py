@@ -70,6 +70,6 @@ def normalise(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("customers", "0009_plausible_dates")]
+    dependencies = [("customers", "0010_protect_kept_records")]
 
     operations = [migrations.RunPython(normalise, migrations.RunPython.noop, elidable=True)]

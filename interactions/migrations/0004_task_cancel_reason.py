@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interactions', '0002_plausible_dates'),
+        ('interactions', '0003_direction_constraint_from_choices'),
     ]
 
     operations = [
