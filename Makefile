@@ -27,6 +27,7 @@ run: $(STAMP) $(MO)
 
 ## Lint, check migrations, then the whole test suite (browser tests included).
 test: $(STAMP) $(MO)
+	@sh scripts/test_tools.sh
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(DEVENV) exec -- $(PY) manage.py makemigrations --check --dry-run

@@ -1,5 +1,6 @@
 """Abstract base models and the record of scheduled-job runs."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -114,3 +115,34 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         state = "dispatched" if self.dispatched_at else "pending"
         return f"#{self.pk} {self.task_name} ({state})"
+
+
+class SubmittedForm(models.Model):
+    """A create form's one-time token, claimed by the service that saved it (crm/submit_once.py).
+
+    A second submission of the same form (a second click, a replayed request) finds the claim
+    and is shown the record the first one created instead of creating another.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    token = models.CharField(_("form token"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=60)
+    result_url = models.CharField(_("result"), max_length=255, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("submitted form")
+        verbose_name_plural = _("submitted forms")
+        constraints = [
+            # The claim itself: a second INSERT waits for the first transaction, then fails.
+            models.UniqueConstraint(fields=["user", "token"], name="submitted_form_once"),
+        ]
+        indexes = [
+            # The hourly purge of old tokens.
+            models.Index(fields=["submitted_at"], name="submitted_form_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.token[:8]}…"

@@ -129,6 +129,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "crm.errors.csrf_failure"
 
 # Login throttling (django-axes): a lock holds one user name *from one address*, so an
 # attacker cannot lock a colleague out from elsewhere, and it lifts after the cool-off.
@@ -176,6 +177,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Chinese amounts grouped by three with commas, as banks print them (crm/formats/zh_Hans).
+FORMAT_MODULE_PATH = ["crm.formats"]
 
 # -- Static files ------------------------------------------------------------------------
 

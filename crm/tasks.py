@@ -5,6 +5,7 @@ from celery.signals import worker_ready
 
 from crm.jobs import job_run, job_runs_tidy
 from crm.outbox import outbox_dispatch, outbox_tidy
+from crm.submit_once import submissions_purge
 
 
 @shared_task(bind=True, ignore_result=True)
@@ -17,7 +18,7 @@ def heartbeat_task(self) -> None:
 @shared_task(bind=True, ignore_result=True)
 def job_runs_tidy_task(self) -> None:
     with job_run("job_runs_tidy", task_id=self.request.id or "") as run:
-        run.rows = job_runs_tidy()
+        run.rows = job_runs_tidy() + submissions_purge()
 
 
 @shared_task(bind=True, ignore_result=True)

@@ -1,13 +1,17 @@
 """Head office's admin for the customer database: search, filters, history; no deletes."""
 
+import functools
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin
 from customers.access import NOT_ALLOWED, require_edit
+from customers.forms import relax_identifier_lengths
 from customers.models import (
     AuditEntry,
     BalanceSnapshot,
@@ -24,12 +28,15 @@ from customers.services import (
     customer_archive,
     customer_check,
     customer_create,
+    customer_fields_normalise,
     customer_restore,
     customer_update,
     need_type_save,
     relationship_link,
     relationship_unlink,
 )
+
+ARCHIVE_PREVIEW = 20  # customers named on the archive confirmation page
 
 
 class NoDeleteMixin:
@@ -70,6 +77,7 @@ class CustomerAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        relax_identifier_lengths(self)
         status = self.fields.get("status")
         if status is not None:
             if self.instance.pk and self.instance.is_archived:
@@ -78,6 +86,12 @@ class CustomerAdminForm(forms.ModelForm):
                 status.choices = [c for c in status.choices if c[0] != Customer.Status.ARCHIVED]
 
     actor = None  # set by CustomerAdmin.get_form
+
+    def clean(self):
+        # The services' normalisation (crm/identifiers.py), before the model's validators.
+        cleaned = super().clean()
+        cleaned.update(customer_fields_normalise(cleaned))
+        return cleaned
 
     def _post_clean(self):
         super()._post_clean()  # the instance's full_clean
@@ -138,7 +152,22 @@ class CustomerAdmin(NoDeleteMixin, ServiceWriteAdmin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Archive the selected customers"))
     def archive(self, request, queryset):
-        self._each(request, queryset, customer_archive, _("%(n)d customer(s) archived."))
+        """An intermediate page asks for the reason (kept in each customer's history)."""
+        reason = " ".join(request.POST.get("archive_reason", "").split())
+        if "archive_confirmed" not in request.POST or not reason:
+            ctx = {
+                **self.admin_site.each_context(request),
+                "title": _("Archive the selected customers"),
+                "customers": queryset.order_by("pk")[:ARCHIVE_PREVIEW],
+                "count": queryset.count(),
+                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "missing_reason": "archive_confirmed" in request.POST,
+                "opts": self.model._meta,
+            }
+            return TemplateResponse(request, "admin/customers/archive_confirm.html", ctx)
+        archive = functools.partial(customer_archive, reason=reason)
+        self._each(request, queryset, archive, _("%(n)d customer(s) archived."))
+        return None
 
     @admin.action(description=_("Restore the selected archived customers"))
     def restore(self, request, queryset):

@@ -66,6 +66,7 @@ def life_events_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
             detail=e.note,
             actor=person_name(e.recorded_by),
             badge=_("expected") if e.event_date > today else "",
+            date_only=True,
         )
         for e in events.order_by("-event_date", "-pk")[:limit]
     ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import person_name
+from customers.selectors import ACCESS_ACTIONS, access_log_descriptions
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -62,3 +64,48 @@ def customer_csv_lines(customers: Iterable) -> Iterator[str]:
         for c in customers
     )
     return csv_lines(header, rows)
+
+
+ACCESS_LOG_EXPORT_MAX_ROWS = 100_000
+
+
+def access_log_csv_lines(entries: Iterable) -> Iterator[str]:
+    """The access log as CSV: when (local time), who, what (in words), customer, branch."""
+    header = [
+        _("when"),
+        _("user name"),
+        _("name"),
+        _("what"),
+        _("customer number"),
+        _("customer"),
+        _("branch"),
+        _("detail"),
+    ]
+
+    def rows():
+        batch: list = []
+        for entry in entries:
+            batch.append(entry)
+            if len(batch) == 2000:
+                yield from _access_rows(batch, ACCESS_ACTIONS, access_log_descriptions)
+                batch = []
+        yield from _access_rows(batch, ACCESS_ACTIONS, access_log_descriptions)
+
+    return csv_lines(header, rows())
+
+
+def _access_rows(batch, actions, describe):
+    if not batch:
+        return
+    described = describe(batch)
+    for e in batch:
+        yield (
+            f"{timezone.localtime(e.at):%Y-%m-%d %H:%M:%S}",
+            e.actor.username if e.actor else "",
+            person_name(e.actor) if e.actor else "",
+            actions.get(e.action, e.action),
+            e.customer.customer_number if e.customer else "",
+            e.customer.name if e.customer else "",
+            e.branch.code if e.branch else "",
+            described[e.pk],
+        )

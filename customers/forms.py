@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, Staff, branch_id_of, person_name, role_of
-from customers import national_id as nid
+from crm import identifiers
+from crm.submit_once import SubmitOnceFormMixin
 from customers.models import Customer, CustomerNeed, LifeEvent, NeedType, Relationship
-from customers.selectors import DEFAULT_SORT, CustomerFilters, relationship_managers_for
-from customers.services import EDITABLE_FIELDS
+from customers.selectors import (
+    ACCESS_ACTIONS,
+    DEFAULT_SORT,
+    AccessLogFilters,
+    CustomerFilters,
+    relationship_managers_for,
+)
+from customers.services import EDITABLE_FIELDS, customer_fields_normalise
 
 User = get_user_model()
 
@@ -147,7 +155,21 @@ class CustomerFilterForm(FastSelectsMixin, forms.Form):
 # -- Create and edit -----------------------------------------------------------------------
 
 
-class CustomerForm(FastSelectsMixin, forms.ModelForm):
+def relax_identifier_lengths(form: forms.BaseForm) -> None:
+    """Let identifiers be typed with separators (`0086 138 1234 5678`, an ID in groups).
+
+    Their length is checked once normalised, by the model's own max_length validator.
+    """
+    for name in ("customer_number", "national_id", "phone"):
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        field.max_length = None
+        field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+        field.widget.attrs.pop("maxlength", None)
+
+
+class CustomerForm(SubmitOnceFormMixin, FastSelectsMixin, forms.ModelForm):
     """The profile form; which of branch and RM a user may set depends on the role."""
 
     class Meta:
@@ -193,26 +215,32 @@ class CustomerForm(FastSelectsMixin, forms.ModelForm):
                 if creating:
                     self.instance.relationship_manager = user
         self.use_fast_selects()
+        relax_identifier_lengths(self)
 
-    def clean_national_id(self) -> str:
-        return nid.normalise(self.cleaned_data["national_id"])
-
-    def clean_customer_number(self) -> str:
-        return self.cleaned_data["customer_number"].strip().upper()
-
-    def clean_phone(self) -> str:
-        return self.cleaned_data["phone"].replace(" ", "").replace("-", "")
+    def clean(self):
+        # The services' normalisation, before the model's validators see the values.
+        cleaned = super().clean()
+        cleaned.update(customer_fields_normalise(cleaned))
+        return cleaned
 
     def service_fields(self) -> dict:
         """cleaned_data for the service, with the fields this user could not choose."""
-        data = {name: self.cleaned_data[name] for name in self.fields}
+        data = {name: self.cleaned_data[name] for name in self.fields if name != "submission_token"}
         if self.instance.pk is None:
             data.setdefault("branch", self.instance.branch)
             data.setdefault("relationship_manager", self.instance.relationship_manager)
         return data
 
 
-class NeedForm(FastSelectsMixin, forms.Form):
+class ArchiveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the customer archived?"),
+        max_length=100,
+        help_text=_("For example: account closed, moved abroad, deceased, duplicate record."),
+    )
+
+
+class NeedForm(SubmitOnceFormMixin, FastSelectsMixin, forms.Form):
     need_type = forms.ModelChoiceField(label=_("Need"), queryset=NeedType.objects.none())
     priority = forms.IntegerField(label=_("Priority (0–100)"), min_value=0, max_value=100)
     status = forms.ChoiceField(
@@ -232,7 +260,7 @@ class NeedForm(FastSelectsMixin, forms.Form):
         self.use_fast_selects()
 
 
-class LifeEventForm(FastSelectsMixin, forms.ModelForm):
+class LifeEventForm(SubmitOnceFormMixin, FastSelectsMixin, forms.ModelForm):
     class Meta:
         model = LifeEvent
         fields = ["kind", "event_date", "source", "note"]
@@ -254,14 +282,39 @@ class HouseholdLinkForm(FastSelectsMixin, forms.Form):
         self.use_fast_selects()
 
     def clean_customer_number(self) -> str:
-        return self.cleaned_data["customer_number"].strip()
+        return identifiers.customer_number(self.cleaned_data["customer_number"])
+
+
+NOTHING_SELECTED = _(
+    "No customer is ticked: tick the customers to move in the list above, or choose "
+    "“All customers matching the filters” to move the whole filtered list."
+)
 
 
 class ReassignForm(FastSelectsMixin, forms.Form):
-    customers = forms.ModelMultipleChoiceField(queryset=Customer.objects.none())
+    """Bulk reassignment: the ticked rows, or every customer the list's filters match.
+
+    "Matching" carries the list's query string (`filters`) and, once the user has seen how
+    many customers it moves, that number (`confirm_count`).
+    """
+
+    SCOPE_SELECTED, SCOPE_MATCHING = "selected", "matching"
+    scope = forms.ChoiceField(
+        label=_("Which customers"),
+        choices=[
+            (SCOPE_SELECTED, _("The customers ticked above")),
+            (SCOPE_MATCHING, _("All customers matching the filters")),
+        ],
+        initial=SCOPE_SELECTED,
+        required=False,  # a form without the choice (an older page) moves the ticked rows
+        widget=forms.RadioSelect,
+    )
+    customers = forms.ModelMultipleChoiceField(queryset=Customer.objects.none(), required=False)
     relationship_manager = UserChoiceField(
         label=_("New relationship manager"), queryset=User.objects.none()
     )
+    filters = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+    confirm_count = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, branch_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -279,6 +332,14 @@ class ReassignForm(FastSelectsMixin, forms.Form):
         if len(customers) > 500:
             raise forms.ValidationError(_("Reassign at most 500 customers at a time."))
         return customers
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["scope"] = cleaned.get("scope") or self.SCOPE_SELECTED
+        nothing = cleaned.get("scope") == self.SCOPE_SELECTED and not cleaned.get("customers")
+        if nothing and "customers" not in self.errors:
+            self.add_error("customers", NOTHING_SELECTED)
+        return cleaned
 
 
 class ImportForm(forms.Form):
@@ -299,3 +360,41 @@ class ImportForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 10 MB."))
         return upload
+
+
+class AccessLogFilterForm(forms.Form):
+    """The access log's filters (GET); invalid values are reported, never silently ignored."""
+
+    action = forms.ChoiceField(label=_("What"), required=False)
+    user = forms.CharField(label=_("Who (user name)"), required=False, max_length=150)
+    customer = forms.CharField(label=_("Customer number (CIF)"), required=False, max_length=40)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All accesses")), *ACCESS_ACTIONS.items()]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return cleaned
+
+    def filters(self) -> AccessLogFilters:
+        """The filters to apply; the valid ones only when some field is invalid."""
+        data = (
+            self.cleaned_data
+            if self.is_valid()
+            else {
+                k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors
+            }
+        )
+        return AccessLogFilters(
+            action=data.get("action") or "",
+            username=(data.get("user") or "").strip(),
+            customer_number=identifiers.customer_number(data.get("customer") or ""),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )

@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Branch, Staff
+from crm import identifiers
 from crm.dates import plausible_date_check
 from customers.changes import customers_changed
 from customers.models import BalanceSnapshot, Customer, PendingImport
-from customers.services import audit_record, customer_search_keys_fill
+from customers.services import audit_record, customer_fields_normalise, customer_search_keys_fill
 
 BATCH = 2000
 PREVIEW_ROWS = 20
@@ -226,11 +227,11 @@ def import_customers(
     def work(report: ImportReport, *, write: bool) -> None:
         rows = _rows(lines, CUSTOMER_REQUIRED, report)
         for batch in _batches(rows):
-            numbers = [r["customer_number"].upper() for _l, r, _h in batch]
+            numbers = [identifiers.customer_number(r["customer_number"]) for _l, r, _h in batch]
             existing = {
                 c.customer_number: c for c in Customer.objects.filter(customer_number__in=numbers)
             }
-            ids = [r["national_id"].upper() for _l, r, _h in batch]
+            ids = [identifiers.national_id(r["national_id"]) for _l, r, _h in batch]
             id_owner = dict(
                 Customer.objects.filter(national_id__in=ids).values_list(
                     "national_id", "customer_number"
@@ -291,11 +292,11 @@ def import_customers(
 
 def _customer_from_row(row, header, existing, branches, rms, scope_branch, id_owner):
     """The customer the row describes (new or updated in memory) and the changed fields."""
-    number = row["customer_number"].upper()
+    number = identifiers.customer_number(row["customer_number"])
     values: dict = {
         "name": row["name"],
         "date_of_birth": _date(row["date_of_birth"], "date_of_birth"),
-        "national_id": row["national_id"].replace(" ", "").upper(),
+        "national_id": row["national_id"],
     }
     code = row["branch_code"]
     if code not in branches:
@@ -330,6 +331,8 @@ def _customer_from_row(row, header, existing, branches, rms, scope_branch, id_ow
             )
         else:
             values["relationship_manager_id"] = rms[employee][0]
+    # The form's and the services' normalisation, before comparing with the stored values.
+    values = customer_fields_normalise(values)
     owner = id_owner.get(values["national_id"])
     if owner is not None and owner != number:
         raise ValidationError(_("national_id: belongs to another customer number."))
@@ -366,14 +369,14 @@ def import_balances(*, actor, lines: Iterable[str], commit: bool, customers=None
     def work(report: ImportReport, *, write: bool) -> None:
         rows = _rows(lines, BALANCE_COLUMNS, report)
         for batch in _batches(rows):
-            numbers = {r["customer_number"].upper() for _l, r, _h in batch}
+            numbers = {identifiers.customer_number(r["customer_number"]) for _l, r, _h in batch}
             ids = dict(
                 scope.filter(customer_number__in=numbers).values_list("customer_number", "id")
             )
             parsed = []
             for line, row, _header in batch:
                 report.rows += 1
-                number = row["customer_number"].upper()
+                number = identifiers.customer_number(row["customer_number"])
                 try:
                     if number not in ids:
                         raise ValidationError(

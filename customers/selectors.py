@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, Staff, person_name, role_of
+from accounts.models import Branch, Role, Staff, person_name, role_of
 from customers import national_id as nid
 from customers import search
 from customers.models import (
@@ -29,6 +29,7 @@ from customers.models import (
     Customer,
     CustomerNeed,
     NeedChange,
+    NeedType,
     Relationship,
 )
 
@@ -129,29 +130,85 @@ def customer_list(*, user, filters: CustomerFilters) -> QuerySet[Customer]:
     return qs.order_by(*sort)
 
 
+# The list's total is counted up to here ("more than 10,000"): an exact COUNT(*) over a
+# million rows on every page costs more than the page itself and tells a person nothing more.
+COUNT_CAP = 10_000
+
+
 @dataclass(frozen=True)
 class CustomerPage:
     rows: list[Customer]
     number: int
     has_next: bool
     has_previous: bool
+    total: int  # customers matching, counted up to COUNT_CAP (+1 means "more than")
+
+    @property
+    def total_capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+
+def bounded_count(qs: QuerySet, cap: int = COUNT_CAP) -> int:
+    """COUNT(*) of `qs` that stops at cap+1 rows (so "more than `cap`" costs no more)."""
+    return qs.order_by()[: cap + 1].count()
 
 
 def customer_page(*, user, filters: CustomerFilters, page: int = 1) -> CustomerPage:
-    """One page of the list: LIMIT size+1 tells whether a next page exists (no COUNT(*))."""
+    """One page of the list: LIMIT size+1 tells whether a next page exists; past one page, a
+    bounded count gives the total (one more query)."""
     page = max(1, min(page, MAX_PAGE))
     start = (page - 1) * PAGE_SIZE
+    matching = customer_list(user=user, filters=filters)
     rows = list(
-        customer_list(user=user, filters=filters)
-        .select_related("branch", "relationship_manager")
-        .defer("address", "search_bigrams", "national_id")[start : start + PAGE_SIZE + 1]
+        matching.select_related("branch", "relationship_manager").defer(
+            "address", "search_bigrams", "national_id"
+        )[start : start + PAGE_SIZE + 1]
     )
+    has_next = len(rows) > PAGE_SIZE
+    total = len(rows) if page == 1 and not has_next else bounded_count(matching)
     return CustomerPage(
         rows=rows[:PAGE_SIZE],
         number=page,
-        has_next=len(rows) > PAGE_SIZE and page < MAX_PAGE,
+        has_next=has_next and page < MAX_PAGE,
         has_previous=page > 1,
+        total=total,
     )
+
+
+@dataclass(frozen=True)
+class ListHint:
+    """Matches hidden by a filter the user did not think of, and how to see them."""
+
+    reason: str  # "branch" (an RM's own view hid colleagues' customers) or "archived"
+    count: int  # up to HINT_CAP (+1 means "more than")
+    params: dict  # query parameters to add to show them
+
+
+HINT_CAP = 100
+
+
+def customer_list_hints(*, user, filters: CustomerFilters) -> list[ListHint]:
+    """When a search finds nothing, whether the same search finds customers that the RM's own
+    view or the "archived" filter hid (a bounded count each; only for an empty first page)."""
+    if not filters.q:
+        return []
+    hints = []
+    if filters.mine:
+        wider = replace(filters, mine=False)
+        n = bounded_count(customer_list(user=user, filters=wider), HINT_CAP)
+        if n:
+            hints.append(ListHint("branch", n, {"view": "branch"}))
+    if not filters.archived and not filters.status:
+        wider = replace(filters, archived=True, mine=False)
+        n = bounded_count(
+            customer_list(user=user, filters=wider).filter(status="archived"), HINT_CAP
+        )
+        if n:
+            params = {"archived": "1"}
+            if filters.mine:
+                params["view"] = "branch"
+            hints.append(ListHint("archived", n, params))
+    return hints
 
 
 def customer_list_exceeds(*, user, filters: CustomerFilters, limit: int) -> bool:
@@ -345,23 +402,65 @@ def customer_history(*, customer: Customer, limit: int = 20) -> list[HistoryEntr
 
 # -- Personal-data access log ------------------------------------------------------------
 
-ACCESS_ACTIONS = ["customer.viewed", "customer.id_revealed", "customer.exported"]
+# Every access to personal data, with the words the log shows for it.
+ACCESS_ACTIONS = {
+    "customer.viewed": _("viewed the customer page"),
+    "customer.id_revealed": _("revealed the national ID"),
+    "customer.exported": _("exported the customer list"),
+    "access_log.exported": _("exported the access log"),
+}
 ACCESS_PAGE_SIZE = 50
 
 
-def access_log_page(
-    *, user, action: str = "", before_id: int | None = None
-) -> tuple[list[AuditEntry], int | None]:
-    """A page of personal-data accesses in the user's scope, newest first (keyset on id).
+@dataclass(frozen=True)
+class AccessLogFilters:
+    """The compliance officer's questions: what, who, about which customer, when."""
 
-    Returns the entries and the id to pass as `before_id` for the next page (None at the end).
+    action: str = ""
+    username: str = ""
+    customer_number: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def as_audit_detail(self) -> dict:
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in asdict(self).items()
+            if v not in ("", None)
+        }
+
+
+def access_log_entries(*, user, filters: AccessLogFilters) -> QuerySet[AuditEntry]:
+    """Personal-data accesses in the user's scope matching `filters`, newest first.
+
+    Each filter is served by an index: (actor, -at), (customer, -at), (branch, -at), (-at);
+    the user name and customer number are resolved to ids first. The period is in the
+    bank's time zone, both days included.
     """
     qs = AuditEntry.objects.visible_to(user).filter(
-        action__in=[action] if action else ACCESS_ACTIONS
+        action__in=[filters.action] if filters.action else list(ACCESS_ACTIONS)
     )
-    if before_id:
-        qs = qs.filter(pk__lt=before_id)
-    rows = list(
+    if filters.username:
+        qs = qs.filter(
+            actor_id__in=list(
+                User.objects.filter(username=filters.username).values_list("pk", flat=True)[:1]
+            )
+        )
+    if filters.customer_number:
+        qs = qs.filter(
+            customer_id__in=list(
+                Customer.objects.filter(customer_number=filters.customer_number).values_list(
+                    "pk", flat=True
+                )[:1]
+            )
+        )
+    tz = timezone.get_current_timezone()
+    if filters.date_from:
+        qs = qs.filter(at__gte=dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=tz))
+    if filters.date_to:
+        end = filters.date_to + dt.timedelta(days=1)
+        qs = qs.filter(at__lt=dt.datetime.combine(end, dt.time.min, tzinfo=tz))
+    return (
         qs.select_related("actor", "customer", "branch")
         .only(
             "at",
@@ -375,7 +474,94 @@ def access_log_page(
             "customer__customer_number",
             "branch__code",
         )
-        .order_by("-pk")[: ACCESS_PAGE_SIZE + 1]
+        .order_by("-pk")
     )
+
+
+def access_log_page(
+    *, user, filters: AccessLogFilters, before_id: int | None = None
+) -> tuple[list[AuditEntry], int | None]:
+    """A page of the filtered access log, newest first (keyset on id: one query per page).
+
+    Returns the entries and the id to pass as `before_id` for the next page (None at the end).
+    """
+    qs = access_log_entries(user=user, filters=filters)
+    if before_id:
+        qs = qs.filter(pk__lt=before_id)
+    rows = list(qs[: ACCESS_PAGE_SIZE + 1])
     next_before = rows[ACCESS_PAGE_SIZE - 1].pk if len(rows) > ACCESS_PAGE_SIZE else None
     return rows[:ACCESS_PAGE_SIZE], next_before
+
+
+def access_log_descriptions(entries: list[AuditEntry]) -> dict[int, str]:
+    """entry id → its detail in words (the filters of an export), for the access log page.
+
+    Ids in the details (need type, RM, branch) are named in at most three queries whatever
+    the page's length. Unknown keys show as "key: value" rather than disappear.
+    """
+    need_ids, user_ids, branch_ids = set(), set(), set()
+    for entry in entries:
+        detail = entry.detail or {}
+        if isinstance(detail.get("need"), int):
+            need_ids.add(detail["need"])
+        if isinstance(detail.get("rm"), int):
+            user_ids.add(detail["rm"])
+        if isinstance(detail.get("branch"), int):
+            branch_ids.add(detail["branch"])
+    needs = {n.pk: str(n) for n in NeedType.objects.filter(pk__in=need_ids)} if need_ids else {}
+    users = {u.pk: person_name(u) for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    branches = (
+        {b.pk: str(b) for b in Branch.objects.filter(pk__in=branch_ids)} if branch_ids else {}
+    )
+    choices = {
+        "segment": dict(Customer.Segment.choices),
+        "status": dict(Customer.Status.choices),
+        "risk_class": dict(Customer.RiskClass.choices),
+    }
+    sorts = {
+        "name": _("by name"),
+        "-name": _("by name, Z to A"),
+        "number": _("by customer number"),
+        "-number": _("by customer number, descending"),
+    }
+    labels = {
+        "segment": _("segment"),
+        "status": _("status"),
+        "risk_class": _("risk class"),
+        "need": _("need"),
+        "rm": _("relationship manager"),
+        "branch": _("branch"),
+        "action": _("action"),
+        "username": _("user"),
+        "customer_number": _("customer number"),
+        "date_from": _("from"),
+        "date_to": _("to"),
+    }
+    described = {}
+    for entry in entries:
+        parts = []
+        for key, value in (entry.detail or {}).items():
+            if key == "q":
+                parts.append(str(_("search “%(q)s”")) % {"q": value})
+            elif key == "mine" and value:
+                parts.append(str(_("own customers only")))
+            elif key == "archived" and value:
+                parts.append(str(_("archived included")))
+            elif key == "sort":
+                parts.append(str(_("sorted %(how)s")) % {"how": sorts.get(value, value)})
+            elif key in choices:
+                parts.append(f"{labels[key]}: {choices[key].get(value, value)}")
+            elif key == "need":
+                parts.append(f"{labels[key]}: {needs.get(value, value)}")
+            elif key == "rm":
+                parts.append(f"{labels[key]}: {users.get(value, value)}")
+            elif key == "branch":
+                parts.append(f"{labels[key]}: {branches.get(value, value)}")
+            elif key == "action":
+                parts.append(f"{labels[key]}: {ACCESS_ACTIONS.get(value, value)}")
+            elif key in labels:
+                parts.append(f"{labels[key]}: {value}")
+            else:
+                parts.append(f"{key}: {value}")
+        described[entry.pk] = "; ".join(str(p) for p in parts)
+    return described

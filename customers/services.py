@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Branch, Staff
-from customers import national_id as nid
+from crm import identifiers
+from crm.submit_once import submission_claim, submission_done
 from customers import search
 from customers.access import (
     NOT_ALLOWED,
@@ -43,6 +44,7 @@ EVENT_DATE_IMPLAUSIBLE = _(
 )
 RELATED_SELF = _("A customer cannot be related to themselves.")
 RELATIONSHIP_KIND_UNKNOWN = _("Choose a kind of relationship from the list.")
+ARCHIVE_REASON_REQUIRED = _("Say why the customer is archived.")
 STATUS_VIA_ARCHIVE = _("Use the Archive and Restore buttons to archive or restore a customer.")
 
 # Fields a person edits on the customer form (risk class comes from assessments, status
@@ -115,12 +117,32 @@ def audit_record(**kwargs) -> AuditEntry:
 # -- Customers ---------------------------------------------------------------------------
 
 
+# One normalisation per field (crm/identifiers.py), applied by the form, this module, the
+# importers and the admin alike, so that the same value is stored the same way whichever
+# path it came by, and saving an unchanged form changes nothing.
+FIELD_NORMALISERS = {
+    "customer_number": identifiers.customer_number,
+    "name": identifiers.person_name,
+    "national_id": identifiers.national_id,
+    "phone": identifiers.phone,
+    "email": identifiers.email,
+    "address": identifiers.single_line,
+    "occupation": identifiers.single_line,
+}
+
+
+def customer_fields_normalise(fields: dict) -> dict:
+    """`fields` with each text field put in its stored form (FIELD_NORMALISERS); a new dict."""
+    return {
+        name: FIELD_NORMALISERS[name](value) if name in FIELD_NORMALISERS else value
+        for name, value in fields.items()
+    }
+
+
 def customer_search_keys_fill(customer: Customer) -> None:
-    """Normalise the ID number and refresh the search keys (no save; no queries)."""
-    customer.national_id = nid.normalise(customer.national_id or "")
-    customer.customer_number = (customer.customer_number or "").strip().upper()
-    customer.name = (customer.name or "").strip()
-    customer.phone = (customer.phone or "").strip()
+    """Normalise the customer's text fields and refresh the search keys (no save; no queries)."""
+    for name, normalise in FIELD_NORMALISERS.items():
+        setattr(customer, name, normalise(getattr(customer, name)))
     customer.search_bigrams = search.name_grams(customer.name)
     customer.id_last4 = search.id_last4(customer.national_id)
 
@@ -141,12 +163,17 @@ def customer_check(customer: Customer) -> None:
 
 
 @transaction.atomic
-def customer_create(*, actor, **fields) -> Customer:
-    """Create a customer from EDITABLE_FIELDS values. History and audit entry written."""
+def customer_create(*, actor, submission_token: str = "", **fields) -> Customer:
+    """Create a customer from EDITABLE_FIELDS values. History and audit entry written.
+
+    `submission_token`: the form's one-time token (crm/submit_once.py); a second use raises
+    AlreadySubmitted pointing at the customer the first one created.
+    """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
-    customer = Customer(**fields)
+    claim = submission_claim(actor=actor, token=submission_token, kind="customers.customer")
+    customer = Customer(**customer_fields_normalise(fields))
     require_edit(actor, customer)
     customer_search_keys_fill(customer)
     customer.full_clean()
@@ -154,6 +181,7 @@ def customer_create(*, actor, **fields) -> Customer:
     customer._history_user = actor
     customer.save()
     audit_record(actor=actor, action="customer.created", target=customer)
+    submission_done(claim, url=customer.get_absolute_url())
     return customer
 
 
@@ -169,6 +197,7 @@ def customer_update(*, actor, customer: Customer, **fields) -> Customer:
         .get(pk=customer.pk)
     )
     require_edit(actor, customer)
+    fields = customer_fields_normalise(fields)
     changed = [name for name, value in fields.items() if getattr(customer, name) != value]
     if not changed:
         return customer
@@ -191,17 +220,26 @@ def customer_update(*, actor, customer: Customer, **fields) -> Customer:
 
 
 @transaction.atomic
-def customer_archive(*, actor, customer: Customer) -> Customer:
-    """Archive: the customer leaves default lists but stays in the database. Audited."""
+def customer_archive(*, actor, customer: Customer, reason: str) -> Customer:
+    """Archive: the customer leaves default lists but stays in the database.
+
+    `reason` (required: ValidationError ARCHIVE_REASON_REQUIRED) is kept as the history
+    record's change reason, shown in the customer's change history, and in the audit entry.
+    """
+    reason = identifiers.single_line(reason)
+    if not reason:
+        raise ValidationError({"reason": ARCHIVE_REASON_REQUIRED})
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     require_edit(actor, customer)
     if customer.is_archived:
         raise ValidationError(ALREADY_ARCHIVED)
     customer.status = Customer.Status.ARCHIVED
     customer._history_user = actor
-    customer._change_reason = "archived"
+    customer._change_reason = reason[:100]
     customer.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, action="customer.archived", target=customer)
+    audit_record(
+        actor=actor, action="customer.archived", target=customer, detail={"reason": reason}
+    )
     return customer
 
 
@@ -226,15 +264,38 @@ def customer_restore(*, actor, customer: Customer) -> Customer:
     return customer
 
 
+REASSIGN_COUNT_CHANGED = _(
+    "The filters now match %(n)d customers, not the %(expected)d you confirmed (the list "
+    "changed meanwhile). Nothing was moved; confirm again."
+)
+
+
 @transaction.atomic
-def customer_reassign(*, actor, customers: Iterable[Customer], relationship_manager) -> int:
+def customer_reassign(
+    *,
+    actor,
+    customers: Iterable[Customer] | models.QuerySet,
+    relationship_manager,
+    expected_count: int | None = None,
+) -> int:
     """Hand customers to another RM of their branch; returns how many moved. History + audit.
 
-    All or nothing: one customer outside the actor's reach or the RM's branch stops them all.
+    `customers` is a list or a queryset (a hand-over of "all customers matching the
+    filters": the rows are locked straight from it). With `expected_count` (the number the
+    user confirmed), a different number of matching customers moves nothing and raises
+    ValidationError (REASSIGN_COUNT_CHANGED). All or nothing: one customer outside the
+    actor's reach or the RM's branch stops them all.
     """
     require_supervising(actor)
-    ids = [c.pk for c in customers]
-    locked = list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if isinstance(customers, models.QuerySet):
+        rows = customers.order_by().values("pk")
+    else:
+        rows = [c.pk for c in customers]
+    locked = list(Customer.objects.select_for_update().filter(pk__in=rows).order_by("pk"))
+    if expected_count is not None and len(locked) != expected_count:
+        raise ValidationError(
+            REASSIGN_COUNT_CHANGED, params={"n": len(locked), "expected": expected_count}
+        )
     rm_branch = (
         Staff.objects.active_rms()
         .filter(user=relationship_manager)
@@ -288,6 +349,11 @@ def customer_id_reveal(*, actor, customer: Customer) -> str:
     return customer.national_id
 
 
+def access_log_export_record(*, actor, filters: dict, branch: Branch | None) -> None:
+    """Log an export of the personal-data access log (it shows in that log itself)."""
+    audit_record(actor=actor, action="access_log.exported", detail=filters, branch=branch)
+
+
 def customer_export_record(*, actor, filters: dict, branch: Branch | None) -> None:
     """Log an export of the customer list with the filters that defined it."""
     audit_record(actor=actor, action="customer.exported", detail=filters, branch=branch)
@@ -302,9 +368,12 @@ def life_event_record(
     event_date: dt.date,
     source: str = LifeEvent.Source.RM,
     note: str = "",
+    submission_token: str = "",
 ) -> LifeEvent:
-    """Record a past or expected life event of the customer. Audited."""
+    """Record a past or expected life event of the customer. Audited. A form's token is
+    claimed once (crm/submit_once.py)."""
     require_edit(actor, customer)
+    claim = submission_claim(actor=actor, token=submission_token, kind="customers.life_event")
     latest = timezone.localdate() + dt.timedelta(days=5 * 366)
     if not customer.date_of_birth <= event_date <= latest:
         raise ValidationError({"event_date": EVENT_DATE_IMPLAUSIBLE})
@@ -326,15 +395,25 @@ def life_event_record(
         detail={"kind": kind, "event_date": event_date.isoformat()},
     )
     customers_changed(customer_ids=[customer.pk], what="life_event")
+    submission_done(claim, url=customer.get_absolute_url() + "#life-events")
     return event
 
 
 @transaction.atomic
 def risk_assessment_record(
-    *, actor, customer: Customer, risk_class: str, assessed_on: dt.date, score: int
+    *,
+    actor,
+    customer: Customer,
+    risk_class: str,
+    assessed_on: dt.date,
+    score: int,
+    submission_token: str = "",
 ) -> RiskAssessment:
-    """Record a questionnaire result; the latest assessment sets the customer's class."""
+    """Record a questionnaire result; the latest assessment sets the customer's class.
+
+    A form's token is claimed once (crm/submit_once.py)."""
     require_edit(actor, customer)
+    claim = submission_claim(actor=actor, token=submission_token, kind="customers.risk")
     assessment = RiskAssessment(
         customer=customer,
         risk_class=risk_class,
@@ -360,6 +439,7 @@ def risk_assessment_record(
         detail={"risk_class": risk_class, "assessed_on": assessed_on.isoformat()},
     )
     customers_changed(customer_ids=[customer.pk], what="risk_assessment")
+    submission_done(claim, url=customer.get_absolute_url())
     return assessment
 
 
@@ -442,6 +522,7 @@ def customer_need_record(
     source: str = CustomerNeed.Source.RECORDED,
     evidence: str = "",
     reason: str = "",
+    submission_token: str = "",
 ) -> CustomerNeed:
     """Record a need, or confirm/update an existing one.
 
@@ -451,6 +532,7 @@ def customer_need_record(
     """
     if actor is not None and not can_record_need(actor, customer):
         raise PermissionDenied(NOT_ALLOWED)
+    claim = submission_claim(actor=actor, token=submission_token, kind="customers.need")
     if not 0 <= priority <= 100:
         raise ValidationError({"priority": NEED_PRIORITY_RANGE})
     today = timezone.localdate()
@@ -497,6 +579,7 @@ def customer_need_record(
         customer=customer,
         detail={"need_type": need_type.code, "priority": priority, "status": status},
     )
+    submission_done(claim, url=customer.get_absolute_url() + "#needs")
     return need
 
 

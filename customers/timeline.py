@@ -31,6 +31,7 @@ class TimelineEntry:
     url: str = ""
     actor: str = ""
     badge: str = ""  # a short status word, e.g. "overdue"
+    date_only: bool = False  # a dated event (life event): its time of day means nothing
 
 
 class Provider(Protocol):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("import/", views.customer_import, name="import"),
     path("import/commit/", views.customer_import_commit, name="import_commit"),
     path("access-log/", views.access_log, name="access_log"),
+    path("access-log/export/", views.access_log_export, name="access_log_export"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/archive/", views.customer_archive, name="archive"),

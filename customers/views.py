@@ -8,7 +8,7 @@ import io
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Branch, Role, branch_id_of, role_of
 from crm.http import safe_next_url
+from crm.submit_once import ALREADY_SUBMITTED, AlreadySubmitted, already_submitted
 from customers import importing, panels, selectors, services
 from customers.access import (
     can_create_customer,
@@ -30,8 +31,14 @@ from customers.access import (
     can_record_need,
 )
 from customers.charts import balance_chart
-from customers.exporting import customer_csv_lines
+from customers.exporting import (
+    ACCESS_LOG_EXPORT_MAX_ROWS,
+    access_log_csv_lines,
+    customer_csv_lines,
+)
 from customers.forms import (
+    AccessLogFilterForm,
+    ArchiveForm,
     CustomerFilterForm,
     CustomerForm,
     HouseholdLinkForm,
@@ -71,10 +78,20 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page_number = 1
     page = selectors.customer_page(user=request.user, filters=filters, page=page_number)
+    hints = []
+    if not page.rows and page.number == 1:
+        query = request.GET.copy()
+        for hint in selectors.customer_list_hints(user=request.user, filters=filters):
+            params = query.copy()
+            for key, value in hint.params.items():
+                params[key] = value
+            hints.append((hint, "?" + params.urlencode()))
     reassign_form = None
     if can_reassign(request.user):
         reassign_form = ReassignForm(user=request.user, branch_id=filters.branch)
     ctx = {
+        "hints": hints,
+        "count_cap": selectors.COUNT_CAP,
         "form": form,
         "filters": filters,
         "page": page,
@@ -120,8 +137,16 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+REASSIGN_MATCHING_MAX = 5000  # a branch's whole book; more is a job for an import
+
+
 @require_POST
 def customer_reassign(request: HttpRequest) -> HttpResponse:
+    """Reassign the ticked customers, or all the customers the list's filters match.
+
+    "All matching" first shows how many customers would move (a confirmation page); only a
+    POST that repeats that number moves them, in one set-based service call.
+    """
     if not can_reassign(request.user):
         raise PermissionDenied
     form = ReassignForm(request.POST, user=request.user)
@@ -131,11 +156,40 @@ def customer_reassign(request: HttpRequest) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect(back)
+    data = form.cleaned_data
+    customers = data["customers"]
+    expected = None
+    if data["scope"] == ReassignForm.SCOPE_MATCHING:
+        filter_form = CustomerFilterForm(QueryDict(data["filters"]), user=request.user)
+        customers = selectors.customer_list(user=request.user, filters=filter_form.filters())
+        count = selectors.bounded_count(customers, REASSIGN_MATCHING_MAX)
+        if count > REASSIGN_MATCHING_MAX:
+            messages.error(
+                request,
+                _("The filters match more than %(max)s customers: narrow them (by RM, say).")
+                % {"max": f"{REASSIGN_MATCHING_MAX:,}"},
+            )
+            return redirect(back)
+        if count == 0:
+            messages.error(request, _("No customer matches the filters: nothing to move."))
+            return redirect(back)
+        if data["confirm_count"] is None:
+            ctx = {
+                "count": count,
+                "rm": data["relationship_manager"],
+                "form": form,
+                "filters": data["filters"],
+                "next": back,
+                "sample": list(customers.select_related("relationship_manager")[:10]),
+            }
+            return render(request, "customers/customer_reassign_confirm.html", ctx)
+        expected = data["confirm_count"]
     try:
         moved = services.customer_reassign(
             actor=request.user,
-            customers=form.cleaned_data["customers"],
-            relationship_manager=form.cleaned_data["relationship_manager"],
+            customers=customers,
+            relationship_manager=data["relationship_manager"],
+            expected_count=expected,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -244,7 +298,13 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            customer = services.customer_create(actor=request.user, **form.service_fields())
+            customer = services.customer_create(
+                actor=request.user,
+                submission_token=form.cleaned_data["submission_token"],
+                **form.service_fields(),
+            )
+        except AlreadySubmitted as exc:
+            return already_submitted(request, exc, reverse("customers:list"))
         except ValidationError as exc:
             form.add_error(None, exc)
         except PermissionDenied:
@@ -273,16 +333,23 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Archive a customer: a confirmation page asks for the reason (kept in the history)."""
     customer = _editable_customer(request, pk)
-    try:
-        services.customer_archive(actor=request.user, customer=customer)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Customer archived. Restore brings them back."))
-    return redirect("customers:detail", customer.pk)
+    if customer.is_archived:
+        messages.error(request, services.ALREADY_ARCHIVED)
+        return redirect("customers:detail", customer.pk)
+    form = ArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_archive(actor=request.user, customer=customer, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Customer archived. Restore brings them back."))
+            return redirect("customers:detail", customer.pk)
+    return render(request, "customers/customer_archive.html", {"form": form, "customer": customer})
 
 
 @require_POST
@@ -324,6 +391,8 @@ def _record_from_panel(
     if form.is_valid():
         try:
             record(customer, form.cleaned_data)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SUBMITTED)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         except PermissionDenied as exc:
@@ -453,23 +522,55 @@ def customer_import_commit(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def access_log(request: HttpRequest) -> HttpResponse:
+    """Who viewed, revealed or exported whose personal data: filters, keyset pages, CSV."""
     if not can_read_access_log(request.user):
         raise PermissionDenied
-    action = request.GET.get("action", "")
-    if action not in selectors.ACCESS_ACTIONS:
-        action = ""
+    form = AccessLogFilterForm(request.GET)
+    filters = form.filters()
     before = request.GET.get("before", "")
     entries, next_before = selectors.access_log_page(
-        user=request.user, action=action, before_id=int(before) if before.isdigit() else None
+        user=request.user, filters=filters, before_id=int(before) if before.isdigit() else None
     )
+    query = _query_without(request, "before")
     older_url = ""
     if next_before is not None:
-        older_url = "?" + urlencode({"action": action, "before": next_before})
+        older_url = "?" + "&".join(p for p in [query, urlencode({"before": next_before})] if p)
+    descriptions = selectors.access_log_descriptions(entries)
     ctx = {
-        "entries": entries,
-        "older_url": older_url,
-        "action": action,
+        "form": form,
+        "rows": [(entry, descriptions[entry.pk]) for entry in entries],
         "actions": selectors.ACCESS_ACTIONS,
+        "older_url": older_url,
+        "newest_url": "?" + query if query else "?",
+        "export_url": reverse("customers:access_log_export") + ("?" + query if query else ""),
         "first_page": not before,
+        "filtered": any(filters.as_audit_detail().values()),
     }
     return render(request, "customers/access_log.html", ctx)
+
+
+@require_GET
+def access_log_export(request: HttpRequest) -> HttpResponse:
+    """CSV of the filtered access log (at most ACCESS_LOG_EXPORT_MAX_ROWS); the export is
+    itself logged, and shows in the access log."""
+    if not can_read_access_log(request.user):
+        raise PermissionDenied
+    form = AccessLogFilterForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Correct the filters before exporting."))
+        return redirect(reverse("customers:access_log") + "?" + request.GET.urlencode())
+    filters = form.filters()
+    branch = None
+    if role_of(request.user) != Role.HEAD_OFFICE:
+        branch = Branch.objects.filter(pk=branch_id_of(request.user)).first()
+    services.access_log_export_record(
+        actor=request.user, filters=filters.as_audit_detail(), branch=branch
+    )
+    entries = selectors.access_log_entries(user=request.user, filters=filters)
+    response = StreamingHttpResponse(
+        access_log_csv_lines(entries[:ACCESS_LOG_EXPORT_MAX_ROWS].iterator(chunk_size=2000)),
+        content_type="text/csv",
+    )
+    stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.csv"'
+    return response

@@ -308,6 +308,7 @@ class SlaPolicy(TimeStampedModel):
         _("further extension with a supervisor's approval (units)"), default=0
     )
     warn_at_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format  (a literal percent sign: msgfmt rejected the catalogue)
         _("warn the assignee at (% of the time)"),
         default=80,
         validators=[MinValueValidator(1), MaxValueValidator(99)],

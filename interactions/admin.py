@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm import identifiers
 from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin
 from customers.models import Customer
 from interactions.models import Interaction, Task, TaskReschedule
@@ -25,7 +26,9 @@ class ByCustomerOrStaffSearch:
         if not term:
             return queryset, False
         customer_ids = list(
-            Customer.objects.filter(customer_number=term).values_list("pk", flat=True)
+            Customer.objects.filter(customer_number=identifiers.customer_number(term)).values_list(
+                "pk", flat=True
+            )
         )
         user_ids = list(get_user_model().objects.filter(username=term).values_list("pk", flat=True))
         condition = Q(customer_id__in=customer_ids) | Q(**{f"{self.staff_field}_id__in": user_ids})

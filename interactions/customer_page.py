@@ -94,6 +94,7 @@ def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> l
             "due_date",
             "status",
             "completed_at",
+            "cancel_reason",
             "origin",
             "assignee__username",
             "assignee__first_name",
@@ -116,6 +117,8 @@ def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> l
             detail += " · " + gettext("done %(when)s") % {
                 "when": f"{timezone.localtime(t.completed_at):%Y-%m-%d %H:%M}"
             }
+        if t.cancel_reason:
+            detail += " · " + gettext("cancelled: %(reason)s") % {"reason": t.cancel_reason}
         entries.append(
             TimelineEntry(
                 occurred_at=t.created_at,

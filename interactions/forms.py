@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.dates import plausible_date_check
+from crm.submit_once import SubmitOnceFormMixin
 from customers.models import NeedType
 from interactions.models import NOTES_MAX_LENGTH, Interaction
 
@@ -46,7 +47,7 @@ class NeedRow:
     current: int | None
 
 
-class InteractionForm(forms.Form):
+class InteractionForm(SubmitOnceFormMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Interaction.Channel.choices)
     direction = forms.ChoiceField(
         label=_("Direction"),
@@ -99,7 +100,7 @@ class InteractionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.need_types = need_types
         self.priorities = priorities
-        self.fields["needs"].choices = [(str(n.pk), n.name) for n in need_types]
+        self.fields["needs"].choices = [(str(n.pk), str(n)) for n in need_types]
         for need_type in need_types:
             self.fields[f"priority_{need_type.pk}"] = forms.IntegerField(
                 label=_("Priority of %(need)s") % {"need": need_type},
@@ -152,10 +153,18 @@ class InteractionForm(forms.Form):
         return data
 
 
-class TaskForm(forms.Form):
+class TaskForm(SubmitOnceFormMixin, forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
     due_date = forms.DateField(
         label=_("Due date"), widget=DateInput(), validators=[plausible_date_check]
+    )
+
+
+class CancelTaskForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the task cancelled?"),
+        max_length=255,
+        help_text=_("Kept with the task and shown on the customer's timeline."),
     )
 
 

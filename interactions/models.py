@@ -207,6 +207,10 @@ class Task(TimeStampedModel):
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # db_default: bulk writers (seed_demo's COPY, imports) that leave the column out get "".
+    cancel_reason = models.CharField(
+        _("reason for cancelling"), max_length=255, blank=True, db_default=""
+    )
     origin = models.CharField(
         _("origin"), max_length=12, choices=Origin.choices, default=Origin.MANUAL
     )

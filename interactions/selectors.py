@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -31,6 +33,8 @@ User = get_user_model()
 CONTACT_GAP_DAYS = 90
 CONTACT_SEGMENTS = [Customer.Segment.AFFLUENT, Customer.Segment.HNW, Customer.Segment.PRIVATE]
 TASK_GROUP_SIZE = 50  # rows shown per group on /tasks/; the counts are always complete
+# The history record of a logging is written in the logging's transaction, moments later.
+LOGGING_SLACK = dt.timedelta(minutes=1)
 
 
 def need_types_active() -> list[NeedType]:
@@ -58,12 +62,18 @@ def interaction_detail(*, user, pk: int) -> Interaction:
 class HistoryVersion:
     at: dt.datetime
     by: str
-    kind: str  # "+" created, "~" changed
+    kind: str  # "+" logged, "~" changed, "=" recorded without a change history (seeded, imported)
     changes: list[tuple[str, str, str]]  # (field label, old, new)
 
 
 def interaction_history(*, interaction: Interaction) -> list[HistoryVersion]:
-    """The interaction's versions, newest first, each with what changed (two queries)."""
+    """The interaction's versions, newest first, each with what changed (two queries).
+
+    Interactions written in bulk (seeded, imported, migrated) have no history rows, or their
+    first row is a later edit: the list then ends with the interaction's own creation ("="),
+    attributed to the staff member it names, so every interaction's page shows when and by
+    whom it was recorded.
+    """
     records = list(
         interaction.history.select_related("history_user").order_by("-history_date", "-history_id")
     )
@@ -75,7 +85,7 @@ def interaction_history(*, interaction: Interaction) -> list[HistoryVersion]:
     for row in need_rows.select_related("needtype").order_by("needtype__sort_order"):
         needs_of[row.history_id].append(str(row.needtype))
     versions = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    for newer, older in itertools.pairwise([*records, None]):
         changes = []
         if older is not None:
             delta = newer.diff_against(
@@ -90,13 +100,23 @@ def interaction_history(*, interaction: Interaction) -> list[HistoryVersion]:
             if old_needs != new_needs:
                 label = str(Interaction._meta.get_field("needs").verbose_name)
                 changes.append((label, ", ".join(old_needs), ", ".join(new_needs)))
-        user = newer.history_user
+        # The oldest version is the logging itself (a service saves the row and its needs
+        # first and writes the history record afterwards, which simple-history types "~").
+        kind = "+" if older is None else newer.history_type
         versions.append(
             HistoryVersion(
                 at=newer.history_date,
-                by=person_name(user),
-                kind=newer.history_type,
+                by=person_name(newer.history_user),
+                kind=kind,
                 changes=changes,
+            )
+        )
+    if not records or records[-1].history_date > interaction.created_at + LOGGING_SLACK:
+        if versions and versions[-1].kind == "+":
+            versions[-1] = dataclasses.replace(versions[-1], kind="~")
+        versions.append(
+            HistoryVersion(
+                at=interaction.created_at, by=person_name(interaction.staff), kind="=", changes=[]
             )
         )
     return versions

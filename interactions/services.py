@@ -8,9 +8,11 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.submit_once import submission_claim, submission_done
 from customers.access import can_serve_customer, require_supervising
 from customers.models import Customer, CustomerNeed, NeedType
 from customers.services import audit_record, customer_need_record
@@ -38,6 +40,7 @@ TASK_NOT_ASSIGNEE = _("Only the task's assignee can do this.")
 TASK_NOT_OPEN = _("This task is already closed.")
 TASK_ASSIGNEE_OUT_OF_SCOPE = _("The assignee cannot serve this customer.")
 TASK_RESCHEDULE_REASON_REQUIRED = _("Say why the task is rescheduled.")
+TASK_CANCEL_REASON_REQUIRED = _("Say why the task is cancelled.")
 TASK_RESCHEDULE_SAME_DATE = _("Choose a due date different from the current one.")
 
 
@@ -142,14 +145,18 @@ def interaction_log(
     product_codes: Iterable[str] = (),
     follow_up_title: str = "",
     follow_up_due: dt.date | None = None,
+    submission_token: str = "",
 ) -> Interaction:
     """Record a contact with a customer, attributed to `actor`.
 
+    0. The form's one-time token is claimed (crm/submit_once.py): the same form sent again
+       raises AlreadySubmitted pointing at this interaction, and creates nothing.
     1. The interaction is saved (with a history record) and audited.
     2. Each need discussed feeds the customer's need history (CustomerNeed / NeedChange).
     3. A follow-up title and due date create an open task assigned to `actor`.
     """
     _check_customer_in_scope(actor, customer)
+    claim = submission_claim(actor=actor, token=submission_token, kind="interactions.interaction")
     _check_occurred_at(occurred_at)
     needs = dict(needs or {})
     interaction = Interaction(
@@ -183,6 +190,7 @@ def interaction_log(
             origin=Task.Origin.INTERACTION,
             interaction=interaction,
         )
+    submission_done(claim, url=interaction.get_absolute_url())
     return interaction
 
 
@@ -280,10 +288,14 @@ def task_create(
     assignee=None,
     origin: str = Task.Origin.MANUAL,
     interaction: Interaction | None = None,
+    submission_token: str = "",
 ) -> Task:
-    """Create an open task (assigned to `actor` unless told otherwise). Audited."""
+    """Create an open task (assigned to `actor` unless told otherwise). Audited.
+
+    A form's one-time token is claimed once (crm/submit_once.py)."""
     assignee = assignee or actor
     _check_customer_in_scope(actor, customer)
+    claim = submission_claim(actor=actor, token=submission_token, kind="interactions.task")
     if assignee != actor and not can_serve_customer(assignee, customer):
         raise ValidationError({"assignee": TASK_ASSIGNEE_OUT_OF_SCOPE})
     if due_date is not None and due_date < timezone.localdate():
@@ -307,6 +319,7 @@ def task_create(
         customer=customer,
         detail={"origin": origin, "due_date": due_date.isoformat(), "assignee": assignee.pk},
     )
+    submission_done(claim, url=reverse("customers:detail", args=[customer.pk]))
     return task
 
 
@@ -331,13 +344,29 @@ def task_complete(*, actor, task: Task) -> Task:
 
 
 @transaction.atomic
-def task_cancel(*, actor, task: Task) -> Task:
-    """Cancel an open task (its assignee only). Audited."""
+def task_cancel(*, actor, task: Task, reason: str) -> Task:
+    """Cancel an open task (its assignee only), saying why. Irreversible.
+
+    The reason is kept on the task (shown on the customer's timeline), as the change reason
+    of its history record, and in the audit entry. Raises ValidationError
+    (TASK_CANCEL_REASON_REQUIRED) for a blank reason.
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": TASK_CANCEL_REASON_REQUIRED})
     task = _task_for_action(actor=actor, task=task)
     task.status, task.cancelled_at = Task.Status.CANCELLED, timezone.now()
+    task.cancel_reason = reason[:255]
     task._history_user = actor
-    task.save(update_fields=["status", "cancelled_at", "updated_at"])
-    audit_record(actor=actor, action="task.cancelled", target=task, customer=task.customer)
+    task._change_reason = reason[:100]
+    task.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="task.cancelled",
+        target=task,
+        customer=task.customer,
+        detail={"reason": reason},
+    )
     return task
 
 

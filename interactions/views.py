@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role, Staff, role_of
 from crm.http import safe_next_url
+from crm.submit_once import AlreadySubmitted, already_submitted
 from customers.access import can_see_team
 from customers.models import Customer
 from customers.timeline import timeline_page
 from interactions import selectors, services
-from interactions.forms import InteractionForm, RescheduleForm, TaskForm
+from interactions.forms import CancelTaskForm, InteractionForm, RescheduleForm, TaskForm
 from interactions.models import Interaction, Task
 
 RECENT_ENTRIES = 10
@@ -57,6 +58,8 @@ def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.interaction_log(actor=request.user, customer=customer, **form.service_kwargs())
+        except AlreadySubmitted as exc:
+            return already_submitted(request, exc, reverse("customers:detail", args=[customer.pk]))
         except ValidationError as exc:
             _add_errors(form, exc, {"due_date": "follow_up_due", "title": "follow_up_title"})
         else:
@@ -113,9 +116,9 @@ def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.interaction_update(
-                actor=request.user, interaction=interaction, **form.service_kwargs()
-            )
+            kwargs = form.service_kwargs()
+            kwargs.pop("submission_token", None)  # an edit changes one record: nothing to repeat
+            services.interaction_update(actor=request.user, interaction=interaction, **kwargs)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -141,6 +144,8 @@ def task_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.task_create(actor=request.user, customer=customer, **form.cleaned_data)
+        except AlreadySubmitted as exc:
+            return already_submitted(request, exc, reverse("customers:detail", args=[customer.pk]))
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -183,9 +188,33 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return _task_action(request, pk, services.task_complete, _("Done: %(title)s"))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def task_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _task_action(request, pk, services.task_cancel, _("Cancelled: %(title)s"))
+    """Cancel a task: a confirmation page that asks for the reason (kept in the history)."""
+    task = get_object_or_404(
+        Task.objects.visible_to(request.user).select_related("customer"), pk=pk
+    )
+    if task.assignee_id != request.user.pk:
+        raise PermissionDenied(services.TASK_NOT_ASSIGNEE)
+    if task.status != Task.Status.OPEN:
+        messages.error(request, services.TASK_NOT_OPEN)
+        return redirect(safe_next_url(request, reverse("interactions:task_list")))
+    form = CancelTaskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_cancel(actor=request.user, task=task, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Cancelled: %(title)s") % {"title": task.title})
+            return redirect(safe_next_url(request, reverse("interactions:task_list")))
+    ctx = {
+        "form": form,
+        "task": task,
+        "customer_url": reverse("customers:detail", args=[task.customer_id]),
+        "next": safe_next_url(request, ""),
+    }
+    return render(request, "interactions/task_cancel.html", ctx)
 
 
 @require_http_methods(["GET", "POST"])

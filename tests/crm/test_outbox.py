@@ -33,7 +33,7 @@ FIGURES_TASK = "dashboards.tasks.branch_figures_refresh_task"
 @transaction.atomic
 def archive_and_queue(*, actor, customer) -> None:
     """A service write that causes work: the archive and its message commit together."""
-    customer_archive(actor=actor, customer=customer)
+    customer_archive(actor=actor, customer=customer, reason="Account closed")
     outbox_enqueue(PROBE_TASK, customer_id=customer.pk)
 
 

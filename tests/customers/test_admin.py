@@ -144,20 +144,25 @@ def test_admin_cannot_set_archived_directly_but_archives_by_action(admin_client,
     assert customer.status == Customer.Status.ACTIVE
 
     changelist = reverse("admin:customers_customer_changelist")
-    admin_client.post(changelist, {"action": "archive", "_selected_action": [customer.pk]})
+    archive = {"action": "archive", "_selected_action": [customer.pk]}
+    # First an intermediate page asking why; nothing is archived yet.
+    asked = admin_client.post(changelist, archive)
+    assert asked.status_code == 200 and "archive_reason" in asked.content.decode()
+    customer.refresh_from_db()
+    assert customer.status == Customer.Status.ACTIVE
+    confirmed = archive | {"archive_confirmed": "1", "archive_reason": "Duplicate record"}
+    admin_client.post(changelist, confirmed)
     customer.refresh_from_db()
     assert customer.status == Customer.Status.ARCHIVED
     assert AuditEntry.objects.filter(action="customer.archived", customer=customer).exists()
-    response = admin_client.post(
-        changelist, {"action": "archive", "_selected_action": [customer.pk]}, follow=True
-    )
+    response = admin_client.post(changelist, confirmed, follow=True)
     assert "already archived" in response.content.decode()  # the service's rule, as a message
     admin_client.post(changelist, {"action": "restore", "_selected_action": [customer.pk]})
     customer.refresh_from_db()
     assert customer.status == Customer.Status.ACTIVE
     assert [h.history_change_reason for h in customer.history.all()[:2]] == [
         "restored",
-        "archived",
+        "Duplicate record",
     ]
 
 

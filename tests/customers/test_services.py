@@ -108,16 +108,19 @@ def test_archive_and_restore_to_the_previous_status(rm_alice):
     customer = services.customer_create(
         actor=rm_alice, **_fields(rm_alice, status=Customer.Status.DORMANT)
     )
-    services.customer_archive(actor=rm_alice, customer=customer)
+    services.customer_archive(actor=rm_alice, customer=customer, reason="Account closed")
     customer.refresh_from_db()
     assert customer.status == Customer.Status.ARCHIVED
     assert Customer.objects.filter(pk=customer.pk).exists()  # never deleted
     with pytest.raises(ValidationError, match="already archived"):
-        services.customer_archive(actor=rm_alice, customer=customer)
+        services.customer_archive(actor=rm_alice, customer=customer, reason="Account closed")
     services.customer_restore(actor=rm_alice, customer=customer)
     customer.refresh_from_db()
     assert customer.status == Customer.Status.DORMANT
-    assert [e.reason for e in customer_history(customer=customer)[:2]] == ["restored", "archived"]
+    assert [e.reason for e in customer_history(customer=customer)[:2]] == [
+        "restored",
+        "Account closed",
+    ]
 
 
 def test_supervisor_reassigns_many_within_the_branch(supervisor, rm_alice, rm_carol):

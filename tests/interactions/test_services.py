@@ -170,9 +170,9 @@ def test_complete_and_cancel_close_an_open_task_once(rm_alice, alices_customer):
     done.refresh_from_db()
     assert done.status == Task.Status.DONE and done.completed_at is not None
     with pytest.raises(ValidationError, match="already closed"):
-        services.task_cancel(actor=rm_alice, task=done)
+        services.task_cancel(actor=rm_alice, task=done, reason="No longer needed")
     cancelled = TaskFactory(customer=alices_customer)
-    services.task_cancel(actor=rm_alice, task=cancelled)
+    services.task_cancel(actor=rm_alice, task=cancelled, reason="No longer needed")
     cancelled.refresh_from_db()
     assert cancelled.status == Task.Status.CANCELLED and cancelled.cancelled_at is not None
     assert set(AuditEntry.objects.values_list("action", flat=True)) == {

@@ -234,11 +234,13 @@ def test_my_tasks_page_query_count(alice_client, rm_alice, alices_tasks, django_
     assert response.context["board"].n_today == 7
 
 
-def test_complete_and_cancel_in_one_click(alice_client, alices_tasks):
+def test_complete_in_one_click_and_cancel_with_a_reason(alice_client, alices_tasks):
     done, cancelled = alices_tasks["overdue"][:2]
     url = reverse("interactions:task_complete", args=[done.pk])
     assert alice_client.post(url).url == reverse("interactions:task_list")
-    alice_client.post(reverse("interactions:task_cancel", args=[cancelled.pk]))
+    alice_client.post(
+        reverse("interactions:task_cancel", args=[cancelled.pk]), {"reason": "Customer moved"}
+    )
     done.refresh_from_db()
     cancelled.refresh_from_db()
     assert (done.status, cancelled.status) == (Task.Status.DONE, Task.Status.CANCELLED)
