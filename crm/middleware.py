@@ -7,8 +7,11 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import QueryDict
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
+
+from crm.text import has_bidi, strip_bidi
 
 SESSION_STARTED_KEY = "crm_signed_in_at"
 SESSION_LIFETIME_OVER = _(
@@ -63,3 +66,31 @@ class AbsoluteSessionLifetimeMiddleware:
                     request, SESSION_LIFETIME_OVER % {"hours": settings.SESSION_ABSOLUTE_HOURS}
                 )
         return self.get_response(request)
+
+
+class StripBidiControlsMiddleware:
+    """Strip bidirectional control characters from every query-string and form value, once
+    for every page, admin included (crm.text; issue 8 item 11). Uploaded files are the
+    importers' to clean."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.GET = _cleaned(request.GET)
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            request.POST = _cleaned(request.POST)
+        return self.get_response(request)
+
+
+def _cleaned(data: QueryDict) -> QueryDict:
+    if not any(has_bidi(v) for values in data.lists() for v in values[1]):
+        return data
+    cleaned = QueryDict(mutable=True, encoding=data.encoding)
+    for key, values in data.lists():
+        cleaned.setlist(strip_bidi(key), [strip_bidi(v) for v in values])
+    cleaned._mutable = False
+    return cleaned
