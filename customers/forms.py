@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, Staff, branch_id_of, person_name, role_of
+from crm.params import parse_id
 from customers import national_id as nid
 from customers.models import Customer, CustomerNeed, LifeEvent, NeedType, Relationship
 from customers.selectors import DEFAULT_SORT, CustomerFilters, relationship_managers_for
@@ -118,8 +119,7 @@ class CustomerFilterForm(FastSelectsMixin, forms.Form):
             del self.fields["view"]
         branch_id = branch_id_of(user)
         if self.role == Role.HEAD_OFFICE:
-            raw = self.data.get("branch", "")
-            branch_id = int(raw) if raw.isdigit() else None
+            branch_id = parse_id(self.data.get("branch", ""))
         self.fields["rm"].queryset = relationship_managers_for(user=user, branch_id=branch_id)
         self.use_fast_selects()
 
@@ -266,9 +266,8 @@ class ReassignForm(FastSelectsMixin, forms.Form):
     def __init__(self, *args, user, branch_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customers"].queryset = Customer.objects.visible_to(user)
-        raw = str(self.data.get("branch", ""))
         if branch_id is None:
-            branch_id = int(raw) if raw.isdigit() else branch_id_of(user)
+            branch_id = parse_id(self.data.get("branch", "")) or branch_id_of(user)
         self.fields["relationship_manager"].queryset = relationship_managers_for(
             user=user, branch_id=branch_id
         )

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Branch, Role, branch_id_of, role_of
 from crm.http import safe_next_url
+from crm.params import id_param, page_param
 from customers import importing, panels, selectors, services
 from customers.access import (
     can_create_customer,
@@ -66,11 +67,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 def customer_list(request: HttpRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET, user=request.user)
     filters = form.filters()
-    try:
-        page_number = int(request.GET.get("page", "1"))
-    except ValueError:
-        page_number = 1
-    page = selectors.customer_page(user=request.user, filters=filters, page=page_number)
+    page = selectors.customer_page(user=request.user, filters=filters, page=page_param(request))
     reassign_form = None
     if can_reassign(request.user):
         reassign_form = ReassignForm(user=request.user, branch_id=filters.branch)
@@ -92,10 +89,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def customer_export(request: HttpRequest) -> HttpResponse:
     """CSV of exactly what the list shows with these filters (every page), streamed."""
-    raw_branch = request.GET.get("branch", "")
-    if raw_branch and not (
-        raw_branch.isdigit()
-        and Branch.objects.visible_to(request.user).filter(pk=int(raw_branch)).exists()
+    branch_id = id_param(request, "branch")
+    if branch_id is not None and not (
+        Branch.objects.visible_to(request.user).filter(pk=branch_id).exists()
     ):
         raise Http404  # a branch outside the user's scope, named in the URL
     form = CustomerFilterForm(request.GET, user=request.user)
@@ -458,9 +454,9 @@ def access_log(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")
     if action not in selectors.ACCESS_ACTIONS:
         action = ""
-    before = request.GET.get("before", "")
+    before = id_param(request, "before")
     entries, next_before = selectors.access_log_page(
-        user=request.user, action=action, before_id=int(before) if before.isdigit() else None
+        user=request.user, action=action, before_id=before
     )
     older_url = ""
     if next_before is not None:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role, Staff, role_of
 from crm.http import safe_next_url
+from crm.params import id_param, page_param
 from customers.access import can_see_team
 from customers.models import Customer
 from customers.timeline import timeline_page
@@ -224,7 +225,7 @@ def team_tasks(request: HttpRequest) -> HttpResponse:
     """Supervisors: open and overdue tasks (and customers to contact) per staff member."""
     _require_supervision(request)
     page = Paginator(selectors.team_staff(user=request.user), TEAM_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        page_param(request)
     )
     page.object_list = selectors.with_task_counts(page.object_list)
     return render(request, "interactions/team_tasks.html", {"page": page})
@@ -262,11 +263,11 @@ def to_contact(request: HttpRequest) -> HttpResponse:
     if role == Role.RM:
         rm = request.user
     else:
-        rm_id = request.GET.get("rm", "")
-        if rm_id.isdigit():
+        rm_id = id_param(request, "rm")
+        if rm_id is not None:
             rm_staff = (
                 selectors.relationship_managers_visible_to(user=request.user)
-                .filter(user_id=int(rm_id))
+                .filter(user_id=rm_id)
                 .first()
             )
             if rm_staff is None:
@@ -279,7 +280,7 @@ def to_contact(request: HttpRequest) -> HttpResponse:
     page = None
     if rm is not None:
         customers = selectors.customers_to_contact(user=request.user, rm=rm)
-        page = Paginator(customers, TO_CONTACT_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(customers, TO_CONTACT_PAGE_SIZE).get_page(page_param(request))
     ctx = {
         "page": page,
         "rm_staff": rm_staff,
