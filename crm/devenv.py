@@ -25,6 +25,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR = BASE_DIR / "var"
@@ -232,14 +233,29 @@ def database_is_empty(env: dict[str, str]) -> bool:
     return "has-data False" in out
 
 
+def url_as_role(url: str, role: str) -> str:
+    """`url` with its user name replaced by `role` (no password: the embedded server trusts
+    local connections; elsewhere pass a DATABASE_URL that has one)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{role}@{host}"))
+
+
 def run_all(services: Services) -> int:
-    """Migrate, seed an empty database, then serve web + worker + beat until Ctrl-C."""
+    """Migrate and seed as the tables' owner, then serve web + worker + beat until Ctrl-C as the
+    application's least-privilege role (crm.dbroles; APP_DB_ROLE, default crm_app, or empty to
+    keep the owner)."""
     env = services.env
     manage(env, "migrate", "--no-input")
     if database_is_empty(env):
         size = env.get("DEMO_CUSTOMERS", "3000")
         log(f"Empty database: loading demo data ({size} customers)")
         manage(env, "seed_demo", "--customers", size)
+    app_role = env.get("APP_DB_ROLE", "crm_app")
+    if app_role:
+        manage(env, "db_app_role", app_role)
+        env = {**env, "DATABASE_URL": url_as_role(env["DATABASE_URL"], app_role)}
+        log(f"serving as the database role {app_role} (no superuser, audit log append-only)")
     host = env.get("RUN_ADDR", "127.0.0.1:8000")
     commands = {
         "web": [PYTHON, "manage.py", "runserver", host],

@@ -17,7 +17,7 @@ def _sql(table: str) -> str:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("customers", "0009_plausible_dates")]
+    dependencies = [("customers", "0010_protect_kept_records")]
 
     operations = [
         migrations.RunSQL(_sql("customers_customer"), migrations.RunSQL.noop),
