@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, Staff, branch_id_of, person_name, role_of
+from crm.concurrency import VERSION_FIELD, VersionFormMixin
 from crm.params import parse_id
 from customers import national_id as nid
 from customers.models import Customer, CustomerNeed, LifeEvent, NeedType, Relationship
@@ -147,7 +148,7 @@ class CustomerFilterForm(FastSelectsMixin, forms.Form):
 # -- Create and edit -----------------------------------------------------------------------
 
 
-class CustomerForm(FastSelectsMixin, forms.ModelForm):
+class CustomerForm(FastSelectsMixin, VersionFormMixin, forms.ModelForm):
     """The profile form; which of branch and RM a user may set depends on the role."""
 
     class Meta:
@@ -193,6 +194,8 @@ class CustomerForm(FastSelectsMixin, forms.ModelForm):
                 if creating:
                     self.instance.relationship_manager = user
         self.use_fast_selects()
+        if not creating:
+            self.add_version_field()
 
     def clean_national_id(self) -> str:
         return nid.normalise(self.cleaned_data["national_id"])
@@ -205,7 +208,7 @@ class CustomerForm(FastSelectsMixin, forms.ModelForm):
 
     def service_fields(self) -> dict:
         """cleaned_data for the service, with the fields this user could not choose."""
-        data = {name: self.cleaned_data[name] for name in self.fields}
+        data = {name: self.cleaned_data[name] for name in self.fields if name != VERSION_FIELD}
         if self.instance.pk is None:
             data.setdefault("branch", self.instance.branch)
             data.setdefault("relationship_manager", self.instance.relationship_manager)

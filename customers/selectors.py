@@ -280,6 +280,12 @@ CHANGE_REASONS = {
 }
 
 
+def history_value(record, name: str) -> str:
+    """A customer field's value as the history (and an edit conflict) shows it: masked where
+    personal data (issue 8 item 13)."""
+    return _display(record, name)
+
+
 def _display(record, name: str) -> str:
     field = Customer._meta.get_field(name)
     if name == "national_id":

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Branch, Staff
+from crm.concurrency import version_check
 from customers import national_id as nid
 from customers import search
 from customers.access import (
@@ -158,8 +159,14 @@ def customer_create(*, actor, **fields) -> Customer:
 
 
 @transaction.atomic
-def customer_update(*, actor, customer: Customer, **fields) -> Customer:
-    """Change the given EDITABLE_FIELDS; unchanged values write nothing. History + audit."""
+def customer_update(
+    *, actor, customer: Customer, expected_version: str | None = None, **fields
+) -> Customer:
+    """Change the given EDITABLE_FIELDS; unchanged values write nothing. History + audit.
+
+    `expected_version` (crm.concurrency.version_of the row the form was filled from) makes a
+    concurrent change to any of these fields raise EditConflict instead of being overwritten.
+    """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
@@ -172,6 +179,9 @@ def customer_update(*, actor, customer: Customer, **fields) -> Customer:
     changed = [name for name, value in fields.items() if getattr(customer, name) != value]
     if not changed:
         return customer
+    from customers.selectors import history_value  # selectors import this module
+
+    version_check(current=customer, expected=expected_version, fields=fields, display=history_value)
     if "status" in changed and Customer.Status.ARCHIVED in (customer.status, fields["status"]):
         raise ValidationError({"status": STATUS_VIA_ARCHIVE})
     for name in changed:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Branch, Role, branch_id_of, role_of
+from crm.concurrency import VERSION_FIELD, EditConflict, conflict_to_form
 from crm.http import safe_next_url
 from crm.params import id_param, page_param
 from customers import importing, panels, selectors, services
@@ -257,7 +258,14 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.customer_update(actor=request.user, customer=customer, **form.service_fields())
+            services.customer_update(
+                actor=request.user,
+                customer=customer,
+                expected_version=form.cleaned_data.get(VERSION_FIELD),
+                **form.service_fields(),
+            )
+        except EditConflict as conflict:
+            conflict_to_form(form, conflict)
         except ValidationError as exc:
             form.add_error(None, exc)
         except PermissionDenied:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, Staff, role_of
+from crm.concurrency import VERSION_FIELD, EditConflict, conflict_to_form, version_of
 from crm.http import safe_next_url
 from crm.params import id_param, page_param
 from customers.access import can_see_team
@@ -104,6 +105,7 @@ def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(interaction)
     initial = {name: getattr(interaction, name) for name in services.EDITABLE_FIELDS}
     initial["product_codes"] = ", ".join(interaction.product_codes)
+    initial[VERSION_FIELD] = version_of(interaction)
     initial["needs"] = [str(pk) for pk in interaction.needs.values_list("pk", flat=True)]
     form = InteractionForm(
         request.POST or None,
@@ -115,8 +117,13 @@ def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.interaction_update(
-                actor=request.user, interaction=interaction, **form.service_kwargs()
+                actor=request.user,
+                interaction=interaction,
+                expected_version=form.cleaned_data.get(VERSION_FIELD),
+                **form.service_kwargs(),
             )
+        except EditConflict as conflict:
+            conflict_to_form(form, conflict)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -197,10 +204,18 @@ def task_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if task.assignee_id != request.user.pk:
         raise PermissionDenied(services.TASK_NOT_ASSIGNEE)
-    form = RescheduleForm(request.POST or None, initial={"due_date": task.due_date})
+    form = RescheduleForm(
+        request.POST or None, initial={"due_date": task.due_date, VERSION_FIELD: version_of(task)}
+    )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        expected = data.pop(VERSION_FIELD, None)
         try:
-            services.task_reschedule(actor=request.user, task=task, **form.cleaned_data)
+            services.task_reschedule(
+                actor=request.user, task=task, expected_version=expected, **data
+            )
+        except EditConflict as conflict:
+            conflict_to_form(form, conflict)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
