@@ -211,6 +211,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Per-user limits on reveals (national ID, mobile) and exports: bulk-exfiltration paths
+# (customers.limits; issue 8 item 8).
+REVEAL_LIMIT = env.int("REVEAL_LIMIT", default=30)
+REVEAL_WINDOW_MINUTES = env.int("REVEAL_WINDOW_MINUTES", default=10)
+EXPORT_LIMIT = env.int("EXPORT_LIMIT", default=5)
+EXPORT_WINDOW_MINUTES = env.int("EXPORT_WINDOW_MINUTES", default=60)
+
 # The largest customer CSV a page request streams (about 10 s of work at this size).
 CUSTOMER_EXPORT_MAX_ROWS = env.int("CUSTOMER_EXPORT_MAX_ROWS", default=100_000)
 

@@ -290,6 +290,8 @@ def _display(record, name: str) -> str:
     field = Customer._meta.get_field(name)
     if name == "national_id":
         return nid.mask(record.national_id)
+    if name == "phone":
+        return nid.mask_phone(record.phone) or "—"
     if field.is_relation:
         related = getattr(record, name)
         if related is None:
@@ -351,7 +353,14 @@ def customer_history(*, customer: Customer, limit: int = 20) -> list[HistoryEntr
 
 # -- Personal-data access log ------------------------------------------------------------
 
-ACCESS_ACTIONS = ["customer.viewed", "customer.id_revealed", "customer.exported"]
+ACCESS_ACTIONS = [
+    "customer.viewed",
+    "customer.id_revealed",
+    "customer.phone_revealed",
+    "customer.exported",
+    "customer.reveal_limited",
+    "customer.export_limited",
+]
 ACCESS_PAGE_SIZE = 50
 
 

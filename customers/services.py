@@ -17,6 +17,7 @@ from customers import national_id as nid
 from customers import search
 from customers.access import (
     NOT_ALLOWED,
+    can_export_full_contact,
     can_record_need,
     is_head_office,
     require_edit,
@@ -24,6 +25,7 @@ from customers.access import (
     require_supervising,
 )
 from customers.changes import customers_changed
+from customers.limits import EXPORTS, REVEALS, limit_check
 from customers.models import (
     AuditEntry,
     Customer,
@@ -294,13 +296,35 @@ def customer_id_reveal(*, actor, customer: Customer) -> str:
     PermissionDenied for a customer `actor` does not serve (nothing logged, nothing shown).
     """
     require_serve(actor, customer)
+    limit_check(actor=actor, limit=REVEALS)
     audit_record(actor=actor, action="customer.id_revealed", target=customer)
     return customer.national_id
 
 
-def customer_export_record(*, actor, filters: dict, branch: Branch | None) -> None:
-    """Log an export of the customer list with the filters that defined it."""
-    audit_record(actor=actor, action="customer.exported", detail=filters, branch=branch)
+def customer_phone_reveal(*, actor, customer: Customer) -> str:
+    """Return the whole mobile number and log that `actor` saw it (issue 8 item 13).
+
+    PermissionDenied outside the actor's reach; RateLimited past the reveal limit.
+    """
+    require_serve(actor, customer)
+    limit_check(actor=actor, limit=REVEALS)
+    audit_record(actor=actor, action="customer.phone_revealed", target=customer)
+    return customer.phone
+
+
+def customer_export_record(
+    *, actor, filters: dict, branch: Branch | None, full_contact: bool = False
+) -> None:
+    """Log an export of the customer list with the filters that defined it.
+
+    RateLimited past the export limit (nothing exported). `full_contact` (whole mobile
+    numbers) requires can_export_full_contact: PermissionDenied otherwise.
+    """
+    if full_contact and not can_export_full_contact(actor):
+        raise PermissionDenied(NOT_ALLOWED)
+    limit_check(actor=actor, limit=EXPORTS)
+    detail = {**filters, "full_contact": True} if full_contact else filters
+    audit_record(actor=actor, action="customer.exported", detail=detail, branch=branch)
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from customers import importing, panels, selectors, services
 from customers.access import (
     can_create_customer,
     can_edit_customer,
+    can_export_full_contact,
     can_import,
     can_read_access_log,
     can_reassign,
@@ -42,6 +43,7 @@ from customers.forms import (
     NeedForm,
     ReassignForm,
 )
+from customers.limits import RateLimited
 from customers.models import Customer
 from customers.timeline import kinds as timeline_kinds
 from customers.timeline import timeline_page
@@ -83,6 +85,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "can_create": can_create_customer(request.user),
         "can_import": can_import(request.user),
         "can_read_access_log": can_read_access_log(request.user),
+        "can_export_full_contact": can_export_full_contact(request.user),
     }
     return render(request, "customers/customer_list.html", ctx)
 
@@ -107,11 +110,23 @@ def customer_export(request: HttpRequest) -> HttpResponse:
         # A web request is no place for a bulk extract (and a worker timeout would cut it).
         messages.error(request, EXPORT_TOO_BIG % {"limit": f"{limit:,}"})
         return redirect(reverse("customers:list") + "?" + request.GET.urlencode())
-    services.customer_export_record(
-        actor=request.user, filters=filters.as_audit_detail(), branch=branch
-    )
+    full_contact = request.GET.get("contact") == "full"
+    if full_contact and not can_export_full_contact(request.user):
+        raise PermissionDenied
+    try:
+        services.customer_export_record(
+            actor=request.user,
+            filters=filters.as_audit_detail(),
+            branch=branch,
+            full_contact=full_contact,
+        )
+    except RateLimited as refusal:
+        messages.error(request, str(refusal))
+        return redirect(reverse("customers:list") + "?" + _query_without(request, "contact"))
     rows = selectors.customer_export_rows(user=request.user, filters=filters)
-    response = StreamingHttpResponse(customer_csv_lines(rows), content_type="text/csv")
+    response = StreamingHttpResponse(
+        customer_csv_lines(rows, full_contact=full_contact), content_type="text/csv"
+    )
     stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
     return response
@@ -215,7 +230,10 @@ def customer_panel(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 def customer_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the whole ID number (logged); HTMX gets the fragment, a plain POST the page."""
     customer = selectors.customer_for_page(user=request.user, customer_id=pk)
-    number = services.customer_id_reveal(actor=request.user, customer=customer)
+    try:
+        number = services.customer_id_reveal(actor=request.user, customer=customer)
+    except RateLimited as refusal:
+        return _reveal_refused(request, customer, refusal, "customers/partials/national_id.html")
     if request.headers.get("HX-Request"):
         return render(
             request,
@@ -223,6 +241,30 @@ def customer_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
             {"customer": customer, "revealed_id": number},
         )
     ctx = _detail_context(request, customer, revealed=number)
+    return render(request, "customers/customer_detail.html", ctx)
+
+
+def _reveal_refused(request, customer, refusal, partial: str) -> HttpResponse:
+    """A reveal past the limit: the masked value and why (HTMX), or a message on the page."""
+    if request.headers.get("HX-Request"):
+        ctx = {"customer": customer, "refusal": str(refusal)}
+        return render(request, partial, ctx, status=429)
+    messages.error(request, str(refusal))
+    return redirect("customers:detail", customer.pk)
+
+
+@require_POST
+def customer_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the whole mobile number (logged, rate-limited); HTMX gets the fragment."""
+    customer = selectors.customer_for_page(user=request.user, customer_id=pk)
+    try:
+        number = services.customer_phone_reveal(actor=request.user, customer=customer)
+    except RateLimited as refusal:
+        return _reveal_refused(request, customer, refusal, "customers/partials/phone.html")
+    ctx = {"customer": customer, "revealed_phone": number}
+    if request.headers.get("HX-Request"):
+        return render(request, "customers/partials/phone.html", ctx)
+    ctx = {**_detail_context(request, customer), "revealed_phone": number}
     return render(request, "customers/customer_detail.html", ctx)
 
 
