@@ -45,6 +45,15 @@ PG_TUNING = {
     "random_page_cost": "1.1",
     "max_connections": "200",
 }
+# No personal data in the server's log (issue 8 item 5): a failed statement is not echoed
+# (its values would be), nor an error's DETAIL ("Key (national_id)=(…) already exists").
+# Applied at every start, so existing clusters get them too; README gives them for managed ones.
+PG_LOG_PRIVACY = {
+    "log_min_error_statement": "panic",
+    "log_error_verbosity": "terse",
+    "log_statement": "none",
+    "log_min_duration_statement": "-1",
+}
 
 
 def log(message: str) -> None:
@@ -111,6 +120,9 @@ def postgres_start() -> tuple[str, bool]:
         for name, value in PG_TUNING.items():
             server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
         server.psql("SELECT pg_reload_conf();")
+    for name, value in PG_LOG_PRIVACY.items():
+        server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
+    server.psql("SELECT pg_reload_conf();")
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'crm'").fetchone():
             conn.execute("CREATE DATABASE crm")

@@ -3,11 +3,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin
 from customers.access import NOT_ALLOWED, require_edit
+from customers.forms import MaskedNationalIdMixin
 from customers.models import (
     AuditEntry,
     BalanceSnapshot,
@@ -24,6 +26,7 @@ from customers.services import (
     customer_archive,
     customer_check,
     customer_create,
+    customer_id_reveal,
     customer_restore,
     customer_update,
     need_type_save,
@@ -59,7 +62,7 @@ def _service_error(form, exc: ValidationError | PermissionDenied) -> None:
         form.add_error(None, exc)
 
 
-class CustomerAdminForm(forms.ModelForm):
+class CustomerAdminForm(MaskedNationalIdMixin, forms.ModelForm):
     """The fields a person edits (customers.services.EDITABLE_FIELDS): no risk class (it comes
     from risk assessments), no "archived" status (the archive/restore actions), and the same
     rules as the customer page (an RM of the customer's branch), shown on the form."""
@@ -70,6 +73,13 @@ class CustomerAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.mask_national_id(revealed=self.reveal_id)
+        if self.instance.pk and not self.reveal_id and "national_id" in self.fields:
+            self.fields["national_id"].help_text = format_html(
+                '{} <a href="?reveal_id=1">{}</a>',
+                _("Shown masked; leave it to keep the number."),
+                _("Reveal to correct (logged)"),
+            )
         status = self.fields.get("status")
         if status is not None:
             if self.instance.pk and self.instance.is_archived:
@@ -78,6 +88,10 @@ class CustomerAdminForm(forms.ModelForm):
                 status.choices = [c for c in status.choices if c[0] != Customer.Status.ARCHIVED]
 
     actor = None  # set by CustomerAdmin.get_form
+    reveal_id = False  # set by CustomerAdmin.get_form after a logged reveal
+
+    def clean_national_id(self) -> str:
+        return self.unmask_national_id(self.cleaned_data["national_id"])
 
     def _post_clean(self):
         super()._post_clean()  # the instance's full_clean
@@ -94,6 +108,21 @@ class CustomerAdmin(NoDeleteMixin, ServiceWriteAdmin, SimpleHistoryAdmin):
     audit as on the customer page); archive and restore are actions calling their services."""
 
     form = CustomerAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # "Reveal to correct" (?reveal_id=1): the whole ID, logged once per request like any
+        # reveal (issue 7 item 2); otherwise the form shows it masked.
+        revealed = getattr(request, "_crm_id_revealed", False)
+        if obj is not None and not revealed and request.GET.get("reveal_id") == "1":
+            try:
+                customer_id_reveal(actor=request.user, customer=obj, purpose="correct (admin)")
+            except PermissionDenied as refusal:
+                messages.error(request, str(refusal))
+            else:
+                revealed = request._crm_id_revealed = True
+        return type(form.__name__, (form,), {"reveal_id": revealed})
+
     list_display = [
         "customer_number",
         "name",

@@ -148,7 +148,35 @@ class CustomerFilterForm(FastSelectsMixin, forms.Form):
 # -- Create and edit -----------------------------------------------------------------------
 
 
-class CustomerForm(FastSelectsMixin, VersionFormMixin, forms.ModelForm):
+ID_MASKED_HELP = _(
+    "Shown masked. Leave it as it is to keep the number, type a new one to replace it, or use "
+    "“Reveal to correct” to see the whole number (logged)."
+)
+
+
+class MaskedNationalIdMixin:
+    """An edit form's national ID stays masked unless revealed on purpose (issue 7 item 2).
+
+    The masked value round-trips: submitted unchanged it means "keep the stored number". The
+    reveal itself is the view's (customers.services.customer_id_reveal, logged, rate-limited).
+    """
+
+    id_revealed = False
+
+    def mask_national_id(self, *, revealed: bool) -> None:
+        self.id_revealed = revealed
+        if self.instance.pk and not revealed and "national_id" in self.fields:
+            self.initial["national_id"] = self.instance.masked_national_id
+            self.fields["national_id"].help_text = ID_MASKED_HELP
+
+    def unmask_national_id(self, value: str) -> str:
+        """The stored number when `value` is its masked form, else `value` normalised."""
+        if self.instance.pk and value == nid.mask(self.instance.national_id):
+            return self.instance.national_id
+        return nid.normalise(value)
+
+
+class CustomerForm(FastSelectsMixin, VersionFormMixin, MaskedNationalIdMixin, forms.ModelForm):
     """The profile form; which of branch and RM a user may set depends on the role."""
 
     class Meta:
@@ -159,11 +187,12 @@ class CustomerForm(FastSelectsMixin, VersionFormMixin, forms.ModelForm):
             "address": forms.TextInput(),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, reveal_id: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         role = role_of(user)
         creating = self.instance.pk is None
+        self.mask_national_id(revealed=reveal_id)
         self.fields["status"].choices = [
             c for c in Customer.Status.choices if c[0] != Customer.Status.ARCHIVED
         ]
@@ -198,7 +227,7 @@ class CustomerForm(FastSelectsMixin, VersionFormMixin, forms.ModelForm):
             self.add_version_field()
 
     def clean_national_id(self) -> str:
-        return nid.normalise(self.cleaned_data["national_id"])
+        return self.unmask_national_id(self.cleaned_data["national_id"])
 
     def clean_customer_number(self) -> str:
         return self.cleaned_data["customer_number"].strip().upper()

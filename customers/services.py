@@ -290,14 +290,15 @@ def customer_view_record(*, actor, customer: Customer) -> None:
     audit_record(actor=actor, action="customer.viewed", target=customer)
 
 
-def customer_id_reveal(*, actor, customer: Customer) -> str:
+def customer_id_reveal(*, actor, customer: Customer, purpose: str = "") -> str:
     """Return the whole national ID number and log that `actor` saw it.
 
     PermissionDenied for a customer `actor` does not serve (nothing logged, nothing shown).
     """
     require_serve(actor, customer)
     limit_check(actor=actor, limit=REVEALS)
-    audit_record(actor=actor, action="customer.id_revealed", target=customer)
+    detail = {"purpose": purpose} if purpose else None
+    audit_record(actor=actor, action="customer.id_revealed", target=customer, detail=detail)
     return customer.national_id
 
 

@@ -297,6 +297,16 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _editable_customer(request, pk)
+    if request.method == "POST" and "reveal_id" in request.POST:
+        # "Reveal to correct": the whole number, logged like any reveal (issue 7 item 2).
+        revealed = True
+        try:
+            services.customer_id_reveal(actor=request.user, customer=customer, purpose="correct")
+        except RateLimited as refusal:
+            messages.error(request, str(refusal))
+            revealed = False
+        form = CustomerForm(instance=customer, user=request.user, reveal_id=revealed)
+        return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
