@@ -6,8 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin
+from customers import national_id as nid
 from customers.access import NOT_ALLOWED, require_edit
 from customers.forms import MaskedNationalIdMixin
 from customers.models import (
@@ -102,12 +104,27 @@ class CustomerAdminForm(MaskedNationalIdMixin, forms.ModelForm):
             _service_error(self, exc)
 
 
+class MaskedHistoryHelper(HistoricalRecordContextHelper):
+    """The change-history page shows ID and mobile numbers masked, like every other page."""
+
+    MASKS = {"national_id": nid.mask, "phone": nid.mask_phone}
+
+    def prepare_delta_change_value(self, change, value):
+        mask = self.MASKS.get(change.field)
+        if mask is not None and isinstance(value, str):
+            return mask(value)
+        return super().prepare_delta_change_value(change, value)
+
+
 @admin.register(Customer)
 class CustomerAdmin(NoDeleteMixin, ServiceWriteAdmin, SimpleHistoryAdmin):
     """Creates and edits through customer_create / customer_update (scope, rules, history and
     audit as on the customer page); archive and restore are actions calling their services."""
 
     form = CustomerAdminForm
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskedHistoryHelper(self.model, historical_record)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -66,7 +66,8 @@ def test_id_param_is_a_404_when_malformed(rf):
 
 
 @pytest.fixture
-def clients(alice_client, supervisor_client, head_office_client, rm_alice):
+def clients(alice_client, supervisor_client, head_office_client, rm_alice, settings):
+    settings.EXPORT_LIMIT = 10_000  # every export request is a probe here, not exfiltration
     CustomerFactory.create_batch(3, relationship_manager=rm_alice)
     return {"rm": alice_client, "supervisor": supervisor_client, "head office": head_office_client}
 

@@ -70,3 +70,20 @@ def test_admin_masks_the_id_and_logs_a_reveal(head_office, head_office_client, a
     body = head_office_client.get(url + "?reveal_id=1").content.decode()
     assert alices_customer.national_id in body
     assert AuditEntry.objects.filter(action="customer.id_revealed").count() == 1
+
+
+def test_admin_history_masks_id_and_mobile(
+    head_office, head_office_client, alices_customer, rm_alice
+):
+    from customers.services import customer_update
+
+    head_office.groups.add(role_groups_sync())
+    new_id = national_id_for(alices_customer.date_of_birth, 444)
+    customer_update(
+        actor=rm_alice, customer=alices_customer, national_id=new_id, phone="13911112222"
+    )
+    url = f"/admin/customers/customer/{alices_customer.pk}/history/"
+    body = head_office_client.get(url).content.decode()
+    assert "139****2222" in body
+    for whole in (new_id, alices_customer.national_id, "13911112222"):
+        assert whole not in body
