@@ -17,3 +17,8 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         # Stored dates Python cannot represent are read, not raised (crm.dbloaders).
         connection_created.connect(_register_loaders, dispatch_uid="crm.dbloaders")
+        from django.contrib.auth.signals import user_logged_in
+
+        from crm.middleware import session_start_stamp
+
+        user_logged_in.connect(session_start_stamp, dispatch_uid="crm.session_start")

@@ -25,6 +25,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR = BASE_DIR / "var"
@@ -43,6 +44,15 @@ PG_TUNING = {
     "effective_cache_size": "8GB",
     "random_page_cost": "1.1",
     "max_connections": "200",
+}
+# No personal data in the server's log (issue 8 item 5): a failed statement is not echoed
+# (its values would be), nor an error's DETAIL ("Key (national_id)=(…) already exists").
+# Applied at every start, so existing clusters get them too; README gives them for managed ones.
+PG_LOG_PRIVACY = {
+    "log_min_error_statement": "panic",
+    "log_error_verbosity": "terse",
+    "log_statement": "none",
+    "log_min_duration_statement": "-1",
 }
 
 
@@ -110,6 +120,9 @@ def postgres_start() -> tuple[str, bool]:
         for name, value in PG_TUNING.items():
             server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
         server.psql("SELECT pg_reload_conf();")
+    for name, value in PG_LOG_PRIVACY.items():
+        server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
+    server.psql("SELECT pg_reload_conf();")
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'crm'").fetchone():
             conn.execute("CREATE DATABASE crm")
@@ -232,14 +245,29 @@ def database_is_empty(env: dict[str, str]) -> bool:
     return "has-data False" in out
 
 
+def url_as_role(url: str, role: str) -> str:
+    """`url` with its user name replaced by `role` (no password: the embedded server trusts
+    local connections; elsewhere pass a DATABASE_URL that has one)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{role}@{host}"))
+
+
 def run_all(services: Services) -> int:
-    """Migrate, seed an empty database, then serve web + worker + beat until Ctrl-C."""
+    """Migrate and seed as the tables' owner, then serve web + worker + beat until Ctrl-C as the
+    application's least-privilege role (crm.dbroles; APP_DB_ROLE, default crm_app, or empty to
+    keep the owner)."""
     env = services.env
     manage(env, "migrate", "--no-input")
     if database_is_empty(env):
         size = env.get("DEMO_CUSTOMERS", "3000")
         log(f"Empty database: loading demo data ({size} customers)")
         manage(env, "seed_demo", "--customers", size)
+    app_role = env.get("APP_DB_ROLE", "crm_app")
+    if app_role:
+        manage(env, "db_app_role", app_role)
+        env = {**env, "DATABASE_URL": url_as_role(env["DATABASE_URL"], app_role)}
+        log(f"serving as the database role {app_role} (no superuser, audit log append-only)")
     host = env.get("RUN_ADDR", "127.0.0.1:8000")
     commands = {
         "web": [PYTHON, "manage.py", "runserver", host],

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,9 +55,13 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "crm.middleware.StripBidiControlsMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the login requirement, so that a session past its lifetime is sent to sign in.
+    "crm.middleware.AbsoluteSessionLifetimeMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "crm.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' requirement).
     "axes.middleware.AxesMiddleware",
@@ -123,6 +128,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Idle timeout: the session lives SESSION_IDLE_MINUTES after the user's last request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Absolute lifetime: signed out this long after sign-in however active (crm.middleware).
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=8)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -136,14 +143,31 @@ CSRF_FAILURE_VIEW = "crm.errors.csrf_failure"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: failures from one address across user names pause that address
+# (accounts.signin). Higher than the per-user limit: a branch shares one address behind NAT.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# The client address is REMOTE_ADDR unless told that a trusted proxy sets X-Forwarded-For
-# (CLIENT_IP_HEADERS=HTTP_X_FORWARDED_FOR,REMOTE_ADDR and PROXY_COUNT=1 behind one proxy);
-# trusting the header by default would let anyone claim any address.
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=None)
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
+# The client address (django-axes through django-ipware) is REMOTE_ADDR unless told that one
+# trusted reverse proxy sets X-Forwarded-For (CLIENT_IP_HEADERS=HTTP_X_FORWARDED_FOR,REMOTE_ADDR
+# and PROXY_COUNT=1). The proxy appends the address it saw, so the right-most entry is the
+# client's and anything a client wrote to the left of it is ignored; without a proxy the header
+# is not read at all, so nobody can claim another address (issue 7 item 6).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT > 1:
+    raise ImproperlyConfigured(
+        "PROXY_COUNT above 1 is not supported: let the outermost proxy set X-Forwarded-For "
+        "and the inner ones pass it on unchanged."
+    )
+IPWARE_ALGORITHM = "legacy"  # right-most entry, however many a client prepended
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_PROXY_COUNT = None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    env.list("CLIENT_IP_HEADERS", default=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"])
+    if PROXY_COUNT
+    else ["REMOTE_ADDR"]
+)
 AXES_VERBOSE = False
 
 # -- Transport security (behind a TLS-terminating proxy in production) -------------------
@@ -189,6 +213,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Per-user limits on reveals (national ID, mobile) and exports: bulk-exfiltration paths
+# (customers.limits; issue 8 item 8).
+REVEAL_LIMIT = env.int("REVEAL_LIMIT", default=30)
+REVEAL_WINDOW_MINUTES = env.int("REVEAL_WINDOW_MINUTES", default=10)
+EXPORT_LIMIT = env.int("EXPORT_LIMIT", default=5)
+EXPORT_WINDOW_MINUTES = env.int("EXPORT_WINDOW_MINUTES", default=60)
 
 # The largest customer CSV a page request streams (about 10 s of work at this size).
 CUSTOMER_EXPORT_MAX_ROWS = env.int("CUSTOMER_EXPORT_MAX_ROWS", default=100_000)
@@ -299,7 +330,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No query strings in any log line: search terms are personal data (issue 8 item 5).
+    "filters": {"no_query": {"()": "crm.logfilters.StripQueryString"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_query"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The development server's request lines (`make run`), through the filtered handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

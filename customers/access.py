@@ -69,6 +69,12 @@ def can_read_access_log(user) -> bool:
     return is_supervising(user)
 
 
+def can_export_full_contact(user) -> bool:
+    """An export with whole mobile numbers (a separate, logged choice; issue 8 item 13):
+    supervisors (own branch) and head office. Everyone else exports them masked."""
+    return is_supervising(user)
+
+
 def can_see_team(user) -> bool:
     """The team's tasks and staff tables: supervisors (own branch) and head office."""
     return is_supervising(user)

@@ -6,12 +6,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin
+from customers import national_id as nid
 from customers.access import NOT_ALLOWED, require_edit
-from customers.forms import relax_identifier_lengths
+from customers.forms import MaskedNationalIdMixin, relax_identifier_lengths
 from customers.models import (
     AuditEntry,
     BalanceSnapshot,
@@ -29,6 +32,7 @@ from customers.services import (
     customer_check,
     customer_create,
     customer_fields_normalise,
+    customer_id_reveal,
     customer_restore,
     customer_update,
     need_type_save,
@@ -66,7 +70,7 @@ def _service_error(form, exc: ValidationError | PermissionDenied) -> None:
         form.add_error(None, exc)
 
 
-class CustomerAdminForm(forms.ModelForm):
+class CustomerAdminForm(MaskedNationalIdMixin, forms.ModelForm):
     """The fields a person edits (customers.services.EDITABLE_FIELDS): no risk class (it comes
     from risk assessments), no "archived" status (the archive/restore actions), and the same
     rules as the customer page (an RM of the customer's branch), shown on the form."""
@@ -78,6 +82,13 @@ class CustomerAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         relax_identifier_lengths(self)
+        self.mask_national_id(revealed=self.reveal_id)
+        if self.instance.pk and not self.reveal_id and "national_id" in self.fields:
+            self.fields["national_id"].help_text = format_html(
+                '{} <a href="?reveal_id=1">{}</a>',
+                _("Shown masked; leave it to keep the number."),
+                _("Reveal to correct (logged)"),
+            )
         status = self.fields.get("status")
         if status is not None:
             if self.instance.pk and self.instance.is_archived:
@@ -86,6 +97,10 @@ class CustomerAdminForm(forms.ModelForm):
                 status.choices = [c for c in status.choices if c[0] != Customer.Status.ARCHIVED]
 
     actor = None  # set by CustomerAdmin.get_form
+    reveal_id = False  # set by CustomerAdmin.get_form after a logged reveal
+
+    def clean_national_id(self) -> str:
+        return self.unmask_national_id(self.cleaned_data["national_id"])
 
     def clean(self):
         # The services' normalisation (crm/identifiers.py), before the model's validators.
@@ -102,12 +117,42 @@ class CustomerAdminForm(forms.ModelForm):
             _service_error(self, exc)
 
 
+class MaskedHistoryHelper(HistoricalRecordContextHelper):
+    """The change-history page shows ID and mobile numbers masked, like every other page."""
+
+    MASKS = {"national_id": nid.mask, "phone": nid.mask_phone}
+
+    def prepare_delta_change_value(self, change, value):
+        mask = self.MASKS.get(change.field)
+        if mask is not None and isinstance(value, str):
+            return mask(value)
+        return super().prepare_delta_change_value(change, value)
+
+
 @admin.register(Customer)
 class CustomerAdmin(NoDeleteMixin, ServiceWriteAdmin, SimpleHistoryAdmin):
     """Creates and edits through customer_create / customer_update (scope, rules, history and
     audit as on the customer page); archive and restore are actions calling their services."""
 
     form = CustomerAdminForm
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskedHistoryHelper(self.model, historical_record)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # "Reveal to correct" (?reveal_id=1): the whole ID, logged once per request like any
+        # reveal (issue 7 item 2); otherwise the form shows it masked.
+        revealed = getattr(request, "_crm_id_revealed", False)
+        if obj is not None and not revealed and request.GET.get("reveal_id") == "1":
+            try:
+                customer_id_reveal(actor=request.user, customer=obj, purpose="correct (admin)")
+            except PermissionDenied as refusal:
+                messages.error(request, str(refusal))
+            else:
+                revealed = request._crm_id_revealed = True
+        return type(form.__name__, (form,), {"reveal_id": revealed})
+
     list_display = [
         "customer_number",
         "name",

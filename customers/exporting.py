@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import person_name
+from customers.national_id import mask_phone
 from customers.selectors import ACCESS_ACTIONS, access_log_descriptions
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -35,7 +36,9 @@ def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
         yield writer.writerow([neutralise(v) for v in row])
 
 
-def customer_csv_lines(customers: Iterable) -> Iterator[str]:
+def customer_csv_lines(customers: Iterable, *, full_contact: bool = False) -> Iterator[str]:
+    """The customer list as CSV lines; mobile numbers masked unless `full_contact` (a logged,
+    permission-checked choice: customers.services.customer_export_record)."""
     header = [
         _("customer number"),
         _("name"),
@@ -58,7 +61,7 @@ def customer_csv_lines(customers: Iterable) -> Iterator[str]:
             c.risk_assessed_on or "",
             c.branch.code,
             person_name(c.relationship_manager),
-            c.phone,
+            c.phone if full_contact else mask_phone(c.phone),
             c.email,
         )
         for c in customers

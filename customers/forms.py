@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, Staff, branch_id_of, person_name, role_of
 from crm import identifiers
+from crm.concurrency import VERSION_FIELD, VersionFormMixin
+from crm.params import parse_id
 from crm.submit_once import SubmitOnceFormMixin
+from customers import national_id as nid
 from customers.models import Customer, CustomerNeed, LifeEvent, NeedType, Relationship
 from customers.selectors import (
     ACCESS_ACTIONS,
@@ -126,8 +129,7 @@ class CustomerFilterForm(FastSelectsMixin, forms.Form):
             del self.fields["view"]
         branch_id = branch_id_of(user)
         if self.role == Role.HEAD_OFFICE:
-            raw = self.data.get("branch", "")
-            branch_id = int(raw) if raw.isdigit() else None
+            branch_id = parse_id(self.data.get("branch", ""))
         self.fields["rm"].queryset = relationship_managers_for(user=user, branch_id=branch_id)
         self.use_fast_selects()
 
@@ -169,7 +171,37 @@ def relax_identifier_lengths(form: forms.BaseForm) -> None:
         field.widget.attrs.pop("maxlength", None)
 
 
-class CustomerForm(SubmitOnceFormMixin, FastSelectsMixin, forms.ModelForm):
+ID_MASKED_HELP = _(
+    "Shown masked. Leave it as it is to keep the number, type a new one to replace it, or use "
+    "“Reveal to correct” to see the whole number (logged)."
+)
+
+
+class MaskedNationalIdMixin:
+    """An edit form's national ID stays masked unless revealed on purpose (issue 7 item 2).
+
+    The masked value round-trips: submitted unchanged it means "keep the stored number". The
+    reveal itself is the view's (customers.services.customer_id_reveal, logged, rate-limited).
+    """
+
+    id_revealed = False
+
+    def mask_national_id(self, *, revealed: bool) -> None:
+        self.id_revealed = revealed
+        if self.instance.pk and not revealed and "national_id" in self.fields:
+            self.initial["national_id"] = self.instance.masked_national_id
+            self.fields["national_id"].help_text = ID_MASKED_HELP
+
+    def unmask_national_id(self, value: str) -> str:
+        """The stored number when `value` is its masked form, else `value` normalised."""
+        if self.instance.pk and value == nid.mask(self.instance.national_id):
+            return self.instance.national_id
+        return nid.normalise(value)
+
+
+class CustomerForm(
+    SubmitOnceFormMixin, FastSelectsMixin, VersionFormMixin, MaskedNationalIdMixin, forms.ModelForm
+):
     """The profile form; which of branch and RM a user may set depends on the role."""
 
     class Meta:
@@ -180,11 +212,12 @@ class CustomerForm(SubmitOnceFormMixin, FastSelectsMixin, forms.ModelForm):
             "address": forms.TextInput(),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, reveal_id: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         role = role_of(user)
         creating = self.instance.pk is None
+        self.mask_national_id(revealed=reveal_id)
         self.fields["status"].choices = [
             c for c in Customer.Status.choices if c[0] != Customer.Status.ARCHIVED
         ]
@@ -216,6 +249,11 @@ class CustomerForm(SubmitOnceFormMixin, FastSelectsMixin, forms.ModelForm):
                     self.instance.relationship_manager = user
         self.use_fast_selects()
         relax_identifier_lengths(self)
+        if not creating:
+            self.add_version_field()
+
+    def clean_national_id(self) -> str:
+        return self.unmask_national_id(self.cleaned_data["national_id"])
 
     def clean(self):
         # The services' normalisation, before the model's validators see the values.
@@ -225,7 +263,8 @@ class CustomerForm(SubmitOnceFormMixin, FastSelectsMixin, forms.ModelForm):
 
     def service_fields(self) -> dict:
         """cleaned_data for the service, with the fields this user could not choose."""
-        data = {name: self.cleaned_data[name] for name in self.fields if name != "submission_token"}
+        internal = {"submission_token", VERSION_FIELD}
+        data = {name: self.cleaned_data[name] for name in self.fields if name not in internal}
         if self.instance.pk is None:
             data.setdefault("branch", self.instance.branch)
             data.setdefault("relationship_manager", self.instance.relationship_manager)
@@ -319,9 +358,8 @@ class ReassignForm(FastSelectsMixin, forms.Form):
     def __init__(self, *args, user, branch_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customers"].queryset = Customer.objects.visible_to(user)
-        raw = str(self.data.get("branch", ""))
         if branch_id is None:
-            branch_id = int(raw) if raw.isdigit() else branch_id_of(user)
+            branch_id = parse_id(self.data.get("branch", "")) or branch_id_of(user)
         self.fields["relationship_manager"].queryset = relationship_managers_for(
             user=user, branch_id=branch_id
         )

@@ -26,6 +26,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.models import Branch, Staff
 from crm import identifiers
 from crm.dates import plausible_date_check
+from crm.text import strip_bidi
 from customers.changes import customers_changed
 from customers.models import BalanceSnapshot, Customer, PendingImport
 from customers.services import audit_record, customer_fields_normalise, customer_search_keys_fill
@@ -125,7 +126,8 @@ def _rows(lines: Iterable[str], required: list[str], report: ImportReport) -> It
     for row in reader:
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue  # blank line
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}, header
+        cells = {k: strip_bidi(v or "").strip() for k, v in row.items() if k}
+        yield reader.line_num, cells, header
 
 
 def _batches(rows: Iterator, size: int = BATCH) -> Iterator[list]:

@@ -45,6 +45,15 @@ def normalise(number: str) -> str:
     return number.strip().replace(" ", "").upper()
 
 
+def mask_phone(phone: str) -> str:
+    """A mobile number with the middle four digits hidden, as banks print it: 138****5678."""
+    if not phone:
+        return ""
+    if len(phone) <= 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
 def mask(number: str) -> str:
     """Show the region prefix and the last four characters only: 110***********1234."""
     if len(number) <= 7:

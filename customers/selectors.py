@@ -337,10 +337,18 @@ CHANGE_REASONS = {
 }
 
 
+def history_value(record, name: str) -> str:
+    """A customer field's value as the history (and an edit conflict) shows it: masked where
+    personal data (issue 8 item 13)."""
+    return _display(record, name)
+
+
 def _display(record, name: str) -> str:
     field = Customer._meta.get_field(name)
     if name == "national_id":
         return nid.mask(record.national_id)
+    if name == "phone":
+        return nid.mask_phone(record.phone) or "—"
     if field.is_relation:
         related = getattr(record, name)
         if related is None:
@@ -406,7 +414,10 @@ def customer_history(*, customer: Customer, limit: int = 20) -> list[HistoryEntr
 ACCESS_ACTIONS = {
     "customer.viewed": _("viewed the customer page"),
     "customer.id_revealed": _("revealed the national ID"),
+    "customer.phone_revealed": _("revealed the mobile number"),
     "customer.exported": _("exported the customer list"),
+    "customer.reveal_limited": _("hit the reveal limit"),
+    "customer.export_limited": _("hit the export limit"),
     "access_log.exported": _("exported the access log"),
 }
 ACCESS_PAGE_SIZE = 50

@@ -13,10 +13,12 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Branch, Staff
 from crm import identifiers
+from crm.concurrency import version_check
 from crm.submit_once import submission_claim, submission_done
 from customers import search
 from customers.access import (
     NOT_ALLOWED,
+    can_export_full_contact,
     can_record_need,
     is_head_office,
     require_edit,
@@ -24,6 +26,7 @@ from customers.access import (
     require_supervising,
 )
 from customers.changes import customers_changed
+from customers.limits import EXPORTS, REVEALS, limit_check
 from customers.models import (
     AuditEntry,
     Customer,
@@ -186,8 +189,14 @@ def customer_create(*, actor, submission_token: str = "", **fields) -> Customer:
 
 
 @transaction.atomic
-def customer_update(*, actor, customer: Customer, **fields) -> Customer:
-    """Change the given EDITABLE_FIELDS; unchanged values write nothing. History + audit."""
+def customer_update(
+    *, actor, customer: Customer, expected_version: str | None = None, **fields
+) -> Customer:
+    """Change the given EDITABLE_FIELDS; unchanged values write nothing. History + audit.
+
+    `expected_version` (crm.concurrency.version_of the row the form was filled from) makes a
+    concurrent change to any of these fields raise EditConflict instead of being overwritten.
+    """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
@@ -201,6 +210,9 @@ def customer_update(*, actor, customer: Customer, **fields) -> Customer:
     changed = [name for name, value in fields.items() if getattr(customer, name) != value]
     if not changed:
         return customer
+    from customers.selectors import history_value  # selectors import this module
+
+    version_check(current=customer, expected=expected_version, fields=fields, display=history_value)
     if "status" in changed and Customer.Status.ARCHIVED in (customer.status, fields["status"]):
         raise ValidationError({"status": STATUS_VIA_ARCHIVE})
     for name in changed:
@@ -339,24 +351,51 @@ def customer_view_record(*, actor, customer: Customer) -> None:
     audit_record(actor=actor, action="customer.viewed", target=customer)
 
 
-def customer_id_reveal(*, actor, customer: Customer) -> str:
+def customer_id_reveal(*, actor, customer: Customer, purpose: str = "") -> str:
     """Return the whole national ID number and log that `actor` saw it.
 
     PermissionDenied for a customer `actor` does not serve (nothing logged, nothing shown).
     """
     require_serve(actor, customer)
-    audit_record(actor=actor, action="customer.id_revealed", target=customer)
+    limit_check(actor=actor, limit=REVEALS)
+    detail = {"purpose": purpose} if purpose else None
+    audit_record(actor=actor, action="customer.id_revealed", target=customer, detail=detail)
     return customer.national_id
 
 
 def access_log_export_record(*, actor, filters: dict, branch: Branch | None) -> None:
-    """Log an export of the personal-data access log (it shows in that log itself)."""
+    """Log an export of the personal-data access log (it shows in that log itself).
+
+    RateLimited past the export limit (nothing exported), like every export.
+    """
+    limit_check(actor=actor, limit=EXPORTS)
     audit_record(actor=actor, action="access_log.exported", detail=filters, branch=branch)
 
 
-def customer_export_record(*, actor, filters: dict, branch: Branch | None) -> None:
-    """Log an export of the customer list with the filters that defined it."""
-    audit_record(actor=actor, action="customer.exported", detail=filters, branch=branch)
+def customer_phone_reveal(*, actor, customer: Customer) -> str:
+    """Return the whole mobile number and log that `actor` saw it (issue 8 item 13).
+
+    PermissionDenied outside the actor's reach; RateLimited past the reveal limit.
+    """
+    require_serve(actor, customer)
+    limit_check(actor=actor, limit=REVEALS)
+    audit_record(actor=actor, action="customer.phone_revealed", target=customer)
+    return customer.phone
+
+
+def customer_export_record(
+    *, actor, filters: dict, branch: Branch | None, full_contact: bool = False
+) -> None:
+    """Log an export of the customer list with the filters that defined it.
+
+    RateLimited past the export limit (nothing exported). `full_contact` (whole mobile
+    numbers) requires can_export_full_contact: PermissionDenied otherwise.
+    """
+    if full_contact and not can_export_full_contact(actor):
+        raise PermissionDenied(NOT_ALLOWED)
+    limit_check(actor=actor, limit=EXPORTS)
+    detail = {**filters, "full_contact": True} if full_contact else filters
+    audit_record(actor=actor, action="customer.exported", detail=detail, branch=branch)
 
 
 @transaction.atomic

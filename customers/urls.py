@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/restore/", views.customer_restore, name="restore"),
     path("<int:pk>/panels/<slug:key>/", views.customer_panel, name="panel"),
     path("<int:pk>/reveal-id/", views.customer_reveal_id, name="reveal_id"),
+    path("<int:pk>/reveal-phone/", views.customer_reveal_phone, name="reveal_phone"),
     path("<int:pk>/needs/", views.need_record, name="need_record"),
     path("<int:pk>/life-events/", views.life_event_record, name="life_event_record"),
     path("<int:pk>/household/", views.household_link, name="household_link"),

@@ -19,12 +19,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Branch, Role, branch_id_of, role_of
+from crm.concurrency import VERSION_FIELD, EditConflict, conflict_to_form
 from crm.http import safe_next_url
+from crm.params import id_param, page_param
 from crm.submit_once import ALREADY_SUBMITTED, AlreadySubmitted, already_submitted
 from customers import importing, panels, selectors, services
 from customers.access import (
     can_create_customer,
     can_edit_customer,
+    can_export_full_contact,
     can_import,
     can_read_access_log,
     can_reassign,
@@ -47,6 +50,7 @@ from customers.forms import (
     NeedForm,
     ReassignForm,
 )
+from customers.limits import RateLimited
 from customers.models import Customer
 from customers.timeline import kinds as timeline_kinds
 from customers.timeline import timeline_page
@@ -73,11 +77,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 def customer_list(request: HttpRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET, user=request.user)
     filters = form.filters()
-    try:
-        page_number = int(request.GET.get("page", "1"))
-    except ValueError:
-        page_number = 1
-    page = selectors.customer_page(user=request.user, filters=filters, page=page_number)
+    page = selectors.customer_page(user=request.user, filters=filters, page=page_param(request))
     hints = []
     if not page.rows and page.number == 1:
         query = request.GET.copy()
@@ -102,6 +102,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "can_create": can_create_customer(request.user),
         "can_import": can_import(request.user),
         "can_read_access_log": can_read_access_log(request.user),
+        "can_export_full_contact": can_export_full_contact(request.user),
     }
     return render(request, "customers/customer_list.html", ctx)
 
@@ -109,10 +110,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def customer_export(request: HttpRequest) -> HttpResponse:
     """CSV of exactly what the list shows with these filters (every page), streamed."""
-    raw_branch = request.GET.get("branch", "")
-    if raw_branch and not (
-        raw_branch.isdigit()
-        and Branch.objects.visible_to(request.user).filter(pk=int(raw_branch)).exists()
+    branch_id = id_param(request, "branch")
+    if branch_id is not None and not (
+        Branch.objects.visible_to(request.user).filter(pk=branch_id).exists()
     ):
         raise Http404  # a branch outside the user's scope, named in the URL
     form = CustomerFilterForm(request.GET, user=request.user)
@@ -127,11 +127,23 @@ def customer_export(request: HttpRequest) -> HttpResponse:
         # A web request is no place for a bulk extract (and a worker timeout would cut it).
         messages.error(request, EXPORT_TOO_BIG % {"limit": f"{limit:,}"})
         return redirect(reverse("customers:list") + "?" + request.GET.urlencode())
-    services.customer_export_record(
-        actor=request.user, filters=filters.as_audit_detail(), branch=branch
-    )
+    full_contact = request.GET.get("contact") == "full"
+    if full_contact and not can_export_full_contact(request.user):
+        raise PermissionDenied
+    try:
+        services.customer_export_record(
+            actor=request.user,
+            filters=filters.as_audit_detail(),
+            branch=branch,
+            full_contact=full_contact,
+        )
+    except RateLimited as refusal:
+        messages.error(request, str(refusal))
+        return redirect(reverse("customers:list") + "?" + _query_without(request, "contact"))
     rows = selectors.customer_export_rows(user=request.user, filters=filters)
-    response = StreamingHttpResponse(customer_csv_lines(rows), content_type="text/csv")
+    response = StreamingHttpResponse(
+        customer_csv_lines(rows, full_contact=full_contact), content_type="text/csv"
+    )
     stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
     return response
@@ -272,7 +284,10 @@ def customer_panel(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 def customer_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the whole ID number (logged); HTMX gets the fragment, a plain POST the page."""
     customer = selectors.customer_for_page(user=request.user, customer_id=pk)
-    number = services.customer_id_reveal(actor=request.user, customer=customer)
+    try:
+        number = services.customer_id_reveal(actor=request.user, customer=customer)
+    except RateLimited as refusal:
+        return _reveal_refused(request, customer, refusal, "customers/partials/national_id.html")
     if request.headers.get("HX-Request"):
         return render(
             request,
@@ -280,6 +295,30 @@ def customer_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
             {"customer": customer, "revealed_id": number},
         )
     ctx = _detail_context(request, customer, revealed=number)
+    return render(request, "customers/customer_detail.html", ctx)
+
+
+def _reveal_refused(request, customer, refusal, partial: str) -> HttpResponse:
+    """A reveal past the limit: the masked value and why (HTMX), or a message on the page."""
+    if request.headers.get("HX-Request"):
+        ctx = {"customer": customer, "refusal": str(refusal)}
+        return render(request, partial, ctx, status=429)
+    messages.error(request, str(refusal))
+    return redirect("customers:detail", customer.pk)
+
+
+@require_POST
+def customer_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the whole mobile number (logged, rate-limited); HTMX gets the fragment."""
+    customer = selectors.customer_for_page(user=request.user, customer_id=pk)
+    try:
+        number = services.customer_phone_reveal(actor=request.user, customer=customer)
+    except RateLimited as refusal:
+        return _reveal_refused(request, customer, refusal, "customers/partials/phone.html")
+    ctx = {"customer": customer, "revealed_phone": number}
+    if request.headers.get("HX-Request"):
+        return render(request, "customers/partials/phone.html", ctx)
+    ctx = {**_detail_context(request, customer), "revealed_phone": number}
     return render(request, "customers/customer_detail.html", ctx)
 
 
@@ -318,10 +357,27 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _editable_customer(request, pk)
+    if request.method == "POST" and "reveal_id" in request.POST:
+        # "Reveal to correct": the whole number, logged like any reveal (issue 7 item 2).
+        revealed = True
+        try:
+            services.customer_id_reveal(actor=request.user, customer=customer, purpose="correct")
+        except RateLimited as refusal:
+            messages.error(request, str(refusal))
+            revealed = False
+        form = CustomerForm(instance=customer, user=request.user, reveal_id=revealed)
+        return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.customer_update(actor=request.user, customer=customer, **form.service_fields())
+            services.customer_update(
+                actor=request.user,
+                customer=customer,
+                expected_version=form.cleaned_data.get(VERSION_FIELD),
+                **form.service_fields(),
+            )
+        except EditConflict as conflict:
+            conflict_to_form(form, conflict)
         except ValidationError as exc:
             form.add_error(None, exc)
         except PermissionDenied:
@@ -527,9 +583,9 @@ def access_log(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = AccessLogFilterForm(request.GET)
     filters = form.filters()
-    before = request.GET.get("before", "")
+    before = id_param(request, "before")
     entries, next_before = selectors.access_log_page(
-        user=request.user, filters=filters, before_id=int(before) if before.isdigit() else None
+        user=request.user, filters=filters, before_id=before
     )
     query = _query_without(request, "before")
     older_url = ""

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.concurrency import VERSION_FIELD, VersionField
 from crm.dates import plausible_date_check
 from crm.submit_once import SubmitOnceFormMixin
 from customers.models import NeedType
@@ -82,6 +83,7 @@ class InteractionForm(SubmitOnceFormMixin, forms.Form):
     )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Interaction.Outcome.choices)
     follow_up_title = forms.CharField(label=_("Follow-up task"), required=False, max_length=200)
+    version = VersionField()  # optimistic locking of the edit form (crm.concurrency)
     follow_up_due = forms.DateField(
         label=_("Follow-up due"),
         required=False,
@@ -144,6 +146,7 @@ class InteractionForm(SubmitOnceFormMixin, forms.Form):
     def service_kwargs(self) -> dict:
         """cleaned_data in the shape interactions.services takes (needs → priority given)."""
         data = dict(self.cleaned_data)
+        data.pop(VERSION_FIELD, None)
         by_pk = {str(n.pk): n for n in self.need_types}
         data["needs"] = {
             by_pk[pk]: data.pop(f"priority_{by_pk[pk].pk}", None) for pk in data["needs"]
@@ -169,6 +172,7 @@ class CancelTaskForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
+    version = VersionField()
     due_date = forms.DateField(
         label=_("New due date"), widget=DateInput(), validators=[plausible_date_check]
     )

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.concurrency import version_check
 from crm.submit_once import submission_claim, submission_done
 from customers.access import can_serve_customer, require_supervising
 from customers.models import Customer, CustomerNeed, NeedType
@@ -221,9 +222,13 @@ def interaction_update(
     actor,
     interaction: Interaction,
     needs: Mapping[NeedType, int | None] | None = None,
+    expected_version: str | None = None,
     **fields,
 ) -> Interaction:
     """Change an interaction: its author only, within 24 hours of logging it.
+
+    `expected_version` (crm.concurrency) turns a concurrent change of these fields (the same
+    author in another tab) into EditConflict instead of a silent overwrite.
 
     Kept in the interaction's history; audited; needs newly discussed (or given a new
     priority) feed the need history as when logging.
@@ -239,6 +244,7 @@ def interaction_update(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
+    version_check(current=interaction, expected=expected_version, fields=fields)
     if "occurred_at" in fields:
         _check_occurred_at(fields["occurred_at"])
     if "product_codes" in fields:
@@ -371,9 +377,15 @@ def task_cancel(*, actor, task: Task, reason: str) -> Task:
 
 
 @transaction.atomic
-def task_reschedule(*, actor, task: Task, due_date: dt.date, reason: str) -> Task:
-    """Move an open task's due date, keeping the old date and the reason. Audited."""
+def task_reschedule(
+    *, actor, task: Task, due_date: dt.date, reason: str, expected_version: str | None = None
+) -> Task:
+    """Move an open task's due date, keeping the old date and the reason. Audited.
+
+    `expected_version` (crm.concurrency): a due date moved meanwhile raises EditConflict.
+    """
     task = _task_for_action(actor=actor, task=task)
+    version_check(current=task, expected=expected_version, fields=["due_date"])
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": TASK_RESCHEDULE_REASON_REQUIRED})

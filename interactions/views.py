@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, Staff, role_of
+from crm.concurrency import VERSION_FIELD, EditConflict, conflict_to_form, version_of
 from crm.http import safe_next_url
+from crm.params import id_param, page_param
 from crm.submit_once import AlreadySubmitted, already_submitted
 from customers.access import can_see_team
 from customers.models import Customer
@@ -106,6 +108,7 @@ def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(interaction)
     initial = {name: getattr(interaction, name) for name in services.EDITABLE_FIELDS}
     initial["product_codes"] = ", ".join(interaction.product_codes)
+    initial[VERSION_FIELD] = version_of(interaction)
     initial["needs"] = [str(pk) for pk in interaction.needs.values_list("pk", flat=True)]
     form = InteractionForm(
         request.POST or None,
@@ -118,7 +121,14 @@ def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             kwargs = form.service_kwargs()
             kwargs.pop("submission_token", None)  # an edit changes one record: nothing to repeat
-            services.interaction_update(actor=request.user, interaction=interaction, **kwargs)
+            services.interaction_update(
+                actor=request.user,
+                interaction=interaction,
+                expected_version=form.cleaned_data.get(VERSION_FIELD),
+                **kwargs,
+            )
+        except EditConflict as conflict:
+            conflict_to_form(form, conflict)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -225,10 +235,18 @@ def task_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if task.assignee_id != request.user.pk:
         raise PermissionDenied(services.TASK_NOT_ASSIGNEE)
-    form = RescheduleForm(request.POST or None, initial={"due_date": task.due_date})
+    form = RescheduleForm(
+        request.POST or None, initial={"due_date": task.due_date, VERSION_FIELD: version_of(task)}
+    )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        expected = data.pop(VERSION_FIELD, None)
         try:
-            services.task_reschedule(actor=request.user, task=task, **form.cleaned_data)
+            services.task_reschedule(
+                actor=request.user, task=task, expected_version=expected, **data
+            )
+        except EditConflict as conflict:
+            conflict_to_form(form, conflict)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -253,7 +271,7 @@ def team_tasks(request: HttpRequest) -> HttpResponse:
     """Supervisors: open and overdue tasks (and customers to contact) per staff member."""
     _require_supervision(request)
     page = Paginator(selectors.team_staff(user=request.user), TEAM_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        page_param(request)
     )
     page.object_list = selectors.with_task_counts(page.object_list)
     return render(request, "interactions/team_tasks.html", {"page": page})
@@ -291,11 +309,11 @@ def to_contact(request: HttpRequest) -> HttpResponse:
     if role == Role.RM:
         rm = request.user
     else:
-        rm_id = request.GET.get("rm", "")
-        if rm_id.isdigit():
+        rm_id = id_param(request, "rm")
+        if rm_id is not None:
             rm_staff = (
                 selectors.relationship_managers_visible_to(user=request.user)
-                .filter(user_id=int(rm_id))
+                .filter(user_id=rm_id)
                 .first()
             )
             if rm_staff is None:
@@ -308,7 +326,7 @@ def to_contact(request: HttpRequest) -> HttpResponse:
     page = None
     if rm is not None:
         customers = selectors.customers_to_contact(user=request.user, rm=rm)
-        page = Paginator(customers, TO_CONTACT_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(customers, TO_CONTACT_PAGE_SIZE).get_page(page_param(request))
     ctx = {
         "page": page,
         "rm_staff": rm_staff,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin import EstimatedCountPaginator
+from crm.dates import plausible_date_check
 from products import services
 from products.models import (
     Campaign,
@@ -78,6 +79,7 @@ class ProductAdminForm(forms.ModelForm):
         label=_("shelf change effective from"),
         required=False,
         help_text=_("Today or later. Leave empty to keep the shelf as it is."),
+        validators=[plausible_date_check],
     )
     shelf_risk_level = forms.ChoiceField(
         label=_("risk level"), required=False, choices=[("", "—"), *RiskLevel.choices]
@@ -85,8 +87,12 @@ class ProductAdminForm(forms.ModelForm):
     shelf_status = forms.ChoiceField(
         label=_("status"), required=False, choices=[("", "—"), *ProductVersion.Status.choices]
     )
-    shelf_sale_start = forms.DateField(label=_("sale window opens"), required=False)
-    shelf_sale_end = forms.DateField(label=_("sale window closes"), required=False)
+    shelf_sale_start = forms.DateField(
+        label=_("sale window opens"), required=False, validators=[plausible_date_check]
+    )
+    shelf_sale_end = forms.DateField(
+        label=_("sale window closes"), required=False, validators=[plausible_date_check]
+    )
     shelf_note = forms.CharField(label=_("reason for the change"), required=False, max_length=255)
 
     class Meta:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm.dates import plausible_date_check
 from customers.models import NeedType
 from products.models import Product, RiskLevel
 from products.selectors import ProductFilters
@@ -153,9 +154,15 @@ class CampaignForm(forms.Form):
         label=_("Only customers not already holding the products"), required=False, initial=True
     )
     starts_on = forms.DateField(
-        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Starts on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[plausible_date_check],
     )
-    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("Ends on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[plausible_date_check],
+    )
 
     def __init__(self, *args, user, **kwargs):
         from accounts.models import Branch, Role, role_of

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, role_of
+from crm.dates import plausible_or_none
+from crm.params import page_param
 from customers.models import Customer, NeedType
 from products import campaigns, selectors, services
 from products.forms import (
@@ -31,10 +33,7 @@ from products.shelf import shelf_on
 
 
 def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
+    return page_param(request)
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
@@ -85,7 +84,11 @@ def shelf_lookup(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Was this product on sale on date D, at which risk level?" (a JSON-free fragment)."""
     product = get_object_or_404(Product.objects.visible_to(request.user), pk=pk)
     try:
-        day = parse_date(request.GET.get("on", "")) or timezone.localdate()
+        try:
+            day = plausible_or_none(parse_date(request.GET.get("on", "")))
+        except ValueError:  # well-formed but impossible, e.g. month 13
+            day = None
+        day = day or timezone.localdate()
     except ValueError:
         day = timezone.localdate()
     state = shelf_on(product, day)

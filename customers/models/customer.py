@@ -244,6 +244,10 @@ class Customer(TimeStampedModel):
         return nid.mask(self.national_id)
 
     @property
+    def masked_phone(self) -> str:
+        return nid.mask_phone(self.phone)
+
+    @property
     def risk_assessment_current(self) -> bool:
         """The risk class may be relied on: assessed after risk_assessment_cutoff()."""
         if not self.risk_class or self.risk_assessed_on is None:

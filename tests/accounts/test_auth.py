@@ -145,3 +145,59 @@ def test_password_change_requires_the_old_password(alice_client, rm_alice):
 def test_login_page_in_both_languages(client, db, language, text):
     client.post("/i18n/setlang/", {"language": language, "next": LOGIN})
     assert text in client.get(LOGIN).content.decode()
+
+
+# -- Password spraying and the absolute session lifetime (issue 8 item 7) -------------------
+
+
+def test_spraying_one_password_over_many_user_names_pauses_the_address(client, db, rm_alice):
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    for n in range(limit):
+        response = login(client, f"guess{n:02d}", "Spring2026!", ip="203.0.113.7")
+        assert response.status_code == 200  # each user name on its own stays below its limit
+    response = login(client, "alice", PASSWORD, ip="203.0.113.7")
+    assert response.status_code == 429
+    assert "too many failed sign-in attempts from your address" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # The address is paused, not the user name: Alice signs in from her own desk.
+    assert login(client, "alice", PASSWORD, ip="10.1.1.1").status_code == 302
+
+
+def test_the_address_pause_lifts_after_the_cool_off(client, rm_alice):
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
+        login(client, f"guess{n:02d}", "Spring2026!", ip="203.0.113.7")
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1)
+    )
+    assert login(client, "alice", PASSWORD, ip="203.0.113.7").status_code == 302
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_active(client, rm_alice, settings):
+    from crm.middleware import SESSION_STARTED_KEY
+
+    assert settings.SESSION_ABSOLUTE_HOURS == 8
+    assert login(client, "alice", PASSWORD).status_code == 302
+    assert client.get("/").status_code == 200
+    session = client.session
+    session[SESSION_STARTED_KEY] -= 8 * 3600 - 60  # a busy day, one minute left
+    session.save()
+    assert client.get("/").status_code == 200
+    session = client.session
+    session[SESSION_STARTED_KEY] -= 61
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    page = client.get(response["Location"])
+    assert "signed out after 8 hours" in page.content.decode()
+
+
+def test_the_absolute_lifetime_is_configurable(client, rm_alice, settings):
+    from crm.middleware import SESSION_STARTED_KEY
+
+    settings.SESSION_ABSOLUTE_HOURS = 1
+    login(client, "alice", PASSWORD)
+    session = client.session
+    session[SESSION_STARTED_KEY] -= 3601
+    session.save()
+    assert client.get("/").status_code == 302

@@ -12,13 +12,23 @@ from pathlib import Path
 
 import psutil
 import pytest
+from django.db import connection
 
 from accounts.models import Branch
-from crm.devenv import database_is_empty
+from crm.devenv import database_is_empty, url_as_role
 from tests.crm import test_database_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_url_as_role():
+    assert url_as_role("postgresql://postgres:@/crm?host=/x/pg", "crm_app") == (
+        "postgresql://crm_app@/crm?host=/x/pg"
+    )
+    assert url_as_role("postgres://owner:pw@db:5432/crm", "crm_app") == (
+        "postgres://crm_app@db:5432/crm"
+    )
 
 
 def test_database_is_empty_until_demo_data_exists():
@@ -67,6 +77,14 @@ def test_run_serves_with_worker_and_beat_and_ctrl_c_stops_everything():
         assert health["database"] == "ok"
         assert health["worker"]["status"] == "ok", health  # the worker is consuming
         assert Branch.objects.count() == 3  # the empty database got demo data
+        # Web and worker connect as the least-privilege role, not as a superuser.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT usename FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            users = {row[0] for row in cursor.fetchall()}
+        assert users == {"crm_app"}, users
         children = psutil.Process(run.pid).children(recursive=True)
         assert len(children) >= 3  # web, worker, beat (and their own children)
     finally:

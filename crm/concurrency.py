@@ -1,0 +1,155 @@
+"""Optimistic locking for the edit forms of shared records (issue 8 item 3).
+
+Two people open the same customer's form; the second to save used to overwrite the first one's
+change without either knowing. Now every edit form carries the version of the record it was
+filled from, and the service compares it with the stored row *inside its locked transaction*:
+
+1. The form: add ``version = VersionField()`` and give it ``version_of(instance)`` as initial
+   value (ModelForms: ``VersionFormMixin`` does both). Leave it out of what goes to the service
+   as a field.
+2. The service: take ``expected_version: str | None = None``; after
+   ``select_for_update()`` call ``version_check(current=row, expected=expected_version,
+   fields=[...the fields being saved...])``. It raises ``EditConflict`` only when one of those
+   fields changed since that version (a change elsewhere on the row, e.g. a reassignment,
+   lets the save go through). ``None`` (imports, admin actions, scripts) skips the check.
+3. The view: ``except EditConflict as exc: conflict_to_form(form, exc)`` and render the form
+   again. The user sees who changed what (old → new), keeps their own entries in the form, and
+   decides: save again (the form now carries the new version) to keep theirs, or reopen the
+   record to start from the other person's.
+
+The version is the row's ``updated_at`` (every TimeStampedModel has one; services and bulk
+writers set it), to the microsecond. What changed is read from the record's
+django-simple-history rows where the model keeps them; without history every differing field
+is listed with its current value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+VERSION_FIELD = "version"
+EDIT_CONFLICT = _(
+    "%(who)s saved this record at %(when)s while you were editing it. Their changes: "
+    "%(changes)s. Your entries are still in the form: save again to keep yours, or reopen the "
+    "record to start from theirs."
+)
+SOMEONE = _("Someone else")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field changed by someone else since the version a form was filled from."""
+
+    label: str
+    old: str
+    new: str
+
+
+class EditConflict(ValidationError):
+    """Raised by version_check; carries the current row and what changed since."""
+
+    def __init__(self, *, current: models.Model, changes: list[Change], who: str, when):
+        self.current = current
+        self.changes = changes
+        described = "; ".join(f"{c.label}: {c.old} → {c.new}" for c in changes)
+        super().__init__(
+            EDIT_CONFLICT,
+            code="edit_conflict",
+            params={
+                "who": who,
+                "when": formats.date_format(timezone.localtime(when), "DATETIME_FORMAT"),
+                "changes": described,
+            },
+        )
+
+
+def version_of(instance: models.Model) -> str:
+    """The version token of a saved row: its updated_at, ISO 8601 to the microsecond."""
+    return instance.updated_at.isoformat() if instance.pk and instance.updated_at else ""
+
+
+class VersionField(forms.CharField):
+    """The hidden field that carries version_of(instance) through the round trip."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+
+class VersionFormMixin:
+    """For ModelForms of shared records: a `version` field set from the instance."""
+
+    def add_version_field(self) -> None:
+        self.fields[VERSION_FIELD] = VersionField(initial=version_of(self.instance))
+
+
+def _plain(record, name: str) -> str:
+    field = record._meta.get_field(name)
+    value = getattr(record, name)
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def version_check(
+    *,
+    current: models.Model,
+    expected: str | None,
+    fields: Iterable[str],
+    display: Callable[[models.Model, str], str] = _plain,
+) -> None:
+    """Raise EditConflict if any of `fields` changed since version `expected` of `current`.
+
+    Call inside the service's transaction, on the row it locked with select_for_update();
+    `expected` None or "" skips the check. `display(record, name)` formats a value for the
+    message (pass one that masks personal data). Raises nothing when the row is unchanged, or
+    when only other fields changed since.
+    """
+    if not expected or version_of(current) == expected:
+        return
+    fields = list(fields)
+    base, latest = None, None
+    history = getattr(current, "history", None)
+    since = parse_datetime(expected)
+    if history is not None and since is not None:
+        records = list(history.filter(history_date__gte=since).order_by("history_date"))
+        if records:
+            base, latest = records[0], records[-1]
+    changes = []
+    for name in fields:
+        attname = current._meta.get_field(name).attname
+        if base is None or getattr(base, attname) != getattr(current, attname):
+            label = str(current._meta.get_field(name).verbose_name)
+            old = display(base, name) if base is not None else "…"
+            changes.append(
+                Change(label=label[:1].upper() + label[1:], old=old, new=display(current, name))
+            )
+    if not changes:
+        return
+    user = getattr(latest, "history_user", None) if latest is not None else None
+    who = (user.get_full_name() or user.get_username()) if user is not None else str(SOMEONE)
+    raise EditConflict(current=current, changes=changes, who=who, when=current.updated_at)
+
+
+def conflict_to_form(form: forms.Form, conflict: EditConflict) -> None:
+    """Show the conflict on the form and arm it with the current version, so that saving again
+    keeps the user's entries over the other person's (their informed choice)."""
+    data = form.data.copy()
+    data[form.add_prefix(VERSION_FIELD)] = version_of(conflict.current)
+    form.data = data
+    form.add_error(None, conflict)

@@ -1,0 +1,9 @@
+"""gunicorn settings read from the working directory (gunicorn loads ./gunicorn.conf.py).
+
+The access log carries no personal data (issue 8 item 5): requests are logged by path only,
+never with their query string, because search terms (names, mobile and ID fragments) travel in
+`?q=`. Referer and user agent are left out for the same reason.
+"""
+
+accesslog = "-"
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
