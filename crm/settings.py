@@ -245,6 +245,18 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Demo data (crm/seeding.py): each app's seed step, in dependency order; a new app adds its
+# line here. seed_demo --reset empties every table of the project's apps but SEED_DEMO_KEEP,
+# the reference data that migrations load.
+SEED_DEMO_STEPS = [
+    "accounts.seed.seed_step",
+    "customers.seed.seed_step",
+    "interactions.seed.seed_step",
+    "feedback.seed.seed_step",
+    "insights.seed.seed_step",
+    "dashboards.seed.seed_step",
+]
+SEED_DEMO_KEEP = ["customers.NeedType"]
 # The transactional outbox (crm/outbox.py): how often beat publishes what writes queued, how
 # long dispatched messages (and their de-duplication keys) are kept, and the age of the oldest
 # pending message past which /healthz reports "degraded".
