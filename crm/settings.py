@@ -258,7 +258,12 @@ SEED_DEMO_STEPS = [
     "insights.seed.seed_step",
     "dashboards.seed.seed_step",
 ]
-SEED_DEMO_KEEP = ["customers.NeedType"]
+SEED_DEMO_KEEP = [
+    "customers.NeedType",
+    "products.RiskQuestionnaire",
+    "products.RiskQuestion",
+    "products.RiskOption",
+]
 # The transactional outbox (crm/outbox.py): how often beat publishes what writes queued, how
 # long dispatched messages (and their de-duplication keys) are kept, and the age of the oldest
 # pending message past which /healthz reports "degraded".
