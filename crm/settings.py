@@ -263,6 +263,7 @@ SEED_DEMO_KEEP = [
     "products.RiskQuestionnaire",
     "products.RiskQuestion",
     "products.RiskOption",
+    "feedback.SlaPolicy",
 ]
 # The transactional outbox (crm/outbox.py): how often beat publishes what writes queued, how
 # long dispatched messages (and their de-duplication keys) are kept, and the age of the oldest

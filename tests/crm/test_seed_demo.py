@@ -17,7 +17,7 @@ from accounts.models import Branch, Role, Staff
 from accounts.seed import rm_username, supervisor_username
 from crm.models import JobRun, OutboxMessage
 from crm.pgcopy import copy_rows, local_datetime
-from crm.seeding import demo_tables
+from crm.seeding import demo_tables, project_app_configs
 from customers import national_id
 from customers.models import AuditEntry, Customer, NeedChange
 from interactions.models import Interaction
@@ -120,6 +120,18 @@ def test_steps_run_in_order_and_a_new_app_adds_one_line(db):
     assert "3 branches, 3 RMs" in text  # accounts' summary line
     assert text.index("3 branches") < text.index("interactions") < text.index("extra step saw 3")
     assert AuditEntry.objects.filter(action="extra.seeded", detail={"branches": 3}).exists()
+
+
+def test_reset_keeps_every_table_that_migrations_fill(db):
+    """Whatever a fresh database holds is reference data from migrations: a reset keeps it
+    (an app that loads some adds its models to settings.SEED_DEMO_KEEP)."""
+    models = [m for c in project_app_configs() for m in c.get_models(include_auto_created=True)]
+    before = {m._meta.label: m.objects.count() for m in models}
+    before = {label: n for label, n in before.items() if n}
+    assert before  # need types, the questionnaire, SLA policies …
+    seed(customers=10, reset=True)
+    after = {label: apps.get_model(label).objects.count() for label in before}
+    assert after == before
 
 
 def test_reset_empties_every_project_table_but_reference_data(db, rm_alice):
