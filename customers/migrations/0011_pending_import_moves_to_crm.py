@@ -23,7 +23,7 @@ def carry_over(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("customers", "0009_plausible_dates"),
+        ("customers", "0010_protect_kept_records"),
         ("crm", "0003_pending_upload"),
     ]
 
