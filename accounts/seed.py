@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import role_groups_sync
-from crm.copy import copy_rows, sequence_reset
+from crm.pgcopy import copy_rows, sequence_reset
 
 # (city, region code of its urban district) — the region code also starts local ID numbers.
 CITIES = [
@@ -186,3 +186,11 @@ def seed_organisation(*, customers: int, password: str, rng: random.Random) -> O
         rm_branch_ids=rm_branches,
         admin_user_id=admin_id,
     )
+
+
+def seed_step(ctx) -> str:
+    """seed_demo step (settings.SEED_DEMO_STEPS): the organisation, left in
+    ctx.facts["organisation"] for the steps after it."""
+    org = seed_organisation(customers=ctx.customers, password=ctx.password, rng=ctx.rng)
+    ctx.facts["organisation"] = org
+    return f"{len(org.branch_ids)} branches, {len(org.rm_user_ids)} RMs"

@@ -1,5 +1,7 @@
 """Abstract base models and the record of scheduled-job runs."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -146,3 +148,34 @@ class SubmittedForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.token[:8]}…"
+
+
+class PendingUpload(models.Model):
+    """An uploaded import file between its dry run and its commit (crm.csvimport).
+
+    Kept in the database, not on one web server's disk, so that the commit may reach any
+    server behind the proxy; deleted on commit, or after PENDING_UPLOAD_HOURS.
+    """
+
+    token = models.UUIDField(_("token"), default=uuid.uuid4, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    kind = models.CharField(_("contents"), max_length=20)
+    name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pending upload")
+        verbose_name_plural = _("pending uploads")
+        indexes = [
+            # The purge of uploads that were never committed.
+            models.Index(fields=["created_at"], name="pending_upload_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"

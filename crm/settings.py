@@ -279,6 +279,26 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Import files between their dry run and their commit are kept this long (crm/csvimport.py).
+PENDING_UPLOAD_HOURS = env.int("PENDING_UPLOAD_HOURS", default=24)
+# Demo data (crm/seeding.py): each app's seed step, in dependency order; a new app adds its
+# line here. seed_demo --reset empties every table of the project's apps but SEED_DEMO_KEEP,
+# the reference data that migrations load.
+SEED_DEMO_STEPS = [
+    "accounts.seed.seed_step",
+    "customers.seed.seed_step",
+    "interactions.seed.seed_step",
+    "feedback.seed.seed_step",
+    "insights.seed.seed_step",
+    "dashboards.seed.seed_step",
+]
+SEED_DEMO_KEEP = [
+    "customers.NeedType",
+    "products.RiskQuestionnaire",
+    "products.RiskQuestion",
+    "products.RiskOption",
+    "feedback.SlaPolicy",
+]
 # The transactional outbox (crm/outbox.py): how often beat publishes what writes queued, how
 # long dispatched messages (and their de-duplication keys) are kept, and the age of the oldest
 # pending message past which /healthz reports "degraded".
@@ -295,8 +315,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "outbox-tidy": {"task": "crm.tasks.outbox_tidy_task", "schedule": 6 * 3600.0},
     "job-runs-tidy": {"task": "crm.tasks.job_runs_tidy_task", "schedule": 6 * 3600.0},
-    "pending-imports-purge": {
-        "task": "customers.tasks.pending_imports_purge_task",
+    "pending-uploads-purge": {
+        "task": "crm.tasks.pending_uploads_purge_task",
         "schedule": 3600.0,
     },
     "sla-watch": {"task": "feedback.tasks.sla_watch_task", "schedule": 60.0},

@@ -3,6 +3,7 @@
 from celery import shared_task
 from celery.signals import worker_ready
 
+from crm.csvimport import pending_uploads_purge
 from crm.jobs import job_run, job_runs_tidy
 from crm.outbox import outbox_dispatch, outbox_tidy
 from crm.submit_once import submissions_purge
@@ -32,6 +33,13 @@ def outbox_dispatch_task(self) -> None:
 def outbox_tidy_task(self) -> None:
     with job_run("outbox_tidy", task_id=self.request.id or "") as run:
         run.rows = outbox_tidy()
+
+
+@shared_task(bind=True, ignore_result=True)
+def pending_uploads_purge_task(self) -> None:
+    """Delete import files never committed (they hold personal data)."""
+    with job_run("pending_uploads_purge", task_id=self.request.id or "") as run:
+        run.rows = pending_uploads_purge()
 
 
 @worker_ready.connect

@@ -64,12 +64,6 @@ def id_last4(national_id: str) -> str:
     return national_id[-ID_TAIL_LENGTH:].upper()
 
 
-def pg_array_literal(items: list[str]) -> str:
-    """A PostgreSQL array literal of text items, for COPY (every element quoted)."""
-    quoted = ('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"' for item in items)
-    return "{" + ",".join(quoted) + "}"
-
-
 def is_name_search(query: str) -> bool:
     query = identifiers.single_line(query)
     return bool(query) and not _NUMBERISH.match(query)

@@ -3,7 +3,8 @@
 Besides the customers themselves: needs with their change history, life events, risk
 assessments, households (spouses) and 12 month-end balance snapshots per customer. The
 customer pass remembers a few facts per customer in compact arrays, and each child table is
-then generated from those facts and COPYed in one stream.
+then generated from those facts and COPYed in one stream (crm.pgcopy). Times are on the
+bank's clock (settings.TIME_ZONE).
 """
 
 import datetime as dt
@@ -14,13 +15,12 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from psycopg import sql
 
 from accounts.seed import CITIES, DISTRICTS, Organisation, chinese_name
-from crm.copy import copy_rows, sequence_reset
+from crm.pgcopy import copy_rows, local_datetime, sequence_reset
 from customers.models import PREFERRED_CHANNELS, NeedType
 from customers.national_id import check_char
-from customers.search import id_last4, name_grams, pg_array_literal
+from customers.search import id_last4, name_grams
 
 SEGMENTS = (["mass"] * 70) + (["affluent"] * 22) + (["hnw"] * 7) + ["private"]
 STATUSES = (["active"] * 85) + (["dormant"] * 10) + (["prospect"] * 4) + ["archived"]
@@ -195,7 +195,7 @@ def _rows(
             rng.random() < 0.6,
             rng.random() < 0.03,
             rng.choice(CHANNELS),
-            pg_array_literal(name_grams(name)),
+            name_grams(name),
             id_last4(national_id),
             now,
             now,
@@ -224,26 +224,6 @@ def _skip_foreign_key_triggers() -> None:
             cursor.execute("SET LOCAL session_replication_role = replica")
     except DatabaseError:
         pass
-
-
-def _copy_lines(table: str, columns: list[str], lines: Iterator[str]) -> int:
-    """COPY pre-formatted text lines (values must not need escaping: numbers and dates)."""
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    count = 0
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        buffer: list[str] = []
-        for line in lines:
-            buffer.append(line)
-            if len(buffer) >= 20_000:
-                count += len(buffer)
-                copy.write("\n".join(buffer) + "\n")
-                buffer.clear()
-        if buffer:
-            count += len(buffer)
-            copy.write("\n".join(buffer) + "\n")
-    return count
 
 
 def month_ends(today: dt.date, months: int = 12) -> list[dt.date]:
@@ -293,15 +273,14 @@ def seed_surroundings(
     """Needs (+ changes), life events, risk assessments, households, 12 balance snapshots."""
     count = len(facts.rm)
     need_ids = dict(NeedType.objects.values_list("code", "id"))
-    now = timezone.now()
-    stamp = now.isoformat()
+    stamp = timezone.now()
     today_ord = today.toordinal()
     _skip_foreign_key_triggers()
 
     # 1. Needs and their change history.
-    change_rows: list[str] = []
+    change_rows: list[tuple] = []
 
-    def needs() -> Iterator[str]:
+    def needs() -> Iterator[tuple]:
         need_id = 0
         for i in range(count):
             segment = facts.segment[i]
@@ -319,31 +298,37 @@ def seed_surroundings(
                 source = rng.choice(("stated", "recorded", "recorded", "inferred"))
                 evidence = rng.choice(EVIDENCE)
                 first_d = dt.date.fromordinal(first)
-                created = f"{first_d}T10:00:00+08:00"
-                change_rows.append(
-                    f"{need_id}\t{created}\t{facts.rm[i]}\t\\N\t{priority}\t\tactive\t"
-                )
+                confirmed_d = dt.date.fromordinal(confirmed)
+                created = local_datetime(first_d, 10)
+                rm = facts.rm[i]
+                change_rows.append((need_id, created, rm, None, priority, "", "active", ""))
                 if confirmed > first + 30 and rng.random() < 0.3:
                     old = rng.randint(10, 90)
-                    change_rows[-1] = f"{need_id}\t{created}\t{facts.rm[i]}\t\\N\t{old}\t\tactive\t"
-                    changed = f"{dt.date.fromordinal(confirmed)}T15:30:00+08:00"
+                    change_rows[-1] = (need_id, created, rm, None, old, "", "active", "")
+                    changed = local_datetime(confirmed_d, 15, 30)
                     change_rows.append(
-                        f"{need_id}\t{changed}\t{facts.rm[i]}\t{old}\t{priority}\tactive"
-                        f"\t{status}\t复核"
+                        (need_id, changed, rm, old, priority, "active", status, "复核")
                     )
                 elif status != "active":
-                    changed = f"{dt.date.fromordinal(confirmed)}T15:30:00+08:00"
+                    changed = local_datetime(confirmed_d, 15, 30)
                     change_rows.append(
-                        f"{need_id}\t{changed}\t{facts.rm[i]}\t{priority}\t{priority}"
-                        f"\tactive\t{status}\t"
+                        (need_id, changed, rm, priority, priority, "active", status, "")
                     )
                 yield (
-                    f"{need_id}\t{i + 1}\t{need_ids[code]}\t{priority}\t{source}\t{status}"
-                    f"\t{first_d}\t{dt.date.fromordinal(confirmed)}\t{evidence}"
-                    f"\t{stamp}\t{stamp}"
+                    need_id,
+                    i + 1,
+                    need_ids[code],
+                    priority,
+                    source,
+                    status,
+                    first_d,
+                    confirmed_d,
+                    evidence,
+                    stamp,
+                    stamp,
                 )
 
-    n = _copy_lines(
+    n = copy_rows(
         "customers_customerneed",
         [
             "id",
@@ -361,7 +346,7 @@ def seed_surroundings(
         needs(),
     )
     log(f"{n} needs")
-    n = _copy_lines(
+    n = copy_rows(
         "customers_needchange",
         [
             "need_id",
@@ -373,13 +358,13 @@ def seed_surroundings(
             "new_status",
             "reason",
         ],
-        iter(change_rows),
+        change_rows,
     )
     change_rows.clear()
     log(f"{n} need changes")
 
     # 2. Life events (past, and some expected within the year).
-    def events() -> Iterator[str]:
+    def events() -> Iterator[tuple]:
         for i in range(count):
             if rng.random() >= 0.3:
                 continue
@@ -390,9 +375,9 @@ def seed_surroundings(
             when = dt.date.fromordinal(today_ord + rng.randint(-700, 200))
             source = rng.choice(("customer", "rm", "rm", "core"))
             note = rng.choice(EVENT_NOTES)
-            yield f"{i + 1}\t{kind}\t{when}\t{source}\t{note}\t{facts.rm[i]}\t{stamp}\t{stamp}"
+            yield (i + 1, kind, when, source, note, facts.rm[i], stamp, stamp)
 
-    n = _copy_lines(
+    n = copy_rows(
         "customers_lifeevent",
         ["customer_id", "kind", "event_date", "source", "note", "recorded_by_id", *STAMPS],
         events(),
@@ -400,25 +385,21 @@ def seed_surroundings(
     log(f"{n} life events")
 
     # 3. Risk assessments: the one behind the customer's class, and for some an older one.
-    def assessments() -> Iterator[str]:
+    def assessments() -> Iterator[tuple]:
         for i in range(count):
             risk = facts.risk[i]
             if not risk:
                 continue
             score = min(100, risk * 20 - rng.randint(0, 19))
-            yield (
-                f"{i + 1}\tC{risk}\t{dt.date.fromordinal(facts.assessed[i])}\t{score}"
-                f"\t{facts.rm[i]}\t{stamp}\t{stamp}"
-            )
+            assessed = dt.date.fromordinal(facts.assessed[i])
+            yield (i + 1, f"C{risk}", assessed, score, facts.rm[i], stamp, stamp)
             if rng.random() < 0.2:
                 older = dt.date.fromordinal(facts.assessed[i] - rng.randint(370, 800))
                 old_risk = max(1, risk - rng.randint(0, 1))
-                yield (
-                    f"{i + 1}\tC{old_risk}\t{older}\t{min(100, old_risk * 20 - 5)}"
-                    f"\t{facts.rm[i]}\t{stamp}\t{stamp}"
-                )
+                old_score = min(100, old_risk * 20 - 5)
+                yield (i + 1, f"C{old_risk}", older, old_score, facts.rm[i], stamp, stamp)
 
-    n = _copy_lines(
+    n = copy_rows(
         "customers_riskassessment",
         ["customer_id", "risk_class", "assessed_on", "score", "assessed_by_id", *STAMPS],
         assessments(),
@@ -428,7 +409,7 @@ def seed_surroundings(
     # 4. Households: spouses among customers of the same RM (so of the same branch).
     stride = len(org.rm_user_ids)
 
-    def households() -> Iterator[str]:
+    def households() -> Iterator[tuple]:
         paired = bytearray(count)
         for i in range(count - stride):
             if paired[i] or rng.random() >= 0.2:
@@ -437,10 +418,10 @@ def seed_surroundings(
             if paired[j]:
                 continue
             paired[i] = paired[j] = 1
-            yield f"{i + 1}\t{j + 1}\tspouse\t{stamp}\t{stamp}"
-            yield f"{j + 1}\t{i + 1}\tspouse\t{stamp}\t{stamp}"
+            yield (i + 1, j + 1, "spouse", stamp, stamp)
+            yield (j + 1, i + 1, "spouse", stamp, stamp)
 
-    n = _copy_lines(
+    n = copy_rows(
         "customers_relationship",
         ["customer_id", "related_id", "kind", "created_at", "updated_at"],
         households(),
@@ -448,10 +429,10 @@ def seed_surroundings(
     log(f"{n} household ties")
 
     # 5. Twelve month-end balance snapshots per customer: a random walk around a base.
-    ends = [str(d) for d in month_ends(today)]
+    ends = month_ends(today)
     gauss, rand = rng.gauss, rng.random
 
-    def balances() -> Iterator[str]:
+    def balances() -> Iterator[tuple]:
         snap_id = 0
         for i in range(count):
             base_dep, base_inv = BALANCE_BASE[facts.segment[i]]
@@ -464,9 +445,9 @@ def seed_surroundings(
                 dep = max(0.0, dep * (1 + gauss(0, 0.08)))
                 inv = max(0.0, inv * (1 + gauss(0, 0.05)))
                 loan = max(0.0, loan * 0.985)
-                yield f"{snap_id}\t{cid}\t{end}\t{dep:.2f}\t{inv:.2f}\t{loan:.2f}"
+                yield (snap_id, cid, end, round(dep, 2), round(inv, 2), round(loan, 2))
 
-    n = _copy_lines(
+    n = copy_rows(
         "customers_balancesnapshot",
         ["id", "customer_id", "as_of", "deposits", "investments", "loans"],
         balances(),
@@ -481,3 +462,13 @@ def seed_surroundings(
         "customers_balancesnapshot",
     ):
         sequence_reset(table)
+
+
+def seed_step(ctx) -> str:
+    """seed_demo step (settings.SEED_DEMO_STEPS): customers over ctx.facts["organisation"],
+    then their needs, life events, assessments, households and balances."""
+    org = ctx.facts["organisation"]
+    facts = seed_customers(count=ctx.customers, org=org, rng=ctx.rng, today=ctx.today)
+    ctx.log(f"{ctx.customers} customers")
+    seed_surroundings(facts=facts, org=org, rng=ctx.rng, today=ctx.today, log=ctx.log)
+    return "customers' needs, life events, risk assessments, households and balances"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Branch, Role, branch_id_of, role_of
+from crm import csvimport
 from crm.concurrency import VERSION_FIELD, EditConflict, conflict_to_form
 from crm.http import safe_next_url
 from crm.params import id_param, page_param
@@ -511,14 +511,10 @@ def _import_scope(user) -> Branch | None:
     return Branch.objects.get(pk=branch_id_of(user))
 
 
-def _run_import(user, kind: str, content: bytes, *, commit: bool) -> importing.ImportReport:
-    scope = _import_scope(user)
-    lines = io.StringIO(content.decode("utf-8-sig"), newline="")
+def _importer(user, kind: str) -> csvimport.CsvImporter:
     if kind == ImportForm.KIND_BALANCES:
-        return importing.import_balances(
-            actor=user, lines=lines, commit=commit, customers=Customer.objects.visible_to(user)
-        )
-    return importing.import_customers(actor=user, lines=lines, commit=commit, branch=scope)
+        return importing.BalanceImporter(actor=user, customers=Customer.objects.visible_to(user))
+    return importing.CustomerImporter(actor=user, branch=_import_scope(user))
 
 
 @require_http_methods(["GET", "POST"])
@@ -532,16 +528,16 @@ def customer_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         content = upload.read()
         try:
-            content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.add_error("file", _("The file is not UTF-8 text; export it as CSV UTF-8."))
+            text = csvimport.upload_text(content)
+        except ValidationError as exc:
+            form.add_error("file", exc)
         else:
             kind = form.cleaned_data["kind"]
-            pending = importing.pending_import_store(
+            pending = csvimport.pending_upload_store(
                 actor=request.user, kind=kind, name=upload.name, content=content
             )
             token = str(pending.token)
-            report = _run_import(request.user, kind, content, commit=False)
+            report = csvimport.import_dry_run(_importer(request.user, kind), text)
     ctx = {"form": form, "report": report, "token": token}
     return render(request, "customers/customer_import.html", ctx)
 
@@ -551,12 +547,16 @@ def customer_import_commit(request: HttpRequest) -> HttpResponse:
     if not can_import(request.user):
         raise PermissionDenied
     token = request.POST.get("token", "")
-    pending = importing.pending_import_for(actor=request.user, token=token)
+    pending = csvimport.pending_upload_for(actor=request.user, token=token)
     if pending is None:
         raise Http404
-    report = _run_import(request.user, pending.kind, bytes(pending.content), commit=True)
+    pending, report = csvimport.pending_upload_commit(
+        importer=_importer(request.user, pending.kind), token=token
+    )
+    if pending is None:  # committed meanwhile by a first click
+        messages.info(request, _("This file has already been imported."))
+        return redirect("customers:list")
     if report.committed:
-        pending.delete()
         messages.success(
             request,
             _("Imported %(name)s: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")

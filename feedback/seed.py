@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 
-from crm.copy import copy_rows, sequence_reset
+from crm.pgcopy import copy_rows, sequence_reset
 from feedback.models import SlaPolicy
 from feedback.sla import WorkCalendar, case_due_times
 

@@ -83,6 +83,7 @@ def seed_insights(*, today: dt.date, log=lambda what: None) -> dict:
 
 def seed_step(ctx) -> str:
     """The seed_demo step (settings.SEED_DEMO_STEPS): see the module docstring."""
+    ctx.analyze()  # the rule engine plans its scans with the seeded tables' statistics
     facts = seed_insights(today=ctx.today)
     return (
         f"{facts['alerts']} alerts ({facts['responded']} responded to, {facts['expired']} "

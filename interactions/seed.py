@@ -1,9 +1,9 @@
 """Demo interactions and tasks, written with COPY: ~10 interactions per customer over two years.
 
 Customers are read back in id order, a chunk at a time; for each chunk the interactions, the
-needs they discussed and the follow-up tasks are generated as COPY text lines (values here
-never need escaping) and written with three COPY statements. Ids are assigned here, so tasks
-and needs can point at their interaction without a round trip.
+needs they discussed and the follow-up tasks are generated as rows and written with three
+COPY statements (crm.pgcopy). Ids are assigned here, so tasks and needs can point at their
+interaction without a round trip. Times are on the bank's clock (settings.TIME_ZONE).
 """
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from psycopg import sql
 
-from crm.copy import sequence_reset
+from crm.pgcopy import copy_rows, local_datetime, sequence_reset
 
 CHUNK_CUSTOMERS = 10_000
 HISTORY_DAYS = 730
@@ -73,7 +71,7 @@ NOTES = [
     "已向客户说明产品风险等级与期限，客户表示回家与家人商量。",
     "客户近期资金较充裕，计划三个月内做新的安排。",
     "客户反映网点排队时间较长，已致歉并记录。",
-    "客户子女明年入学，需要提前准备资金。\\n约定下周再电话沟通。",
+    "客户子女明年入学，需要提前准备资金。\n约定下周再电话沟通。",
     "客户已在手机银行完成风险评估。",
     "客户对保险类产品兴趣不大，暂不推荐。",
     "客户计划两年内购房，询问首付与贷款安排。",
@@ -132,21 +130,6 @@ class SeedCounts:
     by_status: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def _copy_lines(table: str, columns: list[str], lines: Iterable[str]) -> None:
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        buffer: list[str] = []
-        for line in lines:
-            buffer.append(line)
-            if len(buffer) >= 20_000:
-                copy.write("\n".join(buffer) + "\n")
-                buffer.clear()
-        if buffer:
-            copy.write("\n".join(buffer) + "\n")
-
-
 def _branch_staff() -> dict[int, list[int]]:
     """branch id → user ids of its active RMs and supervisors."""
     with connection.cursor() as cursor:
@@ -172,12 +155,10 @@ def seed_interactions(*, rng: random.Random, today: dt.date) -> SeedCounts:
     staff_by_branch = _branch_staff()
     need_ids = _need_types()
     need_codes = list(need_ids)
-    # Every day of the last two years (yesterday backwards) as text, and working hours in
-    # Shanghai time (UTC+8 all year): occurred_at is "<day> <hh>:<mm>:00+08".
+    # Every day of the last two years, yesterday backwards; times on the bank's clock.
     days = [today - dt.timedelta(days=d) for d in range(1, HISTORY_DAYS + 1)]
-    day_text = [d.isoformat() for d in days]
-    now_text = f"{today.isoformat()} 08:00:00+08"
-    week_ago = f"{(today - dt.timedelta(days=7)).isoformat()} 10:00:00+08"
+    now_at = local_datetime(today, 8)
+    week_ago = local_datetime(today - dt.timedelta(days=7), 10)
     counts = SeedCounts()
     next_id = 1
     last_customer = 0
@@ -192,9 +173,9 @@ def seed_interactions(*, rng: random.Random, today: dt.date) -> SeedCounts:
         if not customers:
             break
         last_customer = customers[-1][0]
-        interactions: list[str] = []
-        needs: list[str] = []
-        tasks: list[str] = []
+        interactions: list[tuple] = []
+        needs: list[tuple] = []
+        tasks: list[tuple] = []
         rand, randint, choice = rng.random, rng.randint, rng.choice
         for customer_id, rm_id, branch_id, segment in customers:
             colleagues = staff_by_branch.get(branch_id) or [rm_id]
@@ -203,17 +184,29 @@ def seed_interactions(*, rng: random.Random, today: dt.date) -> SeedCounts:
                 due = today + dt.timedelta(days=randint(-5, 10))
                 counts.by_status["open"] += 1
                 tasks.append(
-                    f"{customer_id}\t{rm_id}\t{rm_id}\t{choice(TASK_TITLES)}\t{due.isoformat()}\t"
-                    f"open\t\\N\t\\N\tmanual\t\\N\t{week_ago}\t{week_ago}"
+                    (
+                        customer_id,
+                        rm_id,
+                        rm_id,
+                        choice(TASK_TITLES),
+                        due,
+                        "open",
+                        None,
+                        None,
+                        "manual",
+                        None,
+                        week_ago,
+                        week_ago,
+                    )
                 )
             mean = MEAN_BY_SEGMENT.get(segment, 8)
             for _ in range(randint(0, 2 * mean)):
                 day = randint(0, HISTORY_DAYS - 1)
-                at = f"{day_text[day]} {randint(9, 17):02d}:{randint(0, 59):02d}:00+08"
+                at = local_datetime(days[day], randint(9, 17), randint(0, 59))
                 staff_id = rm_id if rm_id and rand() < OWN_RM_SHARE else choice(colleagues)
                 channel = choice(CHANNELS)
                 span = DURATION[channel]
-                duration = str(randint(*span)) if span else r"\N"
+                duration = randint(*span) if span else None
                 roll = rand()
                 discussed = [] if roll < 0.25 else [choice(need_codes)]
                 if roll > 0.85:
@@ -222,37 +215,59 @@ def seed_interactions(*, rng: random.Random, today: dt.date) -> SeedCounts:
                         discussed.append(second)
                 subject = choice(SUBJECTS[discussed[0] if discussed else ""])
                 products = (
-                    "{" + ",".join(sorted({choice(PRODUCTS) for _ in range(randint(1, 2))})) + "}"
-                    if rand() < 0.3
-                    else "{}"
+                    sorted({choice(PRODUCTS) for _ in range(randint(1, 2))}) if rand() < 0.3 else []
                 )
                 outcome = choice(OUTCOMES)
+                direction = "outbound" if rand() < 0.7 else "inbound"
                 interactions.append(
-                    f"{next_id}\t{customer_id}\t{staff_id}\t{channel}\t"
-                    f"{'outbound' if rand() < 0.7 else 'inbound'}\t{at}\t{duration}\t"
-                    f"{subject}\t{choice(NOTES)}\t{products}\t{outcome}\t{at}\t{at}"
+                    (
+                        next_id,
+                        customer_id,
+                        staff_id,
+                        channel,
+                        direction,
+                        at,
+                        duration,
+                        subject,
+                        choice(NOTES),
+                        products,
+                        outcome,
+                        at,
+                        at,
+                    )
                 )
-                needs.extend(f"{next_id}\t{need_ids[code]}" for code in discussed)
+                needs.extend((next_id, need_ids[code]) for code in discussed)
                 if outcome == "follow_up":
                     due = days[day] + dt.timedelta(days=randint(1, 14))
-                    status, completed, cancelled = "open", r"\N", r"\N"
+                    status, completed, cancelled = "open", None, None
                     if due < today - dt.timedelta(days=3):
                         closing = rand()
                         if closing < 0.85:
                             when = min(due + dt.timedelta(days=randint(-3, 4)), today)
-                            status, completed = "done", f"{when.isoformat()} 16:00:00+08"
+                            status, completed = "done", local_datetime(when, 16)
                         elif closing < 0.95:
-                            status, cancelled = "cancelled", f"{due.isoformat()} 16:00:00+08"
+                            status, cancelled = "cancelled", local_datetime(due, 16)
                     counts.by_status[status] += 1
                     tasks.append(
-                        f"{customer_id}\t{staff_id}\t{staff_id}\t{choice(TASK_TITLES)}\t"
-                        f"{due.isoformat()}\t{status}\t{completed}\t{cancelled}\tinteraction\t"
-                        f"{next_id}\t{at}\t{now_text}"
+                        (
+                            customer_id,
+                            staff_id,
+                            staff_id,
+                            choice(TASK_TITLES),
+                            due,
+                            status,
+                            completed,
+                            cancelled,
+                            "interaction",
+                            next_id,
+                            at,
+                            now_at,
+                        )
                     )
                 next_id += 1
-        _copy_lines("interactions_interaction", INTERACTION_COLUMNS, interactions)
-        _copy_lines("interactions_interaction_needs", NEED_COLUMNS, needs)
-        _copy_lines("interactions_task", TASK_COLUMNS, tasks)
+        copy_rows("interactions_interaction", INTERACTION_COLUMNS, interactions)
+        copy_rows("interactions_interaction_needs", NEED_COLUMNS, needs)
+        copy_rows("interactions_task", TASK_COLUMNS, tasks)
         counts.interactions += len(interactions)
         counts.needs += len(needs)
         counts.tasks += len(tasks)
@@ -264,3 +279,12 @@ def seed_interactions(*, rng: random.Random, today: dt.date) -> SeedCounts:
         sequence_reset(table)
     counts.open_tasks = counts.by_status["open"]
     return counts
+
+
+def seed_step(ctx) -> str:
+    """seed_demo step (settings.SEED_DEMO_STEPS): interactions and tasks of every customer."""
+    seeded = seed_interactions(rng=ctx.rng, today=ctx.today)
+    return (
+        f"{seeded.interactions} interactions ({seeded.needs} needs discussed), "
+        f"{seeded.tasks} tasks ({seeded.open_tasks} open)"
+    )

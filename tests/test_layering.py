@@ -19,9 +19,6 @@ ORDER = [
     "insights",
     "dashboards",
 ]
-# Infra's seed steps (settings.SEED_DEMO_STEPS, dotted paths) replace these imports; until they
-# land, seed_demo is the one module of crm that names apps.
-PENDING = {"crm/management/commands/seed_demo.py"}
 
 
 def _imported_apps(path: Path) -> set[str]:
@@ -47,8 +44,6 @@ def test_app_imports_only_apps_below_it(app):
     wrong = {}
     for path in _modules(app):
         relative = str(path.relative_to(ROOT))
-        if relative in PENDING:
-            continue
         against = _imported_apps(path) - allowed
         if against:
             wrong[relative] = sorted(against)

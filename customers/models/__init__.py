@@ -20,7 +20,6 @@ from customers.models.customer import (
     risk_assessment_cutoff,
 )
 from customers.models.household import Relationship
-from customers.models.imports import PendingImport
 from customers.models.life_events import LifeEvent
 from customers.models.needs import DEFAULT_NEED_TYPE_NAMES, CustomerNeed, NeedChange, NeedType
 from customers.models.risk import RiskAssessment
@@ -45,7 +44,6 @@ __all__ = [
     "LifeEvent",
     "NeedChange",
     "NeedType",
-    "PendingImport",
     "Relationship",
     "RiskAssessment",
     "customer_number_validator",

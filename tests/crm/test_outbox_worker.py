@@ -96,7 +96,7 @@ def worker(redis_server):
             process.kill()
 
 
-def wait_for(predicate, timeout=60.0):
+def wait_for(predicate, timeout=180.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -9,15 +9,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import JobRun
-from customers.importing import (
-    import_balances,
-    import_customers,
-    pending_import_for,
-    pending_import_store,
-)
-from customers.models import AuditEntry, BalanceSnapshot, Customer, PendingImport
-from customers.tasks import pending_imports_purge_task
+from crm.csvimport import pending_upload_for, pending_upload_store
+from crm.models import JobRun, PendingUpload
+from crm.tasks import pending_uploads_purge_task
+from customers.importing import import_balances, import_customers
+from customers.models import AuditEntry, BalanceSnapshot, Customer
 from tests.customers.factories import CustomerFactory, national_id_for
 
 HEADER = (
@@ -182,27 +178,27 @@ def test_pending_upload_lives_in_the_database_for_its_uploader_only(
         {"kind": "customers", "file": SimpleUploadedFile("c.csv", content, "text/csv")},
     )
     token = response.context["token"]
-    assert bytes(PendingImport.objects.get(token=token).content) == content
+    assert bytes(PendingUpload.objects.get(token=token).content) == content
     stranger = head_office_client.post(reverse("customers:import_commit"), {"token": token})
     assert stranger.status_code == 404
     assert not Customer.objects.exists()
     supervisor_client.post(reverse("customers:import_commit"), {"token": token})
     assert Customer.objects.count() == 1
-    assert not PendingImport.objects.exists()  # gone once committed
+    assert not PendingUpload.objects.exists()  # gone once committed
 
 
 def test_uploads_never_committed_are_purged_after_a_day(supervisor, branch_a):
-    old = pending_import_store(actor=supervisor, kind="customers", name="a.csv", content=b"x")
-    PendingImport.objects.filter(pk=old.pk).update(
+    old = pending_upload_store(actor=supervisor, kind="customers", name="a.csv", content=b"x")
+    PendingUpload.objects.filter(pk=old.pk).update(
         created_at=timezone.now() - dt.timedelta(hours=25)
     )
-    fresh = pending_import_store(actor=supervisor, kind="customers", name="b.csv", content=b"y")
-    assert list(PendingImport.objects.all()) == [fresh]  # storing purged the stale one
-    assert pending_import_for(actor=supervisor, token=str(old.token)) is None
-    PendingImport.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
-    pending_imports_purge_task.delay()
-    assert not PendingImport.objects.exists()
-    assert JobRun.objects.get(job="pending_imports_purge").rows == 1
+    fresh = pending_upload_store(actor=supervisor, kind="customers", name="b.csv", content=b"y")
+    assert list(PendingUpload.objects.all()) == [fresh]  # storing purged the stale one
+    assert pending_upload_for(actor=supervisor, token=str(old.token)) is None
+    PendingUpload.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+    pending_uploads_purge_task.delay()
+    assert not PendingUpload.objects.exists()
+    assert JobRun.objects.get(job="pending_uploads_purge").rows == 1
 
 
 def test_management_commands(tmp_path, branch_a, rm_alice):

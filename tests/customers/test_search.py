@@ -3,7 +3,7 @@
 import pytest
 
 from customers.models import Customer
-from customers.search import name_grams, pg_array_literal, query_grams, search_filter
+from customers.search import name_grams, query_grams, search_filter
 from tests.customers.factories import CustomerFactory
 
 
@@ -16,10 +16,6 @@ def test_query_grams():
     assert query_grams("王") == ["王"]
     assert query_grams("建国") == ["建国"]
     assert query_grams("欧阳娜") == ["欧阳", "阳娜"]
-
-
-def test_array_literal_quotes_every_element():
-    assert pg_array_literal(["王", 'a"b', "c\\d"]) == '{"王","a\\"b","c\\\\d"}'
 
 
 def _customer(**kwargs) -> Customer:
