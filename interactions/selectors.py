@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.models import Role, Staff, person_name
 from customers.models import Customer, CustomerNeed, NeedType
 from interactions.models import Interaction, Task
+from products.models import Product
 
 User = get_user_model()
 
@@ -300,3 +301,11 @@ def relationship_managers_visible_to(*, user) -> QuerySet[Staff]:
         .select_related("user", "branch")
         .order_by("branch__code", "employee_number")
     )
+
+
+def products_discussed(*, interaction: Interaction) -> list[Product]:
+    """The catalogue products whose codes the interaction lists, in its order (one query)."""
+    if not interaction.product_codes:
+        return []
+    found = {p.code: p for p in Product.objects.filter(code__in=interaction.product_codes)}
+    return [found[c] for c in interaction.product_codes if c in found]

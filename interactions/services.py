@@ -18,6 +18,8 @@ from customers.access import can_serve_customer, require_supervising
 from customers.models import Customer, CustomerNeed, NeedType
 from customers.services import audit_record, customer_need_record
 from interactions.models import EDIT_WINDOW, PRODUCT_CODES_MAX, Interaction, Task, TaskReschedule
+from products.campaigns import campaign_targets_on_interaction
+from products.models import Product
 
 DEFAULT_NEED_PRIORITY = 50
 # A logged time a few minutes ahead of the server's clock is a clock difference, not a lie.
@@ -36,6 +38,7 @@ PRODUCT_CODE_INVALID = _(
     "at most 30 characters)."
 )
 PRODUCT_CODES_TOO_MANY = _("List at most %(max)d products.")
+PRODUCT_CODE_UNKNOWN = _("“%(code)s” is not in the product catalogue: check the product code.")
 TASK_DUE_IN_PAST = _("The due date cannot be in the past.")
 TASK_NOT_ASSIGNEE = _("Only the task's assignee can do this.")
 TASK_NOT_OPEN = _("This task is already closed.")
@@ -46,7 +49,8 @@ TASK_RESCHEDULE_SAME_DATE = _("Choose a due date different from the current one.
 
 
 def product_codes_normalise(codes: Iterable[str]) -> list[str]:
-    """Upper-case, strip and de-duplicate product codes (order kept); reject malformed ones."""
+    """Upper-case, strip and de-duplicate product codes (order kept); reject malformed ones
+    and codes that are not in the product catalogue."""
     result: list[str] = []
     for raw in codes:
         code = raw.strip().upper()
@@ -63,6 +67,17 @@ def product_codes_normalise(codes: Iterable[str]) -> list[str]:
                 "product_codes": ValidationError(
                     PRODUCT_CODES_TOO_MANY, params={"max": PRODUCT_CODES_MAX}
                 )
+            }
+        )
+    # Products discussed are real catalogue products (one query).
+    known = set(Product.objects.filter(code__in=result).values_list("code", flat=True))
+    unknown = [code for code in result if code not in known]
+    if unknown:
+        raise ValidationError(
+            {
+                "product_codes": [
+                    ValidationError(PRODUCT_CODE_UNKNOWN, params={"code": code}) for code in unknown
+                ]
             }
         )
     return result
@@ -155,6 +170,7 @@ def interaction_log(
     1. The interaction is saved (with a history record) and audited.
     2. Each need discussed feeds the customer's need history (CustomerNeed / NeedChange).
     3. A follow-up title and due date create an open task assigned to `actor`.
+    4. The customer's open campaign targets move on by the outcome.
     """
     _check_customer_in_scope(actor, customer)
     claim = submission_claim(actor=actor, token=submission_token, kind="interactions.interaction")
@@ -182,6 +198,8 @@ def interaction_log(
         detail={"channel": channel, "outcome": outcome, "needs": [n.code for n in needs]},
     )
     _needs_discussed_record(actor=actor, customer=customer, interaction=interaction, needs=needs)
+    # The customer's campaign targets move on by the outcome (products.campaigns).
+    campaign_targets_on_interaction(customer_id=customer.pk, outcome=outcome)
     if follow_up_title:
         task_create(
             actor=actor,

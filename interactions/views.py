@@ -86,6 +86,7 @@ def interaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "interaction": interaction,
         "customer_url": reverse("customers:detail", args=[interaction.customer_id]),
+        "products": selectors.products_discussed(interaction=interaction),
         "history": selectors.interaction_history(interaction=interaction),
         "edit_refusal": services.interaction_edit_refusal(
             user=request.user, interaction=interaction

@@ -25,3 +25,14 @@ def retirement(db):
     return NeedType.objects.get_or_create(
         code="retirement", defaults={"name": "Retirement", "sort_order": 4}
     )[0]
+
+
+@pytest.fixture
+def catalogue(db):
+    """The catalogue products the tests discuss (codes must be real products)."""
+    from tests.products.factories import product_on_shelf
+
+    return {code: product_on_shelf("R2", code=code) for code in CATALOGUE_CODES}
+
+
+CATALOGUE_CODES = ["WMP-2025A", "TD3M", "WMP-JX30", "TD-3Y"]

@@ -109,12 +109,40 @@ def test_an_interaction_cannot_be_dated_in_the_future(rm_alice, alices_customer)
         log(rm_alice, alices_customer, occurred_at=timezone.now() + dt.timedelta(hours=2))
 
 
-def test_product_codes_are_normalised_and_checked(rm_alice, alices_customer):
+def test_product_codes_are_normalised_and_checked(rm_alice, alices_customer, catalogue):
     interaction = log(rm_alice, alices_customer, product_codes=[" wmp-2025a ", "TD3M", "WMP-2025A"])
     assert interaction.product_codes == ["WMP-2025A", "TD3M"]
     assert Interaction.objects.filter(product_codes__contains=["TD3M"]).count() == 1
     with pytest.raises(ValidationError, match="not a product code"):
         log(rm_alice, alices_customer, product_codes=["bad code!"])
+
+
+def test_products_discussed_must_be_in_the_catalogue(rm_alice, alices_customer, catalogue):
+    with pytest.raises(ValidationError, match="“NOPE-1” is not in the product catalogue"):
+        log(rm_alice, alices_customer, product_codes=["TD3M", "nope-1"])
+    assert not Interaction.objects.exists()
+
+
+def test_logging_an_interaction_moves_campaign_targets_on(
+    rm_alice, supervisor, alices_customer, catalogue
+):
+    from products import campaigns
+    from products.models import CampaignTarget
+    from tests.products.factories import assessed
+
+    alices_customer.marketing_consent = True
+    alices_customer.save(update_fields=["marketing_consent"])
+    assessed(alices_customer, "C3")
+    campaign = campaigns.campaign_create(
+        actor=supervisor,
+        name="c",
+        products=[catalogue["TD3M"]],
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+    )
+    campaigns.campaign_launch(actor=supervisor, campaign=campaign)
+    log(rm_alice, alices_customer, outcome="interested")
+    assert CampaignTarget.objects.get(customer=alices_customer).status == "interested"
 
 
 def test_notes_longer_than_the_limit_are_refused(rm_alice, alices_customer):

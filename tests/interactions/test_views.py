@@ -11,6 +11,9 @@ from interactions.models import Interaction, Task, TaskReschedule
 from tests.customers.factories import CustomerFactory
 from tests.interactions.factories import InteractionFactory, TaskFactory
 
+# The products discussed in form_data are catalogue products.
+pytestmark = pytest.mark.usefixtures("catalogue")
+
 
 def form_data(**overrides):
     data = {
