@@ -736,6 +736,11 @@ class Campaign(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("products:campaign_detail", args=[self.pk])
 
+    @property
+    def target_segment_labels(self) -> list[str]:
+        labels = dict(Customer.Segment.choices)
+        return [str(labels.get(s, s)) for s in self.target_segments]
+
 
 class CampaignTarget(models.Model):
     class Status(models.TextChoices):
