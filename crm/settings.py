@@ -287,6 +287,7 @@ PENDING_UPLOAD_HOURS = env.int("PENDING_UPLOAD_HOURS", default=24)
 SEED_DEMO_STEPS = [
     "accounts.seed.seed_step",
     "customers.seed.seed_step",
+    "products.seed.seed_step",
     "interactions.seed.seed_step",
     "feedback.seed.seed_step",
     "insights.seed.seed_step",

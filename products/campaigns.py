@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, branch_id_of, role_of
+from customers.access import is_supervising, require_serve
 from customers.models import Customer, NeedType
 from customers.services import audit_record
 from products.models import Campaign, CampaignTarget, Product
@@ -43,7 +44,8 @@ FINAL = {CampaignTarget.Status.SUBSCRIBED, CampaignTarget.Status.DECLINED}
 
 
 def can_manage_campaigns(user) -> bool:
-    return role_of(user) in (Role.SUPERVISOR, Role.HEAD_OFFICE)
+    """Head office (bank-wide) and supervisors (their branch) define and launch campaigns."""
+    return is_supervising(user)
 
 
 def _check_manage(actor, campaign: Campaign | None = None) -> None:
@@ -259,11 +261,10 @@ def target_status_allowed(old: str, new: str) -> bool:
 
 @transaction.atomic
 def campaign_target_move(*, actor, target: CampaignTarget, status: str) -> CampaignTarget:
-    """Move a target on (an RM working the list). Scope: the target's customer must be
-    visible to the actor. Audited."""
-    customer = Customer.objects.visible_to(actor).filter(pk=target.customer_id).first()
-    if customer is None:
-        raise PermissionDenied
+    """Move a target on (an RM working the list). Scope: the actor must serve the target's
+    customer (customers.access.require_serve). Audited."""
+    customer = target.customer
+    require_serve(actor, customer)
     locked = CampaignTarget.objects.select_for_update().get(pk=target.pk)
     if locked.status in FINAL:
         raise ValidationError(TARGET_FINAL)

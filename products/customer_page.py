@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import person_name, role_of
+from accounts.models import person_name
 from customers import panels, timeline
-from customers.access import can_edit_customer
+from customers.access import can_edit_customer, can_serve_customer
 from customers.models import RiskAssessment
 from customers.timeline import TimelineEntry
 from products import selectors
@@ -28,16 +28,12 @@ def _product_choices(request) -> list:
     return request._product_choices
 
 
-def _staff(user, customer) -> bool:
-    return role_of(user) is not None
-
-
 @panels.panel(
     "products-holdings",
     title=_("Holdings and suitability"),
     template="products/partials/panel_holdings.html",
     order=5,
-    visible=_staff,
+    visible=can_serve_customer,
 )
 def holdings_panel(request, customer) -> dict:
     """Active holdings, each product's risk level against the customer's class, and the forms
@@ -63,7 +59,7 @@ def holdings_panel(request, customer) -> dict:
     title=_("Suitable products and recommendations"),
     template="products/partials/panel_suitable.html",
     order=6,
-    visible=_staff,
+    visible=can_serve_customer,
 )
 def suitable_panel(request, customer) -> dict:
     """Suitable products for the active needs (one set-based query + the products), the

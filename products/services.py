@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, branch_id_of, role_of
+from customers.access import require_serve
 from customers.models import Customer, NeedType
 from customers.services import audit_record, risk_assessment_record
 from products.models import (
@@ -33,7 +34,6 @@ SHELF_IN_THE_PAST = _(
 SHELF_DATE_TAKEN = _(
     "The product already has a shelf change on %(date)s; choose a later date for this one."
 )
-CUSTOMER_OUT_OF_SCOPE = _("This customer is outside your scope.")
 QUESTION_UNANSWERED = _("Answer every question: %(count)s left unanswered (%(numbers)s).")
 ANSWER_NOT_OFFERED = _("An answer does not belong to the question it was given for.")
 NO_ACTIVE_QUESTIONNAIRE = _("No risk questionnaire is in use: head office must publish one.")
@@ -67,9 +67,9 @@ def _check_head_office(actor) -> None:
 
 
 def check_customer_in_scope(actor, customer: Customer) -> None:
-    """Every service serving a customer checks this itself (views also answer 404)."""
-    if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
-        raise PermissionDenied(CUSTOMER_OUT_OF_SCOPE)
+    """Every service serving a customer checks this itself (views also answer 404): the one
+    predicate, customers.access.require_serve (PermissionDenied outside scope)."""
+    require_serve(actor, customer)
 
 
 def refusal_error(result: SuitabilityResult) -> ValidationError:

@@ -384,7 +384,8 @@ def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def target_move(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(
-        CampaignTarget.objects.visible_to(request.user).select_related("campaign"), pk=pk
+        CampaignTarget.objects.visible_to(request.user).select_related("campaign", "customer"),
+        pk=pk,
     )
     form = TargetMoveForm(request.POST)
     if form.is_valid():
