@@ -184,3 +184,7 @@ class TargetMoveForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = CampaignTarget.Status.choices
+
+
+class HoldingImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file (UTF-8)"))

@@ -35,6 +35,12 @@ urlpatterns = [
         name="recommendation_outcome",
     ),
     path("products/above-class/", views.override_list, name="overrides"),
+    path("products/holdings/import/", views.holding_import, name="holding_import"),
+    path(
+        "products/holdings/import/commit/",
+        views.holding_import_commit,
+        name="holding_import_commit",
+    ),
     path("products/campaigns/", views.campaign_list, name="campaigns"),
     path("products/campaigns/new/", views.campaign_create, name="campaign_create"),
     path("products/campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),

@@ -14,13 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, role_of
+from crm import csvimport
 from crm.dates import plausible_or_none
 from crm.params import page_param
+from customers.access import can_import
 from customers.models import Customer, NeedType
 from products import campaigns, selectors, services
 from products.forms import (
     CampaignForm,
     HoldingForm,
+    HoldingImportForm,
     ProductFilterForm,
     QuestionnaireForm,
     RecommendationForm,
@@ -28,6 +31,7 @@ from products.forms import (
     SaleOverrideForm,
     TargetMoveForm,
 )
+from products.importing import HoldingImporter
 from products.models import Campaign, CampaignTarget, Product, Recommendation, SaleOverride
 from products.shelf import shelf_on
 
@@ -400,3 +404,64 @@ def target_move(request: HttpRequest, pk: int) -> HttpResponse:
         _errors_to_messages(request, form)
     back = reverse("products:campaign_detail", args=[target.campaign_id])
     return redirect(back + "#targets")
+
+
+# -- Holdings import from core banking ---------------------------------------------------------
+
+
+def _holding_importer(user) -> HoldingImporter:
+    return HoldingImporter(actor=user, customers=Customer.objects.visible_to(user))
+
+
+@require_http_methods(["GET", "POST"])
+def holding_import(request: HttpRequest) -> HttpResponse:
+    """Upload a holdings CSV: a dry run shows what would change and every error; then commit."""
+    if not can_import(request.user):
+        raise PermissionDenied
+    form = HoldingImportForm(request.POST or None, request.FILES or None)
+    report, token = None, ""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            text = csvimport.upload_text(content)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            pending = csvimport.pending_upload_store(
+                actor=request.user, kind=HoldingImporter.kind, name=upload.name, content=content
+            )
+            token = str(pending.token)
+            report = csvimport.import_dry_run(_holding_importer(request.user), text)
+    ctx = {"form": form, "report": report, "token": token}
+    return render(request, "products/holding_import.html", ctx)
+
+
+@require_POST
+def holding_import_commit(request: HttpRequest) -> HttpResponse:
+    if not can_import(request.user):
+        raise PermissionDenied
+    token = request.POST.get("token", "")
+    pending = csvimport.pending_upload_for(actor=request.user, token=token)
+    if pending is None or pending.kind != HoldingImporter.kind:
+        raise Http404
+    pending, report = csvimport.pending_upload_commit(
+        importer=_holding_importer(request.user), token=token
+    )
+    if pending is None:  # committed meanwhile by a first click
+        messages.info(request, _("This file has already been imported."))
+        return redirect("products:list")
+    if report.committed:
+        messages.success(
+            request,
+            _("Imported %(name)s: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
+            % {
+                "name": pending.name,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            },
+        )
+        return redirect("products:list")
+    ctx = {"form": HoldingImportForm(), "report": report, "token": token}
+    return render(request, "products/holding_import.html", ctx)
