@@ -99,7 +99,7 @@ DEFAULT_PARAMS: dict[str, dict] = {
     "risk_expiry": {"lead_days": 30, "needs": []},
     "suitability_review": {"needs": []},
     "retention_risk": {"nps_max": 6, "csat_max": 2, "lookback_days": 30, "needs": []},
-    "unmet_need": {"follow_up_days": 14, "lookback_days": 60},
+    "unmet_need": {"follow_up_days": 14, "lookback_days": 60, "min_priority": 50},
     "contact_gap": {"gap_days": 90, "segments": ["affluent", "hnw", "private"], "needs": []},
     "age_milestone": {
         "lead_days": 90,
@@ -443,8 +443,9 @@ def contact_gap_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: str) -> 
 def unmet_need_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: str) -> RuleQuery:
     """9. A need discussed in an interaction `follow_up_days` (14) or more days ago (and at
     most `lookback_days` ago) with no recommendation for that need, and no holding started in
-    a product serving it, within `follow_up_days` of the interaction → unmet need.
-    Key: the need and the interaction."""
+    a product serving it, within `follow_up_days` of the interaction → unmet need. Only needs
+    the customer still has (active, priority ≥ `min_priority`): a need since fulfilled or
+    lapsed is not unmet. Key: the need and the interaction."""
     sql = f"""
         SELECT i.customer_id,
                'need:' || nt.code || ':' || i.id AS trigger_key,
@@ -459,6 +460,9 @@ def unmet_need_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: str) -> R
         JOIN interactions_interaction_needs inn ON inn.interaction_id = i.id
         JOIN customers_needtype nt ON nt.id = inn.needtype_id
         JOIN customers_customer c ON c.id = i.customer_id
+        JOIN customers_customerneed cn ON cn.customer_id = i.customer_id
+             AND cn.need_type_id = nt.id AND cn.status = 'active'
+             AND cn.priority >= %(min_priority)s
         WHERE i.occurred_at >= %(oldest)s AND i.occurred_at < %(latest)s
           AND {LIVE_CUSTOMER} AND {scope.sql("i.customer_id")}
           AND NOT EXISTS (
@@ -485,6 +489,7 @@ def unmet_need_rule(*, params: dict, as_of: dt.date, scope: Scope, tz: str) -> R
             "tz": tz,
             "days": days,
             "window": f"{days} days",
+            "min_priority": int(params.get("min_priority", 0)),
             # Discussed on a day at least `days` before as_of, at most `lookback_days` before.
             "latest": midnight - dt.timedelta(days=days),
             "oldest": midnight - dt.timedelta(days=int(params["lookback_days"]) + 1),

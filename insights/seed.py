@@ -46,6 +46,7 @@ REFERENCE_DATA = [
     "insights.migrations.0002_default_rules_and_policy",
     "insights.migrations.0003_product_and_feedback_rules",
     "insights.migrations.0004_score_policy_feedback_components",
+    "insights.migrations.0005_unmet_need_priority",
 ]
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from customers.models import LifeEvent
+from customers.models import CustomerNeed, LifeEvent
 from insights.engine import alert_evidence_recompute, alerts_scan
 from insights.models import Alert
 from products.models import Holding, Recommendation
@@ -65,8 +65,19 @@ def _noon(day):
 
 def test_unmet_need_fires_14_days_after_discussion_without_recommendation(rm_alice):
     growth = need_type("wealth_growth")
-    at, recent, served = (CustomerFactory(relationship_manager=rm_alice) for _ in range(3))
-    for customer, days in ((at, 14), (recent, 13), (served, 20)):
+    at, recent, served, fulfilled = (
+        CustomerFactory(relationship_manager=rm_alice) for _ in range(4)
+    )
+    for customer in (at, recent, served, fulfilled):
+        CustomerNeed.objects.create(
+            customer=customer,
+            need_type=growth,
+            priority=50,
+            status="fulfilled" if customer == fulfilled else "active",
+            first_identified=today(),
+            last_confirmed=today(),
+        )
+    for customer, days in ((at, 14), (recent, 13), (served, 20), (fulfilled, 20)):
         interaction = InteractionFactory(
             customer=customer, staff=rm_alice, occurred_at=_noon(today() - dt.timedelta(days))
         )
