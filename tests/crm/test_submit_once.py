@@ -43,7 +43,10 @@ def test_log_interaction_sent_twice_makes_one_interaction_and_one_task(
     token = re.search(r'name="submission_token" value="([0-9a-f]{32})"', page).group(1)
     due = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     data = form_data(
-        submission_token=token, follow_up_title="Send the fund sheet", follow_up_due=due
+        submission_token=token,
+        follow_up_title="Send the fund sheet",
+        follow_up_due=due,
+        product_codes="",  # products discussed must be catalogue products; none here
     )
     first = alice_client.post(create_url(alices_customer), data)
     second = alice_client.post(create_url(alices_customer), data, follow=True)
@@ -65,7 +68,7 @@ def test_a_fresh_form_gets_a_fresh_token(alice_client, alices_customer):
 def test_a_form_shown_again_with_errors_keeps_its_token_and_can_then_be_sent(
     alice_client, alices_customer
 ):
-    data = form_data(submission_token=TOKEN, subject="")
+    data = form_data(submission_token=TOKEN, subject="", product_codes="")
     assert alice_client.post(create_url(alices_customer), data).status_code == 200
     assert not SubmittedForm.objects.exists()  # nothing saved, nothing claimed
     data["subject"] = "Second try"
