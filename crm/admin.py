@@ -45,7 +45,8 @@ class ServiceWriteAdmin(admin.ModelAdmin):
     """
 
     def service_save(self, request, form, change):
-        raise NotImplementedError
+        """Save through the model's service; every subclass names its own (abstract hook)."""
+        raise NotImplementedError(f"{type(self).__name__} must define service_save()")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -64,6 +64,7 @@ import io
 import logging
 import re
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -362,7 +363,7 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
 # -- Importers -------------------------------------------------------------------------------
 
 
-class CsvImporter:
+class CsvImporter(ABC):
     """One kind of import. Subclasses set `kind`, `required`, `optional` and implement
     `check`, `write` and `audit` (see the module docstring)."""
 
@@ -374,17 +375,17 @@ class CsvImporter:
     def __init__(self, *, actor) -> None:
         self.actor = actor
 
+    @abstractmethod
     def check(self, batch: list[Row], report: ImportReport) -> Any:
         """Validate `batch` against the database and return what `write` needs."""
-        raise NotImplementedError
 
+    @abstractmethod
     def write(self, plan: Any) -> None:
         """Write one checked batch (commit only; never called once a row has failed)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def audit(self, report: ImportReport) -> None:
         """Record the committed import in the audit log (once, inside the transaction)."""
-        raise NotImplementedError
 
 
 class _Rollback(Exception):
@@ -520,7 +521,8 @@ class CsvImportCommand(BaseCommand):
         parser.add_argument("--user", help="Username recorded as the author of the changes.")
 
     def importer(self, actor, **options) -> CsvImporter:
-        raise NotImplementedError
+        """The importer this command runs (each subclass names its own)."""
+        raise NotImplementedError(f"{type(self).__name__} must define importer()")
 
     def actor(self, username: str | None):
         if not username:
