@@ -55,7 +55,12 @@ def product_list(request: HttpRequest) -> HttpResponse:
     page = selectors.product_page(
         user=request.user, filters=form.filters(), page=_page_number(request)
     )
-    ctx = {"form": form, "page": page, "query": _query_without(request, "page")}
+    ctx = {
+        "form": form,
+        "page": page,
+        "query": _query_without(request, "page"),
+        "can_import": can_import(request.user),
+    }
     return render(request, "products/product_list.html", ctx)
 
 

@@ -50,6 +50,13 @@ def test_product_list_filters_and_query_count(alice_client, django_assert_num_qu
     assert [p.code for p in found.context["page"]] == ["TD-OLD"]
 
 
+def test_holdings_import_is_linked_for_those_who_may_import(alice_client, supervisor_client):
+    import_url = reverse("products:holding_import").encode()
+    assert import_url in supervisor_client.get(reverse("products:list")).content
+    assert import_url not in alice_client.get(reverse("products:list")).content
+    assert alice_client.get(reverse("products:holding_import")).status_code == 403
+
+
 def test_product_page_counts_holders_in_the_viewers_scope(
     alice_client, head_office_client, alices_customer, bobs_customer
 ):
