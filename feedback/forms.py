@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.submit_once import SubmitOnceFormMixin
 from feedback.models import (
     COMMENT_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
@@ -43,7 +44,7 @@ class ScoresMixin:
         return data
 
 
-class FeedbackForm(ScoresMixin, forms.Form):
+class FeedbackForm(SubmitOnceFormMixin, ScoresMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Feedback.Channel.choices)
     received_at = forms.DateTimeField(label=_("Received at"), widget=DateTimeLocalInput())
     csat = _score(_("CSAT (1–5)"), 1, 5, _("1 very dissatisfied … 5 very satisfied"))
@@ -93,7 +94,7 @@ class SurveyForm(ScoresMixin, forms.Form):
     )
 
 
-class CaseForm(forms.Form):
+class CaseForm(SubmitOnceFormMixin, forms.Form):
     case_type = forms.ChoiceField(label=_("Type"), choices=CaseType.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Case.Category.choices)
     severity = forms.ChoiceField(

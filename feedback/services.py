@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from accounts.models import Role, Staff
+from crm.submit_once import submission_claim, submission_done
 from customers.access import can_serve_customer
 from customers.changes import customers_changed
 from customers.models import Customer
@@ -117,13 +118,16 @@ def feedback_record(
     received_at: dt.datetime | None = None,
     staff=None,
     interaction: Interaction | None = None,
+    submission_token: str = "",
 ) -> Feedback:
     """Record feedback a member of staff took down (survey form, phone survey, hotline).
 
     `staff` (who served) defaults to the interaction's staff member. Audited. Raises
-    PermissionDenied outside the actor's scope, ValidationError for bad scores or links.
+    PermissionDenied outside the actor's scope, ValidationError for bad scores or links,
+    AlreadySubmitted when the form's one-time token was used before (crm.submit_once).
     """
     _check_customer_in_scope(actor, customer)
+    claim = submission_claim(actor=actor, token=submission_token, kind="feedback.feedback")
     received_at = received_at or timezone.now()
     if received_at > timezone.now() + FUTURE_TOLERANCE:
         raise ValidationError({"received_at": FEEDBACK_IN_FUTURE})
@@ -158,6 +162,7 @@ def feedback_record(
         detail={"channel": channel, "csat": csat, "nps": nps},
     )
     customers_changed(customer_ids=[customer.pk], what="feedback")
+    submission_done(claim, url=customer.get_absolute_url())
     return feedback
 
 
@@ -398,14 +403,17 @@ def case_open(
     assignee=None,
     about_staff=None,
     interaction: Interaction | None = None,
+    submission_token: str = "",
 ) -> Case:
     """Open a case for a customer; its clocks start now.
 
     The assignee defaults to the actor — or, for a complaint about the actor, to the branch
     supervisor (recusal). Records the first status change and an audit entry; the
-    assignee, if not the actor, gets a notification.
+    assignee, if not the actor, gets a notification. Raises AlreadySubmitted when the
+    form's one-time token was used before (crm.submit_once): a double click opens one case.
     """
     _check_customer_in_scope(actor, customer)
+    claim = submission_claim(actor=actor, token=submission_token, kind="feedback.case")
     if interaction is not None and interaction.customer_id != customer.pk:
         raise ValidationError({"interaction": INTERACTION_OTHER_CUSTOMER})
     if (
@@ -459,6 +467,7 @@ def case_open(
         },
     )
     customers_changed(customer_ids=[customer.pk], what="case")
+    submission_done(claim, url=case.get_absolute_url())
     return case
 
 

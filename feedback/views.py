@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, role_of
+from crm.submit_once import AlreadySubmitted, already_submitted
 from customers.access import is_supervising
 from customers.models import Customer
 from feedback import selectors, services
@@ -105,6 +106,8 @@ def feedback_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.feedback_record(actor=request.user, customer=customer, **form.cleaned_data)
+        except AlreadySubmitted as exc:
+            return already_submitted(request, exc, customer.get_absolute_url())
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -269,6 +272,8 @@ def case_create(request: HttpRequest, customer_id: int) -> HttpResponse:
             case = services.case_open(
                 actor=request.user, customer=customer, interaction=interaction, **form.cleaned_data
             )
+        except AlreadySubmitted as exc:
+            return already_submitted(request, exc, customer.get_absolute_url())
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

@@ -258,3 +258,40 @@ def test_admin_lists_every_feedback_model(admin_client, rm_alice, alices_custome
     page = admin_client.get(f"/admin/feedback/case/{case.pk}/change/")
     assert page.status_code == 200 and b'name="subject"' not in page.content  # read-only
     assert admin_client.get(f"/admin/feedback/case/{case.pk}/delete/").status_code == 403
+
+
+def _token(response) -> str:
+    return response.context["form"]["submission_token"].value()
+
+
+def test_feedback_sent_twice_records_one_feedback(alice_client, alices_customer):
+    url = reverse("feedback:feedback_create", args=[alices_customer.pk])
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    data = {
+        "channel": "hotline",
+        "received_at": now,
+        "csat": "2",
+        "category": "fees",
+        "submission_token": _token(alice_client.get(url)),
+    }
+    first = alice_client.post(url, data)
+    second = alice_client.post(url, data, follow=True)
+    assert first.status_code == 302 and Feedback.objects.count() == 1
+    assert "already been sent" in second.content.decode()
+
+
+def test_case_form_sent_twice_opens_one_case(alice_client, alices_customer):
+    url = reverse("feedback:case_create", args=[alices_customer.pk])
+    data = {
+        "case_type": "complaint",
+        "category": "fees",
+        "severity": "normal",
+        "channel": "phone",
+        "subject": "Card fee charged twice",
+        "description": "Charged twice.",
+        "submission_token": _token(alice_client.get(url)),
+    }
+    alice_client.post(url, data)
+    second = alice_client.post(url, data)
+    case = Case.objects.get()
+    assert second.status_code == 302 and second["Location"] == f"/cases/{case.pk}/"
