@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, branch_id_of, role_of
+from crm.submit_once import submission_claim, submission_done
 from customers.access import is_supervising, require_serve
 from customers.models import Customer, NeedType
 from customers.services import audit_record
@@ -71,9 +72,12 @@ def campaign_create(
     target_branches: Iterable[Branch] = (),
     exclude_holders: bool = True,
     description: str = "",
+    submission_token: str = "",
 ) -> Campaign:
-    """Define a campaign (draft). A supervisor's campaign covers their own branch only."""
+    """Define a campaign (draft). A supervisor's campaign covers their own branch only.
+    AlreadySubmitted for a form sent twice (crm.submit_once)."""
     _check_manage(actor)
+    claim = submission_claim(actor=actor, token=submission_token, kind="products.campaign")
     products = list(products)
     if not products:
         raise ValidationError({"products": CAMPAIGN_NO_PRODUCTS})
@@ -98,6 +102,7 @@ def campaign_create(
     else:
         campaign.target_branches.set(list(target_branches))
     audit_record(actor=actor, action="campaign.created", target=campaign, detail={"name": name})
+    submission_done(claim, url=campaign.get_absolute_url())
     return campaign
 
 

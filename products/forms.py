@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.dates import plausible_date_check
+from crm.submit_once import SubmitOnceFormMixin
 from customers.models import NeedType
 from products.models import Product, RiskLevel
 from products.selectors import ProductFilters
@@ -46,7 +47,7 @@ class ProductFilterForm(forms.Form):
         )
 
 
-class QuestionnaireForm(forms.Form):
+class QuestionnaireForm(SubmitOnceFormMixin, forms.Form):
     """One radio group per question of a questionnaire version (texts translated).
 
     `questions` is [(question, [options])] as products.selectors.questionnaire_in_use_questions
@@ -99,7 +100,7 @@ class RecommendationOutcomeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
 
 
-class HoldingForm(forms.Form):
+class HoldingForm(SubmitOnceFormMixin, forms.Form):
     """A sale recorded by staff (a subscription the customer made at the branch)."""
 
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.all())
@@ -120,7 +121,7 @@ class SaleOverrideForm(HoldingForm):
     )
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(SubmitOnceFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, branch_id_of, role_of
+from crm.submit_once import submission_claim, submission_done
 from customers.access import require_serve
 from customers.models import Customer, NeedType
 from customers.services import audit_record, risk_assessment_record
@@ -229,6 +230,7 @@ def questionnaire_assessment_record(
     in_person: bool,
     questionnaire: RiskQuestionnaire | None = None,
     assessed_on: dt.date | None = None,
+    submission_token: str = "",
 ):
     """Record a risk assessment from the questionnaire the RM filled in with the customer.
 
@@ -237,9 +239,11 @@ def questionnaire_assessment_record(
        assessment (it checks the actor may edit the customer, and moves the customer's class
        and its date to the latest assessment) and audits it.
     3. The answers, questionnaire version and where it was done are stored with it.
-    Returns the customers.RiskAssessment.
+    Returns the customers.RiskAssessment. Raises AlreadySubmitted for a form sent twice
+    (crm.submit_once).
     """
     check_customer_in_scope(actor, customer)
+    claim = submission_claim(actor=actor, token=submission_token, kind="products.assessment")
     questionnaire = questionnaire or questionnaire_in_use()
     score, risk_class, records = questionnaire_score(questionnaire=questionnaire, answers=answers)
     assessment = risk_assessment_record(
@@ -256,6 +260,7 @@ def questionnaire_assessment_record(
         in_person=in_person,
         branch_id=branch_id_of(actor) if in_person else None,
     )
+    submission_done(claim, url=customer.get_absolute_url())
     return assessment
 
 
@@ -304,10 +309,13 @@ def holding_record(
     principal: Decimal,
     start_date: dt.date | None = None,
     maturity_date: dt.date | None = None,
+    submission_token: str = "",
 ) -> Holding:
     """Record a sale made by staff: passes check_suitability (purpose SALE, with the amount)
-    or raises ValidationError with every reason. Audited."""
+    or raises ValidationError with every reason. Audited. AlreadySubmitted for a form sent
+    twice (crm.submit_once)."""
     check_customer_in_scope(actor, customer)
+    claim = submission_claim(actor=actor, token=submission_token, kind="products.holding")
     start_date = start_date or timezone.localdate()
     result = check_suitability(
         customer, product, on=start_date, purpose=Purpose.SALE, amount=principal
@@ -316,7 +324,7 @@ def holding_record(
         raise refusal_error(result)
     if maturity_date is None and product.term_days:
         maturity_date = start_date + dt.timedelta(days=product.term_days)
-    return _holding_new(
+    holding = _holding_new(
         actor=actor,
         customer=customer,
         product=product,
@@ -324,19 +332,29 @@ def holding_record(
         start_date=start_date,
         maturity_date=maturity_date,
     )
+    submission_done(claim, url=customer.get_absolute_url())
+    return holding
 
 
 @transaction.atomic
 def sale_override_request(
-    *, actor, customer: Customer, product: Product, principal: Decimal, customer_statement: str
+    *,
+    actor,
+    customer: Customer,
+    product: Product,
+    principal: Decimal,
+    customer_statement: str,
+    submission_token: str = "",
 ) -> SaleOverride:
     """Record a customer-initiated purchase above the customer's class, for sign-off.
 
     Allowed only when the risk level is the ONLY refusal (assessment current, on sale, at or
     above the minimum), never for a C1 customer, and only with the customer's statement. The
     holding is created when the branch supervisor signs off (sale_override_decide). Audited.
+    AlreadySubmitted for a form sent twice (crm.submit_once).
     """
     check_customer_in_scope(actor, customer)
+    claim = submission_claim(actor=actor, token=submission_token, kind="products.override")
     if not customer_statement.strip():
         raise ValidationError({"customer_statement": OVERRIDE_STATEMENT_REQUIRED})
     result = check_suitability(customer, product, purpose=Purpose.SALE, amount=principal)
@@ -364,6 +382,7 @@ def sale_override_request(
         customer=customer,
         detail={"product": product.code, "risk_class": customer.risk_class},
     )
+    submission_done(claim, url=customer.get_absolute_url())
     return override
 
 

@@ -17,6 +17,7 @@ from accounts.models import Role, role_of
 from crm import csvimport
 from crm.dates import plausible_or_none
 from crm.params import page_param
+from crm.submit_once import ALREADY_SUBMITTED, AlreadySubmitted, already_submitted
 from customers.access import can_import
 from customers.models import Customer, NeedType
 from products import campaigns, selectors, services
@@ -128,6 +129,9 @@ def _errors_to_messages(request: HttpRequest, form) -> None:
 def _service_call(request: HttpRequest, call, success: str) -> bool:
     try:
         call()
+    except AlreadySubmitted:
+        messages.info(request, ALREADY_SUBMITTED)  # the panel shows what the first one made
+        return False
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -169,7 +173,10 @@ def questionnaire_record(request: HttpRequest, customer_id: int) -> HttpResponse
             answers=form.answers(),
             in_person=form.cleaned_data["in_person"],
             questionnaire=questionnaire,
+            submission_token=form.cleaned_data.get("submission_token", ""),
         )
+    except AlreadySubmitted:
+        messages.info(request, ALREADY_SUBMITTED)
     except (ValidationError, PermissionDenied) as exc:
         for message in getattr(exc, "messages", [str(exc)]):
             messages.error(request, message)
@@ -323,6 +330,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             campaign = campaigns.campaign_create(actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted as exc:
+            return already_submitted(request, exc, reverse("products:campaigns"))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

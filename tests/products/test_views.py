@@ -181,6 +181,32 @@ def test_questionnaire_from_the_customer_page(alice_client, alices_customer):
 # -- Scope: 404 outside it ---------------------------------------------------------------------
 
 
+def test_questionnaire_sent_twice_records_one_assessment(alice_client, alices_customer):
+    questionnaire = RiskQuestionnaire.objects.get(is_active=True)
+    data = {"in_person": "on", "submission_token": "0123456789abcdef0123456789abcdef"}
+    for q in questionnaire.questions.all():
+        data[f"q{q.pk}"] = q.options.order_by("score").first().pk
+    url = reverse("products:questionnaire_record", args=[alices_customer.pk])
+    alice_client.post(url, data)
+    second = alice_client.post(url, data, follow=True)
+    assert RiskAssessment.objects.filter(customer=alices_customer).count() == 1
+    assert "already been sent" in second.content.decode()
+
+
+def test_holding_sent_twice_records_one_holding(alice_client, alices_customer):
+    product = product_on_shelf("R1")
+    assessed(alices_customer, "C3")
+    data = {
+        "product": product.pk,
+        "principal": "50000",
+        "submission_token": "fedcba9876543210fedcba9876543210",
+    }
+    url = reverse("products:holding_create", args=[alices_customer.pk])
+    alice_client.post(url, data)
+    alice_client.post(url, data)
+    assert Holding.objects.filter(customer=alices_customer).count() == 1
+
+
 def test_holdings_recommendations_and_targets_outside_scope_are_404(
     bob_client, alices_customer, rm_alice, supervisor
 ):
