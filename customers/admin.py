@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin
+from crm.concurrency import VERSION_FIELD, VersionField, version_of
 from customers import national_id as nid
 from customers.access import NOT_ALLOWED, require_edit
 from customers.forms import MaskedNationalIdMixin, relax_identifier_lengths
@@ -79,8 +80,13 @@ class CustomerAdminForm(MaskedNationalIdMixin, forms.ModelForm):
         model = Customer
         fields = EDITABLE_FIELDS
 
+    # The row's version when the form was filled in: a colleague's save in between is shown
+    # as a conflict instead of being overwritten (crm.concurrency, issue 8 item 3).
+    version = VersionField()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields[VERSION_FIELD].initial = version_of(self.instance)
         relax_identifier_lengths(self)
         self.mask_national_id(revealed=self.reveal_id)
         if self.instance.pk and not self.reveal_id and "national_id" in self.fields:
@@ -182,7 +188,7 @@ class CustomerAdmin(NoDeleteMixin, ServiceWriteAdmin, SimpleHistoryAdmin):
         return queryset, False
 
     def get_fields(self, request, obj=None):
-        return [*EDITABLE_FIELDS, *self.readonly_fields]
+        return [*EDITABLE_FIELDS, VERSION_FIELD, *self.readonly_fields]
 
     def service_save(self, request, form, change):
         fields = {
@@ -192,7 +198,12 @@ class CustomerAdmin(NoDeleteMixin, ServiceWriteAdmin, SimpleHistoryAdmin):
         }
         if change:
             changed = {n: v for n, v in fields.items() if n in form.changed_data}
-            return customer_update(actor=request.user, customer=form.instance, **changed)
+            return customer_update(
+                actor=request.user,
+                customer=form.instance,
+                expected_version=form.cleaned_data.get(VERSION_FIELD),
+                **changed,
+            )
         return customer_create(actor=request.user, **fields)
 
     @admin.action(description=_("Archive the selected customers"))

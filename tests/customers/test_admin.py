@@ -119,6 +119,25 @@ def test_admin_change_goes_through_the_service_with_history_and_audit(
     assert Customer.objects.get(pk=customer.pk).search_bigrams  # search keys kept
 
 
+def test_admin_edit_over_a_colleagues_save_is_a_conflict_not_a_silent_revert(
+    admin_client, rm_alice
+):
+    from customers import services
+
+    customer = CustomerFactory(relationship_manager=rm_alice, occupation="Teacher")
+    url = reverse("admin:customers_customer_change", args=[customer.pk])
+    form = admin_client.get(url).context["adminform"].form
+    version = form["version"].value()
+    assert version
+    services.customer_update(actor=rm_alice, customer=customer, occupation="Engineer")
+    stale = _change_form_data(customer, occupation="Doctor", version=version)
+    response = admin_client.post(url, stale, follow=True)
+    page = response.content.decode()
+    assert "Nothing was saved" in page and "while you were editing" in page
+    customer.refresh_from_db()
+    assert customer.occupation == "Engineer"
+
+
 def test_admin_cannot_type_a_risk_class_or_its_date(admin_client, rm_alice):
     customer = CustomerFactory(relationship_manager=rm_alice)
     url = reverse("admin:customers_customer_change", args=[customer.pk])
