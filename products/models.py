@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, branch_id_of, role_of
+from crm.dates import plausible_date_check
 from crm.models import TimeStampedModel
 from customers.models import Customer, NeedType, RiskAssessment
 
@@ -169,11 +170,15 @@ class ProductVersion(models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, related_name="versions", verbose_name=_("product")
     )
-    effective_from = models.DateField(_("effective from"))
+    effective_from = models.DateField(_("effective from"), validators=[plausible_date_check])
     risk_level = models.CharField(_("risk level"), max_length=2, choices=RiskLevel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
-    sale_start = models.DateField(_("sale window opens"), null=True, blank=True)
-    sale_end = models.DateField(_("sale window closes"), null=True, blank=True)
+    sale_start = models.DateField(
+        _("sale window opens"), null=True, blank=True, validators=[plausible_date_check]
+    )
+    sale_end = models.DateField(
+        _("sale window closes"), null=True, blank=True, validators=[plausible_date_check]
+    )
     note = models.CharField(_("reason for the change"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -281,8 +286,10 @@ class Holding(TimeStampedModel):
     )
     principal = models.DecimalField(_("principal"), max_digits=16, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
-    start_date = models.DateField(_("start date"))
-    maturity_date = models.DateField(_("maturity date"), null=True, blank=True)
+    start_date = models.DateField(_("start date"), validators=[plausible_date_check])
+    maturity_date = models.DateField(
+        _("maturity date"), null=True, blank=True, validators=[plausible_date_check]
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
@@ -605,7 +612,9 @@ class Recommendation(TimeStampedModel):
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING
     )
-    outcome_on = models.DateField(_("outcome date"), null=True, blank=True)
+    outcome_on = models.DateField(
+        _("outcome date"), null=True, blank=True, validators=[plausible_date_check]
+    )
     outcome_reason = models.CharField(_("reason"), max_length=255, blank=True)
 
     objects = CustomerScopedQuerySet.as_manager()
@@ -697,8 +706,8 @@ class Campaign(TimeStampedModel):
     exclude_holders = models.BooleanField(
         _("only customers not already holding the products"), default=True
     )
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(_("starts on"), validators=[plausible_date_check])
+    ends_on = models.DateField(_("ends on"), validators=[plausible_date_check])
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )

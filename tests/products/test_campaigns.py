@@ -190,3 +190,10 @@ def test_funnel_per_branch_and_rm(supervisor, head_office, population, rm_alice,
     assert sum(r.total for r in own) == 4  # the supervisor sees their branch only
     alice = next(r for r in own if r.key == rm_alice.pk)
     assert (alice.total, alice.subscribed) == (3, 1)
+
+
+def test_a_campaign_dated_year_1_is_refused_and_not_saved(supervisor):
+    product = product_on_shelf("R2")
+    with pytest.raises(ValidationError, match="Enter a date between"):
+        _campaign(supervisor, [product], starts_on=dt.date(1, 1, 1))
+    assert not Campaign.objects.exists()
