@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin import EstimatedCountPaginator
+from crm.concurrency import VERSION_FIELD, VersionField, version_of
 from crm.dates import plausible_date_check
 from products import services
 from products.models import (
@@ -72,6 +76,10 @@ class ProductVersionInline(admin.TabularInline):
         return False
 
 
+# The product's own terms (need types are a many-to-many the admin saves after the row).
+TERMS = [f for f in PRODUCT_FIELDS if f != "need_types"]
+
+
 class ProductAdminForm(forms.ModelForm):
     """The product's terms, and a shelf change (required for a new product)."""
 
@@ -94,10 +102,17 @@ class ProductAdminForm(forms.ModelForm):
         label=_("sale window closes"), required=False, validators=[plausible_date_check]
     )
     shelf_note = forms.CharField(label=_("reason for the change"), required=False, max_length=255)
+    # The row's version when the form was shown (crm.concurrency): a colleague's save in
+    # between is refused with what changed instead of being overwritten.
+    version = VersionField()
 
     class Meta:
         model = Product
         fields = PRODUCT_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[VERSION_FIELD].initial = version_of(self.instance)
 
     def clean(self):
         data = super().clean()
@@ -129,7 +144,7 @@ class ProductAdmin(admin.ModelAdmin):
     filter_horizontal = ["need_types"]
     inlines = [ProductVersionInline]
     fieldsets = [
-        (None, {"fields": PRODUCT_FIELDS}),
+        (None, {"fields": [*PRODUCT_FIELDS, VERSION_FIELD]}),
         (
             _("Shelf change"),
             {
@@ -147,6 +162,20 @@ class ProductAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # holdings and recommendations point at products; the shelf closes them
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A refusal by the services (a concurrent change, a shelf rule) is shown, not a 500;
+        # the admin's transaction is rolled back, so nothing of the submission is kept.
+        try:
+            with transaction.atomic():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(
+                request,
+                _("Nothing was saved: %(why)s") % {"why": " ".join(exc.messages)},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -168,7 +197,12 @@ class ProductAdmin(admin.ModelAdmin):
             obj.pk = created.pk
             obj._state.adding = False
             return
-        super().save_model(request, obj, form, change)
+        services.product_update(
+            actor=request.user,
+            product=obj,
+            fields={f: data[f] for f in TERMS if f in form.changed_data},
+            expected_version=data.get(VERSION_FIELD),
+        )
         if data.get("shelf_effective_from"):
             services.product_shelf_change(
                 actor=request.user,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, branch_id_of, role_of
+from crm.concurrency import version_check
 from crm.submit_once import submission_claim, submission_done
 from customers.access import require_serve
 from customers.models import Customer, NeedType
@@ -84,6 +85,43 @@ def refusal_error(result: SuitabilityResult) -> ValidationError:
 
 
 # -- The catalogue and its shelf -------------------------------------------------------------
+
+
+@transaction.atomic
+def product_update(
+    *,
+    actor,
+    product: Product,
+    fields: dict,
+    need_types: Iterable[NeedType] | None = None,
+    expected_version: str | None = None,
+) -> Product:
+    """Change a product's terms (`fields`: Product field name → value; head office only).
+
+    The shelf (risk level, status, sale window) changes only through product_shelf_change.
+    `expected_version` (crm.concurrency.version_of the row the form showed) turns a
+    colleague's change in between into an EditConflict instead of a silent revert. Unchanged
+    values write nothing. Audited with the names of the fields changed.
+    """
+    _check_head_office(actor)
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    changed = [name for name, value in fields.items() if getattr(product, name) != value]
+    version_check(current=product, expected=expected_version, fields=fields)
+    for name in changed:
+        setattr(product, name, fields[name])
+    if changed:
+        product.full_clean()
+        product.save(update_fields=[*changed, "updated_at"])
+    if need_types is not None:
+        needs = set(need_types)
+        if needs != set(product.need_types.all()):
+            product.need_types.set(needs)
+            changed.append("need_types")
+    if changed:
+        audit_record(
+            actor=actor, action="product.updated", target=product, detail={"fields": changed}
+        )
+    return product
 
 
 @transaction.atomic
