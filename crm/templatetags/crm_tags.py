@@ -1,9 +1,11 @@
-"""Formatting filters shared by every app's templates."""
+"""Formatting filters and tags shared by every app's templates."""
 
 import math
 from datetime import timedelta
 
 from django import template
+
+from crm.charts import Chart
 
 register = template.Library()
 
@@ -12,3 +14,9 @@ register = template.Library()
 def duration_minutes(value: timedelta) -> int:
     """A duration as whole minutes, rounded up (a wait of 14m01s reads as 15)."""
     return math.ceil(value.total_seconds() / 60)
+
+
+@register.inclusion_tag("crm/chart.html")
+def chart(chart: Chart) -> dict:
+    """`{% chart chart %}`: the canvas, the data for js/charts.js and the numbers as a table."""
+    return {"chart": chart, "data": chart.as_data(), "rows": chart.rows()}
