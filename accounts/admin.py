@@ -5,19 +5,20 @@ from django.contrib.auth.admin import UserAdmin
 
 from accounts.models import Branch, Staff
 from accounts.privileges import grant_refusal, grantable_groups, grantable_permissions, outranks
+from crm.admin import VersionCheckedAdmin, VersionCheckedInline
 
 User = get_user_model()
 
 
 @admin.register(Branch)
-class BranchAdmin(admin.ModelAdmin):
+class BranchAdmin(VersionCheckedAdmin):
     list_display = ["code", "name", "city"]
     search_fields = ["code", "name", "city"]
     list_filter = ["city"]
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(VersionCheckedAdmin):
     list_display = ["employee_number", "user", "role", "branch", "is_active"]
     list_filter = ["role", "is_active", "branch"]
     list_select_related = ["user", "branch"]
@@ -31,7 +32,7 @@ class StaffAdmin(admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
 
-class StaffInline(admin.StackedInline):
+class StaffInline(VersionCheckedInline, admin.StackedInline):
     model = Staff
     can_delete = False
     autocomplete_fields = ["branch"]
@@ -42,7 +43,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(VersionCheckedAdmin, UserAdmin):
     inlines = [StaffInline]
     list_display = [
         "username",
@@ -61,7 +62,9 @@ class StaffUserAdmin(UserAdmin):
     # editor are read-only (their password form answers 403), and only the editor's own
     # groups and permissions can be handed out.
     def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
+        # Stamped by logins and sign-up, never typed (and a login while the form is open is
+        # no edit conflict).
+        fields = [*super().get_readonly_fields(request, obj), "last_login", "date_joined"]
         if not request.user.is_superuser:
             fields.append("is_superuser")
         return fields

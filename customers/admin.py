@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin
+from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin, VersionCheckedAdmin
 from crm.concurrency import VERSION_FIELD, VersionField, version_of
 from customers import national_id as nid
 from customers.access import NOT_ALLOWED, require_edit
@@ -310,9 +310,10 @@ class LifeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(NeedType)
-class NeedTypeAdmin(ServiceWriteAdmin):
+class NeedTypeAdmin(VersionCheckedAdmin, ServiceWriteAdmin):
     """Reference data head office keeps (need_type_save audits each change); types in use are
-    retired (not active), never deleted."""
+    retired (not active), never deleted. A save over a colleague's, in the form or the list, is
+    refused with what changed (VersionCheckedAdmin)."""
 
     list_display = ["code", "name", "is_active", "sort_order"]
     list_editable = ["is_active", "sort_order"]

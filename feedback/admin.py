@@ -1,11 +1,12 @@
 """Head office's admin: SLA policies, branch hours and holiday overrides are edited here;
+a save over a colleague's is refused with what changed (crm.admin.VersionCheckedAdmin);
 feedback and cases are kept records (read-only here: they change through the pages and
 feedback.services, which keep the history and the audit trail)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin import EstimatedCountPaginator
+from crm.admin import EstimatedCountPaginator, VersionCheckedAdmin
 from feedback.models import (
     BranchHours,
     Case,
@@ -31,7 +32,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(VersionCheckedAdmin):
     list_display = [
         "case_type",
         "severity",
@@ -52,13 +53,13 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(BranchHours)
-class BranchHoursAdmin(admin.ModelAdmin):
+class BranchHoursAdmin(VersionCheckedAdmin):
     list_display = ["branch", "opens_at", "closes_at"]
     list_select_related = ["branch"]
 
 
 @admin.register(HolidayOverride)
-class HolidayOverrideAdmin(admin.ModelAdmin):
+class HolidayOverrideAdmin(VersionCheckedAdmin):
     list_display = ["date", "name", "is_working_day"]
     list_filter = ["is_working_day"]
     search_fields = ["name"]

@@ -1,5 +1,6 @@
 """Head office's admin for insights: rule configurations and the score policy are edited here
-(through the services, which version every change); alerts, runs, versions and snapshots
+(through the services, which version every change; a save over a colleague's is refused with
+what changed, crm.admin.VersionCheckedAdmin); alerts, runs, versions and snapshots
 are read-only records."""
 
 from django import forms
@@ -7,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin import EstimatedCountPaginator
+from crm.admin import EstimatedCountPaginator, VersionCheckedAdmin
 from insights.models import (
     Alert,
     AlertRule,
@@ -81,7 +82,7 @@ class ScorePolicyForm(forms.ModelForm):
 
 
 @admin.register(AlertRule)
-class AlertRuleAdmin(admin.ModelAdmin):
+class AlertRuleAdmin(VersionCheckedAdmin):
     form = AlertRuleForm
     list_display = ["code", "name", "enabled", "severity", "version", "updated_at", "updated_by"]
     list_filter = ["enabled", "severity"]
@@ -147,7 +148,7 @@ class AlertRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ScorePolicy)
-class ScorePolicyAdmin(admin.ModelAdmin):
+class ScorePolicyAdmin(VersionCheckedAdmin):
     form = ScorePolicyForm
     list_display = ["__str__", "version", "updated_at", "updated_by"]
     fields = ["weights", "min_samples", "mappings", "period_days", "version", "updated_at"]

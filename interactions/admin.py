@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm import identifiers
-from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin
+from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin, VersionCheckedAdmin
 from customers.models import Customer
 from interactions.models import Interaction, Task, TaskReschedule
 from interactions.services import task_reassign
@@ -71,7 +71,9 @@ class TaskRescheduleInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ByCustomerOrStaffSearch, ServiceWriteAdmin, SimpleHistoryAdmin):
+class TaskAdmin(
+    ByCustomerOrStaffSearch, VersionCheckedAdmin, ServiceWriteAdmin, SimpleHistoryAdmin
+):
     staff_field = "assignee"
     list_display = ["title", "customer", "assignee", "due_date", "status", "origin"]
     list_filter = ["status", "origin", "due_date"]

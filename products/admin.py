@@ -11,7 +11,7 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin import EstimatedCountPaginator
+from crm.admin import EstimatedCountPaginator, VersionCheckedAdmin, VersionCheckedInline
 from crm.concurrency import VERSION_FIELD, VersionField, version_of
 from crm.dates import plausible_date_check
 from products import services
@@ -213,14 +213,14 @@ class ProductAdmin(admin.ModelAdmin):
             )
 
 
-class RiskQuestionInline(admin.TabularInline):
+class RiskQuestionInline(VersionCheckedInline, admin.TabularInline):
     model = RiskQuestion
     extra = 0
     fields = ["position", "text"]
     show_change_link = True
 
 
-class RiskOptionInline(admin.TabularInline):
+class RiskOptionInline(VersionCheckedInline, admin.TabularInline):
     model = RiskOption
     extra = 0
     fields = ["position", "text", "score"]
@@ -237,7 +237,7 @@ class FrozenWhenAnsweredMixin:
 
 
 @admin.register(RiskQuestionnaire)
-class RiskQuestionnaireAdmin(FrozenWhenAnsweredMixin, admin.ModelAdmin):
+class RiskQuestionnaireAdmin(FrozenWhenAnsweredMixin, VersionCheckedAdmin):
     list_display = [
         "version",
         "title",
@@ -269,7 +269,7 @@ class RiskQuestionnaireAdmin(FrozenWhenAnsweredMixin, admin.ModelAdmin):
 
 
 @admin.register(RiskQuestion)
-class RiskQuestionAdmin(FrozenWhenAnsweredMixin, admin.ModelAdmin):
+class RiskQuestionAdmin(FrozenWhenAnsweredMixin, VersionCheckedAdmin):
     list_display = ["questionnaire", "position", "text"]
     list_filter = ["questionnaire"]
     inlines = [RiskOptionInline]
