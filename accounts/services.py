@@ -11,7 +11,7 @@ User = get_user_model()
 
 HEAD_OFFICE_GROUP = "Head office"
 # Django admin is head office's tool for reference data and staff. Records the bank must keep
-# (customers, interactions, feedback) are archived, never deleted, so no delete permission.
+# (customers, interactions, feedback, alerts) are archived, never deleted, so no delete permission.
 HEAD_OFFICE_APPS = [
     "accounts",
     "auth",
@@ -21,8 +21,9 @@ HEAD_OFFICE_APPS = [
     "interactions",
     "products",
     "feedback",
+    "insights",  # alert rules' thresholds and the score policy are head office's to tune
 ]
-KEPT_RECORD_APPS = ["customers", "interactions", "feedback"]
+KEPT_RECORD_APPS = ["customers", "interactions", "feedback", "insights"]
 # Rights that would let head office grant itself more than it has: editing groups (its own
 # included) and permission rows. Staff accounts are deactivated, never deleted.
 HEAD_OFFICE_WITHHELD = [

@@ -61,3 +61,12 @@ def plausible_or_none(value: dt.date | dt.datetime | None):
     except ValidationError:
         return None
     return value
+
+
+def local_day_start(day: dt.date) -> dt.datetime:
+    """00:00 of `day` in the bank's time zone (TIME_ZONE): the lower bound of a day's records.
+
+    Lists filtered "from D1 to D2" take [local_day_start(D1), local_day_start(D2 + 1 day)),
+    and the dashboards group by the same local day, so a figure and its list agree.
+    """
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(0)))

@@ -306,6 +306,12 @@ SEED_DEMO_KEEP = [
 OUTBOX_DISPATCH_SECONDS = env.float("OUTBOX_DISPATCH_SECONDS", default=5.0)
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=30)
 OUTBOX_STALE_SECONDS = env.int("OUTBOX_STALE_SECONDS", default=300)
+# The dashboards' figures (dashboards/services.py): how often beat recomputes them, and how
+# many days back the frequent run and the nightly run rewrite the per-day figures (the nightly
+# one covers the last 12 months and the 12 before, for "rising or falling" comparisons).
+DASHBOARD_REFRESH_SECONDS = env.float("DASHBOARD_REFRESH_SECONDS", default=5 * 60.0)
+DASHBOARD_REFRESH_DAYS = env.int("DASHBOARD_REFRESH_DAYS", default=35)
+DASHBOARD_FULL_DAYS = env.int("DASHBOARD_FULL_DAYS", default=800)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "crm.tasks.heartbeat_task", "schedule": 60.0},
     "outbox-dispatch": {
@@ -321,9 +327,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "sla-watch": {"task": "feedback.tasks.sla_watch_task", "schedule": 60.0},
-    "branch-figures": {
-        "task": "dashboards.tasks.branch_figures_refresh_task",
-        "schedule": 10 * 60.0,
+    # The dashboards' precomputed figures: every few minutes what is open now and the recent
+    # days, every night every day the dashboards can show (dashboards.services.figures_refresh).
+    "dashboard-figures": {
+        "task": "dashboards.tasks.figures_refresh_task",
+        "schedule": DASHBOARD_REFRESH_SECONDS,
+        "options": {"expires": DASHBOARD_REFRESH_SECONDS},
+    },
+    "dashboard-figures-full": {
+        "task": "dashboards.tasks.figures_refresh_task",
+        "schedule": crontab(hour=2, minute=15),
+        "kwargs": {"days": DASHBOARD_FULL_DAYS},
     },
     # Need-change alerts: every 10 minutes the customers touched since the last scan, every
     # night the whole book (the time-driven rules); both run `manage.py alerts_scan`.

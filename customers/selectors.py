@@ -416,6 +416,7 @@ ACCESS_ACTIONS = {
     "customer.id_revealed": _("revealed the national ID"),
     "customer.phone_revealed": _("revealed the mobile number"),
     "customer.exported": _("exported the customer list"),
+    "dashboard.exported": _("exported a dashboard table"),
     "customer.reveal_limited": _("hit the reveal limit"),
     "customer.export_limited": _("hit the export limit"),
     "access_log.exported": _("exported the access log"),

@@ -1,4 +1,10 @@
-"""Figures the home pages show, computed by workers rather than by page requests."""
+"""Figures the dashboards show, computed set-based by workers rather than by page requests.
+
+A dashboard never scans the big tables while a person waits (issue 13 item 6): beat runs
+`dashboards.services.figures_refresh`, which rewrites these small tables from GROUP BY
+queries, and the pages read and add up their rows. Every figure is defined once, in
+dashboards/figures.py, next to the list that shows the records behind it (its drill-down).
+"""
 
 from __future__ import annotations
 
@@ -29,3 +35,93 @@ class BranchFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch_id}: {self.customers} customers, {self.staff} staff"
+
+
+class DailyFigure(models.Model):
+    """One branch's additive figure for one day (in the bank's time zone): a count `n` and,
+    where the figure has one, a `total` (CSAT points, seconds in a status). A period's figure
+    is the sum over its days, so any period — custom ones too — is a cheap sum of small rows.
+    """
+
+    class Figure(models.TextChoices):
+        # key "all" | "csat" (total: points) | "nps" | "promoter" | "detractor"
+        FEEDBACK = "feedback", _("Feedback received")
+        # key: need type code
+        NEED_CHANGES = "need_changes", _("Need changes")
+        # key: case type
+        CASES_OPENED = "cases_opened", _("Cases opened")
+        # key: status; n: cases opened that day that passed through it; total: seconds in it
+        CASE_STATUS_TIME = "case_status_time", _("Time per case status")
+        # key: status of the above-class purchase, by the day it was requested
+        OVERRIDES = "overrides", _("Above-class purchases")
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="+", verbose_name=_("branch")
+    )
+    figure = models.CharField(_("figure"), max_length=20, choices=Figure.choices)
+    day = models.DateField(_("day"))
+    key = models.CharField(_("key"), max_length=40)
+    n = models.PositiveIntegerField(_("count"))
+    total = models.BigIntegerField(_("total"), default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("daily figure")
+        verbose_name_plural = _("daily figures")
+        constraints = [
+            # Also the index of every read: one branch (or all), one figure, a range of days.
+            models.UniqueConstraint(
+                fields=["branch", "figure", "day", "key"], name="daily_figure_unique"
+            ),
+        ]
+        indexes = [
+            # Head office's sums across branches: one figure over a range of days.
+            models.Index(fields=["figure", "day"], name="daily_figure_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.figure} {self.day} {self.key}: {self.n}"
+
+
+class StandingFigure(models.Model):
+    """One branch's count of records in a state now (open alerts, breached cases, …), as of
+    `computed_at`; `subject_id` narrows it to one staff member (a user id) or one campaign
+    (a campaign id), 0 when the figure is the branch's."""
+
+    class Figure(models.TextChoices):
+        # key: rule code
+        ALERTS_BY_RULE = "alerts_by_rule", _("Open alerts by rule")
+        # key "all" | "7" | "30" (older than N days) | "overdue" (not acknowledged in time)
+        ALERTS_BY_AGE = "alerts_by_age", _("Open alerts by age")
+        # key "open" | "breached" | "due_soon"
+        CASES = "cases", _("Open cases")
+        # key "30": assessments that expire within 30 days; "expired": customers without a
+        # current assessment
+        ASSESSMENTS = "assessments", _("Risk assessments")
+        # key "pending"
+        OVERRIDES = "overrides", _("Above-class purchases")
+        # subject: campaign; key: target status
+        CAMPAIGN_TARGETS = "campaign_targets", _("Campaign targets")
+        # subject: staff member; key "alerts_open" | "tasks_overdue" | "cases_breached"
+        STAFF = "staff", _("Staff workload")
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="+", verbose_name=_("branch")
+    )
+    figure = models.CharField(_("figure"), max_length=20, choices=Figure.choices)
+    subject_id = models.PositiveIntegerField(_("staff member or campaign"), default=0)
+    key = models.CharField(_("key"), max_length=40)
+    n = models.PositiveIntegerField(_("count"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("standing figure")
+        verbose_name_plural = _("standing figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "figure", "subject_id", "key"], name="standing_figure_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.figure} {self.subject_id} {self.key}: {self.n}"

@@ -1,8 +1,11 @@
-"""Demo data of the dashboards: the branch figures, so head office's home shows them at once."""
+"""Demo data of the dashboards: their figures, so every dashboard shows them at once."""
 
-from dashboards.services import branch_figures_refresh
+from django.conf import settings
+
+from dashboards.services import figures_refresh
 
 
 def seed_step(ctx) -> str:
     """seed_demo step (settings.SEED_DEMO_STEPS): compute the figures beat refreshes later."""
-    return f"branch figures of {branch_figures_refresh()} branches"
+    rows = figures_refresh(days=settings.DASHBOARD_FULL_DAYS)
+    return f"dashboard figures ({rows:,} rows)"

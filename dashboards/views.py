@@ -1,15 +1,28 @@
-"""The role-based home pages: an RM's day, a supervisor's team, head office's branches."""
+"""The role-based home pages and /dashboard/: an RM's day, a branch's figures for its
+supervisor, every branch's for head office. Thin: selectors read, presenters shape charts."""
 
-from django.http import HttpRequest, HttpResponse
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.models import Role, role_of
+from accounts.http import branch_param
+from accounts.models import Branch, Role, branch_id_of, role_of
+from crm.params import page_param
 from customers import selectors as customer_selectors
-from dashboards import selectors
+from customers.exporting import csv_lines
+from customers.services import audit_record
+from dashboards import charts, exporting, selectors
+from dashboards.forms import PeriodForm
 from interactions import selectors as interaction_selectors
 
 HOME_LIST_SIZE = 5
+DRILL_DOWN_PAGE_SIZE = 50
 
 
 @require_GET
@@ -18,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     role = role_of(request.user)
     ctx: dict = {"role": role}
     if role == Role.RM:
+        ctx.update(selectors.rm_day(user=request.user, size=HOME_LIST_SIZE))
         ctx["portfolio"] = customer_selectors.portfolio_summary(user=request.user)
         ctx["board"] = interaction_selectors.task_board(user=request.user, assignee=request.user)
         ctx["to_contact"] = list(
@@ -25,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 :HOME_LIST_SIZE
             ]
         )
+        ctx["score_chart"] = charts.score_trend(ctx["scores"])
         template = "dashboards/home_rm.html"
     elif role == Role.SUPERVISOR:
         staff = list(
@@ -46,3 +61,106 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         template = "dashboards/home_no_role.html"
     return render(request, template, ctx)
+
+
+def _dashboard_branch(request: HttpRequest) -> Branch | None:
+    """The branch whose dashboard is asked for: a supervisor's own (another: 404), for head
+    office ?branch=<id> or None (every branch). Http404 for anyone else."""
+    role = role_of(request.user)
+    if role not in (Role.SUPERVISOR, Role.HEAD_OFFICE):
+        raise Http404
+    branch = branch_param(request)
+    if role == Role.SUPERVISOR and branch is None:
+        branch = Branch.objects.filter(pk=branch_id_of(request.user)).first()
+        if branch is None:
+            raise Http404
+    return branch
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """/dashboard/: a branch's staff, alerts, cases, feedback, needs, campaigns, assessments
+    and overrides over a chosen period, every figure linking to its records."""
+    branch = _dashboard_branch(request)
+    form = PeriodForm(request.GET)
+    today = timezone.localdate()
+    period = form.selected_period(today)
+    data = selectors.branch_dashboard(branch=branch, period=period, today=today)
+    ctx = {
+        "form": form,
+        "data": data,
+        "charts": charts.dashboard_charts(data),
+        "is_head_office": role_of(request.user) == Role.HEAD_OFFICE,
+        "branches": list(selectors.dashboard_branches(user=request.user))
+        if role_of(request.user) == Role.HEAD_OFFICE
+        else [],
+        "query": request.GET.urlencode(),
+        "exports": exporting.TABLES,
+    }
+    return render(request, "dashboards/dashboard.html", ctx)
+
+
+@require_GET
+def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
+    """One dashboard table as CSV (formula-safe), for the same branch and period; logged in
+    the access log (action "dashboard.exported")."""
+    if table not in exporting.TABLES:
+        raise Http404
+    branch = _dashboard_branch(request)
+    form = PeriodForm(request.GET)
+    today = timezone.localdate()
+    period = form.selected_period(today)
+    data = selectors.branch_dashboard(branch=branch, period=period, today=today)
+    header, rows = exporting.table_rows(data, table)
+    audit_record(
+        actor=request.user,
+        action="dashboard.exported",
+        detail={
+            "table": table,
+            "branch": branch.code if branch else "all",
+            "period": [period.start.isoformat(), period.end.isoformat()],
+        },
+        branch=branch,
+    )
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
+    stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M")
+    scope = branch.code if branch else "all"
+    response["Content-Disposition"] = (
+        f'attachment; filename="dashboard-{table}-{scope}-{stamp}.csv"'
+    )
+    return response
+
+
+@require_GET
+def need_changes(request: HttpRequest) -> HttpResponse:
+    """The need changes behind a "needs rising or falling" figure (drill-down)."""
+    branch = _dashboard_branch(request)
+    form = PeriodForm(request.GET)
+    today = timezone.localdate()
+    period = form.selected_period(today)
+    need = request.GET.get("need", "")[:30]
+    rows = selectors.need_changes(user=request.user, branch=branch, need=need, period=period)
+    page = Paginator(rows, DRILL_DOWN_PAGE_SIZE).get_page(page_param(request))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        "page": page,
+        "period": period,
+        "branch": branch,
+        "need_name": selectors.need_name(need),
+        "query": query.urlencode(),
+    }
+    return render(request, "dashboards/need_changes.html", ctx)
+
+
+@require_GET
+def assessments_expiring(request: HttpRequest) -> HttpResponse:
+    """The customers behind "risk assessments expiring within 30 days" (drill-down)."""
+    branch = _dashboard_branch(request)
+    today = timezone.localdate()
+    rows = selectors.assessments_expiring(user=request.user, branch=branch, today=today)
+    page = Paginator(rows, DRILL_DOWN_PAGE_SIZE).get_page(page_param(request))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {"page": page, "branch": branch, "query": query.urlencode()}
+    return render(request, "dashboards/assessments_expiring.html", ctx)

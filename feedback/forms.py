@@ -223,6 +223,8 @@ class CaseFilterForm(forms.Form):
     )
     opened_from = forms.DateField(label=_("Opened from"), required=False, widget=DateInput())
     opened_to = forms.DateField(label=_("Opened to"), required=False, widget=DateInput())
+    # Set by the dashboards' staff table: one member's cases (within the viewer's scope).
+    assignee = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)

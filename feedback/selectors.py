@@ -11,6 +11,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Branch, Role, Staff, branch_id_of, role_of
+from crm.dates import local_day_start
 from feedback import sla
 from feedback.models import Case, CaseStatusChange, Feedback, Notification
 
@@ -21,10 +22,6 @@ OPEN_STATUSES = [
     Case.Status.IN_PROGRESS,
     Case.Status.AWAITING_CUSTOMER,
 ]
-
-
-def _local_day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(0)))
 
 
 def branches_for(*, user) -> QuerySet[Branch]:
@@ -69,9 +66,9 @@ def feedback_list(*, user, filters: dict) -> QuerySet[Feedback]:
     if filters.get("category"):
         qs = qs.filter(category=filters["category"])
     if filters.get("date_from"):
-        qs = qs.filter(received_at__gte=_local_day_start(filters["date_from"]))
+        qs = qs.filter(received_at__gte=local_day_start(filters["date_from"]))
     if filters.get("date_to"):
-        qs = qs.filter(received_at__lt=_local_day_start(filters["date_to"] + dt.timedelta(days=1)))
+        qs = qs.filter(received_at__lt=local_day_start(filters["date_to"] + dt.timedelta(days=1)))
     if filters.get("detractors"):
         qs = qs.filter(nps__lte=6)
     if filters.get("customer"):
@@ -126,6 +123,19 @@ def feedback_figures(queryset: QuerySet[Feedback]) -> FeedbackFigures:
 # -- Cases -----------------------------------------------------------------------------------
 
 
+# A case past either clock's due time (the SLA watch sets the flags): /cases/?breached=1,
+# the dashboards' "SLA breaches" and the staff table count the open ones.
+CASE_BREACHED_Q = Q(acknowledge_breached=True) | Q(resolve_breached=True)
+
+
+def case_due_soon_q(now: dt.datetime) -> Q:
+    """Open cases whose running clock falls due within DUE_SOON (24 h) of `now`, or is
+    already past it: /cases/?due_soon=1 and the dashboards' "cases due soon"."""
+    return Q(status=Case.Status.NEW, acknowledge_due_at__lte=now + DUE_SOON) | Q(
+        status__in=OPEN_STATUSES, resolve_due_at__lte=now + DUE_SOON
+    )
+
+
 def case_list(*, user, filters: dict, now: dt.datetime | None = None) -> QuerySet[Case]:
     """Cases for /cases/: mine (default for RMs) or the branch's, with the filters applied;
     most urgent first."""
@@ -145,17 +155,16 @@ def case_list(*, user, filters: dict, now: dt.datetime | None = None) -> QuerySe
         qs = qs.filter(severity=filters["severity"])
     if filters.get("case_type"):
         qs = qs.filter(case_type=filters["case_type"])
+    if filters.get("assignee"):
+        qs = qs.filter(assignee_id=filters["assignee"])
     if filters.get("due_soon"):
-        qs = qs.filter(
-            Q(status=Case.Status.NEW, acknowledge_due_at__lte=now + DUE_SOON)
-            | Q(status__in=OPEN_STATUSES, resolve_due_at__lte=now + DUE_SOON)
-        )
+        qs = qs.filter(case_due_soon_q(now))
     if filters.get("breached"):
-        qs = qs.filter(Q(acknowledge_breached=True) | Q(resolve_breached=True))
+        qs = qs.filter(CASE_BREACHED_Q)
     if filters.get("opened_from"):
-        qs = qs.filter(opened_at__gte=_local_day_start(filters["opened_from"]))
+        qs = qs.filter(opened_at__gte=local_day_start(filters["opened_from"]))
     if filters.get("opened_to"):
-        qs = qs.filter(opened_at__lt=_local_day_start(filters["opened_to"] + dt.timedelta(days=1)))
+        qs = qs.filter(opened_at__lt=local_day_start(filters["opened_to"] + dt.timedelta(days=1)))
     if filters.get("passed"):
         passed = CaseStatusChange.objects.filter(to_status=filters["passed"])
         qs = qs.filter(pk__in=passed.values("case_id"))
@@ -169,10 +178,8 @@ def case_counts(*, user, now: dt.datetime | None = None) -> dict[str, int]:
     one query."""
     now = now or timezone.now()
     open_ = Q(status__in=OPEN_STATUSES)
-    soon = Q(status=Case.Status.NEW, acknowledge_due_at__lte=now + DUE_SOON) | Q(
-        open_, resolve_due_at__lte=now + DUE_SOON
-    )
-    breached = open_ & (Q(acknowledge_breached=True) | Q(resolve_breached=True))
+    soon = case_due_soon_q(now)
+    breached = open_ & CASE_BREACHED_Q
     mine = Q(assignee=user)
     aggregates = {
         "mine_open": Count("id", filter=mine & open_),
@@ -340,8 +347,8 @@ def time_in_status(
     now = now or timezone.now()
     params: dict = {
         "now": now,
-        "lo": _local_day_start(date_from),
-        "hi": _local_day_start(date_to + dt.timedelta(days=1)),
+        "lo": local_day_start(date_from),
+        "hi": local_day_start(date_to + dt.timedelta(days=1)),
     }
     where = ["c.opened_at >= %(lo)s", "c.opened_at < %(hi)s"]
     role = role_of(user)

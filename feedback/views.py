@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import branch_param
 from accounts.models import Role, role_of
 from crm.submit_once import AlreadySubmitted, already_submitted
 from customers.access import is_supervising
@@ -71,6 +72,7 @@ def _require_role(request: HttpRequest) -> Role:
 def feedback_list(request: HttpRequest) -> HttpResponse:
     """Feedback in scope with filters, and the filtered set's CSAT average and NPS."""
     _require_role(request)
+    branch_param(request)  # a branch outside scope: 404
     form = FeedbackFilterForm(
         request.GET or None,
         branches=selectors.branches_for(user=request.user),
@@ -216,6 +218,7 @@ def _survey_answer(request: HttpRequest, token: str, lang: str) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     """My cases (and the branch's for supervisors) with filters and counts."""
     role = _require_role(request)
+    branch_param(request)  # a branch outside scope: 404
     form = CaseFilterForm(request.GET or None, branches=selectors.branches_for(user=request.user))
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if role == Role.RM:

@@ -66,6 +66,8 @@ class AlertFilterForm(forms.Form):
     age = forms.ChoiceField(label=_("Age"), choices=AGE_CHOICES, required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    # Set by head office's dashboard of one branch: that branch's alerts.
+    branch = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, data, *, rules, assignees):
         super().__init__(data)

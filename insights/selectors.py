@@ -25,7 +25,7 @@ def alert_list_for_user(*, user, filters: dict, now: dt.datetime | None = None) 
     within a severity, oldest first (the longest waiting on top).
 
     filters: status ("open" default, "closed", "all"), rule (code), assignee (user id),
-    age (minimum days), overdue (bool), customer (id).
+    age (minimum days), overdue (bool), customer (id), branch (id, of the customer).
     """
     now = now or timezone.now()
     qs = Alert.objects.visible_to(user)
@@ -44,6 +44,8 @@ def alert_list_for_user(*, user, filters: dict, now: dt.datetime | None = None) 
         qs = qs.filter(status=Alert.Status.OPEN, ack_due_at__lt=now)
     if filters.get("customer"):
         qs = qs.filter(customer_id=filters["customer"])
+    if filters.get("branch"):
+        qs = qs.filter(customer__branch_id=filters["branch"])
     return (
         qs.select_related("customer", "rule", "assignee")
         .only(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import branch_param
 from accounts.models import Role, Staff, person_name, role_of
 from insights import selectors, services
 from insights.charts import score_chart
@@ -46,6 +47,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     """An RM's alerts; a supervisor's branch; head office all — most severe, oldest first."""
     if role_of(request.user) is None:
         raise Http404
+    branch_param(request)  # a branch outside scope: 404
     form = AlertFilterForm(
         request.GET,
         rules=selectors.rule_choices(),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.dates import plausible_date_check
 from crm.submit_once import SubmitOnceFormMixin
 from customers.models import NeedType
-from products.models import Product, RiskLevel
+from products.models import Product, RiskLevel, SaleOverride
 from products.selectors import ProductFilters
 
 
@@ -189,3 +189,38 @@ class TargetMoveForm(forms.Form):
 
 class HoldingImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file (UTF-8)"))
+
+
+class OverrideFilterForm(forms.Form):
+    """/products/above-class/ filters; the dashboards link here with them (a figure's records).
+    Invalid values are ignored rather than refused (a shared link)."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any")), *SaleOverride.Status.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    date_from = forms.DateField(
+        label=_("Requested from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        validators=[plausible_date_check],
+    )
+    date_to = forms.DateField(
+        label=_("Requested to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        validators=[plausible_date_check],
+    )
+    # Set by head office's dashboard of one branch.
+    branch = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    def filters(self) -> dict:
+        """The valid filters as a dict (an invalid one is left out)."""
+        self.is_valid()
+        return {
+            name: value
+            for name, value in getattr(self, "cleaned_data", {}).items()
+            if name not in self.errors and value not in (None, "")
+        }

@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Role, branch_id_of, role_of
+from crm.dates import local_day_start
 from customers.models import Customer
 from products.models import (
     Campaign,
@@ -188,12 +189,26 @@ def questionnaire_in_use_questions() -> tuple[RiskQuestionnaire | None, list]:
     return options[0].question.questionnaire, list(questions.values())
 
 
-def overrides_for_user(*, user) -> QuerySet[SaleOverride]:
-    """Above-class purchases in the viewer's scope, awaiting sign-off first, newest first."""
+def overrides_for_user(*, user, filters: dict | None = None) -> QuerySet[SaleOverride]:
+    """Above-class purchases in the viewer's scope, awaiting sign-off first, newest first.
+
+    filters: status, date_from / date_to (the day requested, bank's time zone, inclusive),
+    branch (id, of the customer).
+    """
+    filters = filters or {}
+    qs = SaleOverride.objects.visible_to(user)
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("date_from"):
+        qs = qs.filter(created_at__gte=local_day_start(filters["date_from"]))
+    if filters.get("date_to"):
+        qs = qs.filter(created_at__lt=local_day_start(filters["date_to"] + dt.timedelta(days=1)))
+    if filters.get("branch"):
+        qs = qs.filter(customer__branch_id=filters["branch"])
     return (
-        SaleOverride.objects.visible_to(user)
-        .select_related("customer", "product", "requested_by", "decided_by")
-        .order_by("-status", "-created_at")  # "pending" sorts after "approved"/"rejected"
+        qs.select_related("customer", "product", "requested_by", "decided_by").order_by(
+            "-status", "-created_at"
+        )  # "pending" sorts after "approved"/"rejected"
     )
 
 
@@ -220,13 +235,17 @@ def campaigns_for_user(*, user) -> list[Campaign]:
     )
 
 
-def campaign_targets_page(*, user, campaign: Campaign, status: str = "", page: int = 1) -> Page:
+def campaign_targets_page(
+    *, user, campaign: Campaign, status: str = "", branch_id: int | None = None, page: int = 1
+) -> Page:
     """The targets the viewer works: an RM their own, a supervisor the branch's, head office
-    all; optionally of one status. Two queries (page, count)."""
+    all (or one branch's); optionally of one status. Two queries (page, count)."""
     qs = CampaignTarget.objects.visible_to(user).filter(campaign=campaign)
     if role_of(user) == Role.RM:
         qs = qs.filter(assigned_to=user)
     if status:
         qs = qs.filter(status=status)
+    if branch_id is not None:
+        qs = qs.filter(branch_id=branch_id)
     qs = qs.select_related("customer", "assigned_to").order_by("status", "customer__name", "pk")
     return Paginator(qs, TARGETS_PER_PAGE).get_page(page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import branch_param
 from accounts.models import Role, role_of
 from crm import csvimport
 from crm.dates import plausible_or_none
@@ -25,6 +27,7 @@ from products.forms import (
     CampaignForm,
     HoldingForm,
     HoldingImportForm,
+    OverrideFilterForm,
     ProductFilterForm,
     QuestionnaireForm,
     RecommendationForm,
@@ -35,6 +38,8 @@ from products.forms import (
 from products.importing import HoldingImporter
 from products.models import Campaign, CampaignTarget, Product, Recommendation, SaleOverride
 from products.shelf import shelf_on
+
+OVERRIDES_PER_PAGE = 50
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -281,11 +286,20 @@ def override_list(request: HttpRequest) -> HttpResponse:
     """Above-class purchases in the viewer's scope; supervisors sign them off here."""
     if role_of(request.user) not in (Role.SUPERVISOR, Role.HEAD_OFFICE):
         raise PermissionDenied
-    rows = list(selectors.overrides_for_user(user=request.user)[:200])
+    branch_param(request)  # a branch outside scope: 404
+    form = OverrideFilterForm(request.GET)
+    rows = selectors.overrides_for_user(user=request.user, filters=form.filters())
+    page = Paginator(rows, OVERRIDES_PER_PAGE).get_page(_page_number(request))
     return render(
         request,
         "products/override_list.html",
-        {"overrides": rows, "can_decide": role_of(request.user) == Role.SUPERVISOR},
+        {
+            "form": form,
+            "page": page,
+            "overrides": page.object_list,
+            "query": _query_without(request, "page"),
+            "can_decide": role_of(request.user) == Role.SUPERVISOR,
+        },
     )
 
 
@@ -376,7 +390,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         ctx["funnel_rm"] = campaigns.campaign_funnel(user=request.user, campaign=campaign, by="rm")
         ctx["page"] = selectors.campaign_targets_page(
-            user=request.user, campaign=campaign, status=status, page=_page_number(request)
+            user=request.user,
+            campaign=campaign,
+            status=status,
+            branch_id=getattr(branch_param(request), "pk", None),
+            page=_page_number(request),
         )
         ctx["query"] = _query_without(request, "page")
     return render(request, "products/campaign_detail.html", ctx)

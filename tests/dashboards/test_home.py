@@ -131,6 +131,7 @@ def test_rm_home_query_count_is_constant(alice_client, rm_alice, django_assert_n
         )
     Task.objects.filter(title__in=["T0", "T2"]).update(due_date=today - dt.timedelta(days=3))
     # session, user, staff, portfolio, task counts, overdue/today/upcoming rows, to contact,
-    # branch name, session save (3)
-    with django_assert_num_queries(13):
+    # branch name, session save (3); then the day's alerts (counts, rows), cases (rows,
+    # counts), campaign targets (rows, count), maturing holdings (rows, count), score history
+    with django_assert_num_queries(22):
         assert alice_client.get("/").status_code == 200

@@ -1,0 +1,20 @@
+"""Formatting for the dashboards (no queries)."""
+
+from django import template
+
+from accounts.models import person_name as _person_name
+from dashboards.charts import sparkline as _sparkline
+
+register = template.Library()
+
+
+@register.filter
+def sparkline(values: list) -> str:
+    """The SVG `points` of a staff member's score trend (dashboards.charts.sparkline)."""
+    return _sparkline(values)
+
+
+@register.filter
+def person_name(user) -> str:
+    """How a member of staff is named (accounts.models.person_name)."""
+    return _person_name(user)
