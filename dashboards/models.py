@@ -41,6 +41,8 @@ class DailyFigure(models.Model):
     """One branch's additive figure for one day (in the bank's time zone): a count `n` and,
     where the figure has one, a `total` (CSAT points, seconds in a status). A period's figure
     is the sum over its days, so any period — custom ones too — is a cheap sum of small rows.
+    Rows without a branch are the bank's totals (the sum of the branches' rows), so that head
+    office's view of every branch reads one row per day and key, not one per branch.
     """
 
     class Figure(models.TextChoices):
@@ -56,7 +58,13 @@ class DailyFigure(models.Model):
         OVERRIDES = "overrides", _("Above-class purchases")
 
     branch = models.ForeignKey(
-        Branch, on_delete=models.CASCADE, related_name="+", verbose_name=_("branch")
+        Branch,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("branch"),
+        help_text=_("Empty: every branch."),
     )
     figure = models.CharField(_("figure"), max_length=20, choices=Figure.choices)
     day = models.DateField(_("day"))
@@ -71,11 +79,13 @@ class DailyFigure(models.Model):
         constraints = [
             # Also the index of every read: one branch (or all), one figure, a range of days.
             models.UniqueConstraint(
-                fields=["branch", "figure", "day", "key"], name="daily_figure_unique"
+                fields=["branch", "figure", "day", "key"],
+                name="daily_figure_unique",
+                nulls_distinct=False,  # one bank-wide row per figure, day and key
             ),
         ]
         indexes = [
-            # Head office's sums across branches: one figure over a range of days.
+            # The branch comparison: one figure over a range of days, every branch.
             models.Index(fields=["figure", "day"], name="daily_figure_day_idx"),
         ]
 

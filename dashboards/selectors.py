@@ -123,6 +123,13 @@ def _scoped(qs: QuerySet, branch: Branch | None) -> QuerySet:
     return qs if branch is None else qs.filter(branch=branch)
 
 
+def _daily_scoped(branch: Branch | None) -> QuerySet[DailyFigure]:
+    """One branch's daily rows, or (None) the bank's totals (the rows without a branch)."""
+    if branch is None:
+        return DailyFigure.objects.filter(branch__isnull=True)
+    return DailyFigure.objects.filter(branch=branch)
+
+
 def _standing(branch: Branch | None) -> tuple[dict, dt.datetime | None]:
     """{(figure, subject, key): n} summed over the branch (or all), and the oldest as-of."""
     rows = (
@@ -143,7 +150,7 @@ def _daily(branch: Branch | None, period: Period, previous: Period) -> dict:
     """{(figure, key): {"n", "total", "prev_n"}} over the period and the one before."""
     now, before = Q(day__gte=period.start), Q(day__lte=previous.end)
     rows = (
-        _scoped(DailyFigure.objects.all(), branch)
+        _daily_scoped(branch)
         .filter(day__gte=previous.start, day__lte=period.end)
         .values("figure", "key")
         .annotate(
@@ -163,7 +170,8 @@ def _feedback_months(branch: Branch | None, today: dt.date) -> list[dict]:
     """CSAT average and NPS of each of the last 12 months, oldest first (one query)."""
     spans = months(today)
     rows = (
-        _scoped(DailyFigure.objects.filter(figure=Daily.FEEDBACK), branch)
+        _daily_scoped(branch)
+        .filter(figure=Daily.FEEDBACK)
         .filter(day__gte=spans[0].start, day__lte=today)
         .annotate(month=TruncMonth("day"))
         .values("month", "key")
@@ -271,7 +279,10 @@ def _branch_rows(period: Period, standing_by_branch: dict) -> list[dict]:
     feedback = {
         (r["branch_id"], r["key"]): {"n": r["sum_n"], "total": r["sum_total"]}
         for r in DailyFigure.objects.filter(
-            figure=Daily.FEEDBACK, day__gte=period.start, day__lte=period.end
+            figure=Daily.FEEDBACK,
+            day__gte=period.start,
+            day__lte=period.end,
+            branch__isnull=False,
         )
         .values("branch_id", "key")
         .annotate(sum_n=Sum("n"), sum_total=Sum("total"))

@@ -116,6 +116,16 @@ def daily_figures_refresh(*, since: dt.date, now: dt.datetime | None = None) -> 
                 },
             )
             written += cursor.rowcount
+            # The bank's totals: the branches' rows added up (branch NULL).
+            cursor.execute(
+                "INSERT INTO dashboards_dailyfigure"
+                " (branch_id, figure, day, key, n, total, computed_at)"
+                " SELECT NULL, figure, day, key, sum(n), sum(total), %s"
+                " FROM dashboards_dailyfigure WHERE day >= %s AND branch_id IS NOT NULL"
+                " GROUP BY figure, day, key",
+                [now, since],
+            )
+            written += cursor.rowcount
     return written
 
 
