@@ -10,6 +10,7 @@ and the list behind it count the same records — the dashboards' tests check ex
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -198,9 +199,15 @@ SELECT c.branch_id, %(figure)s, (c.opened_at AT TIME ZONE %(tz)s)::date, p.statu
 # -- Drill-down links -------------------------------------------------------------------------
 
 
+@functools.cache
+def _path(name: str, args: tuple = ()) -> str:
+    """reverse(), remembered: a dashboard builds hundreds of links to the same few lists."""
+    return reverse(name, args=args)
+
+
 def _url(name: str, args: tuple = (), **params) -> str:
     query = urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
-    url = reverse(name, args=args)
+    url = _path(name, args)
     return f"{url}?{query}" if query else url
 
 
@@ -281,7 +288,7 @@ def cases_link(*, branch_id: int | None, key: str = "", assignee: int | None = N
 
 
 def tasks_link(*, user_id: int) -> str:
-    return reverse("interactions:team_member_tasks", args=[user_id])
+    return reverse("interactions:team_member_tasks", args=[user_id])  # one per member: no cache
 
 
 def assessments_link(*, branch_id: int | None) -> str:

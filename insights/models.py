@@ -469,6 +469,8 @@ class ScoreSnapshot(models.Model):
         indexes = [
             # The rank in the branch for a period.
             models.Index(fields=["branch", "period_end"], name="score_snapshot_branch_idx"),
+            # The latest period of all (score list and dashboards for head office).
+            models.Index(fields=["period_end"], name="score_snapshot_period_idx"),
         ]
 
     def __str__(self) -> str:
