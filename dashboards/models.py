@@ -48,6 +48,9 @@ class DailyFigure(models.Model):
     class Figure(models.TextChoices):
         # key "all" | "csat" (total: points) | "nps" | "promoter" | "detractor"
         FEEDBACK = "feedback", _("Feedback received")
+        # The same for a whole month (day: its first), so that comparing 200 branches over
+        # 12 months adds up 12 rows per branch and key rather than 365.
+        FEEDBACK_MONTH = "feedback_month", _("Feedback received in the month")
         # key: need type code
         NEED_CHANGES = "need_changes", _("Need changes")
         # key: case type

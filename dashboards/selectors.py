@@ -16,7 +16,7 @@ from crm.dates import local_day_start
 from customers.models import Customer, NeedChange, NeedType
 from dashboards import figures
 from dashboards.models import DailyFigure, StandingFigure
-from dashboards.periods import Period, months
+from dashboards.periods import Period, month_start, months
 from feedback.models import Case, CaseType
 from feedback.selectors import nps_score
 from insights.models import ScoreSnapshot
@@ -274,16 +274,29 @@ def _staff_rows(branch: Branch, standing: dict) -> tuple[list[StaffRow], dt.date
     return rows, latest
 
 
+def _feedback_rows_of(period: Period) -> Q:
+    """The feedback rows that add up to the period: whole months from their monthly rows,
+    the days of a month the period covers only in part from their daily rows."""
+    whole = [m for m in months(period.end, 1 + (period.end - period.start).days // 28)]
+    whole = [m for m in whole if m.start >= period.start and _month_end(m.start) <= period.end]
+    days = Q(figure=Daily.FEEDBACK, day__gte=period.start, day__lte=period.end)
+    if not whole:
+        return days
+    starts = [m.start for m in whole]
+    return Q(figure=Daily.FEEDBACK_MONTH, day__in=starts) | (
+        days & ~Q(day__gte=starts[0], day__lte=_month_end(starts[-1]))
+    )
+
+
+def _month_end(start: dt.date) -> dt.date:
+    return month_start(start + dt.timedelta(days=32)) - dt.timedelta(days=1)
+
+
 def _branch_rows(period: Period, standing_by_branch: dict) -> list[dict]:
     """Head office's branch comparison: one row per branch (three queries)."""
     feedback = {
         (r["branch_id"], r["key"]): {"n": r["sum_n"], "total": r["sum_total"]}
-        for r in DailyFigure.objects.filter(
-            figure=Daily.FEEDBACK,
-            day__gte=period.start,
-            day__lte=period.end,
-            branch__isnull=False,
-        )
+        for r in DailyFigure.objects.filter(_feedback_rows_of(period), branch__isnull=False)
         .values("branch_id", "key")
         .annotate(sum_n=Sum("n"), sum_total=Sum("total"))
         .order_by()

@@ -17,6 +17,7 @@ from crm.dates import local_day_start
 from customers.models import Customer
 from dashboards import figures
 from dashboards.models import BranchFigures, DailyFigure, StandingFigure
+from dashboards.periods import month_start
 
 # Serialises refreshes (a beat run and a manual one): the second waits, then rewrites.
 REFRESH_LOCK = 7342
@@ -116,14 +117,35 @@ def daily_figures_refresh(*, since: dt.date, now: dt.datetime | None = None) -> 
                 },
             )
             written += cursor.rowcount
+            # Each branch's feedback per month, from the days (the month `since` falls in is
+            # recomputed whole: its earlier days' rows are still there).
+            cursor.execute(
+                "DELETE FROM dashboards_dailyfigure WHERE figure = %s AND day >= %s",
+                [DailyFigure.Figure.FEEDBACK_MONTH, month_start(since)],
+            )
+            cursor.execute(
+                "INSERT INTO dashboards_dailyfigure"
+                " (branch_id, figure, day, key, n, total, computed_at)"
+                " SELECT branch_id, %s, date_trunc('month', day)::date, key, sum(n), sum(total), %s"
+                " FROM dashboards_dailyfigure WHERE figure = %s AND day >= %s"
+                " GROUP BY branch_id, date_trunc('month', day), key",
+                [
+                    DailyFigure.Figure.FEEDBACK_MONTH,
+                    now,
+                    DailyFigure.Figure.FEEDBACK,
+                    month_start(since),
+                ],
+            )
+            written += cursor.rowcount
             # The bank's totals: the branches' rows added up (branch NULL).
             cursor.execute(
                 "INSERT INTO dashboards_dailyfigure"
                 " (branch_id, figure, day, key, n, total, computed_at)"
                 " SELECT NULL, figure, day, key, sum(n), sum(total), %s"
-                " FROM dashboards_dailyfigure WHERE day >= %s AND branch_id IS NOT NULL"
+                " FROM dashboards_dailyfigure"
+                " WHERE day >= %s AND branch_id IS NOT NULL AND figure <> %s"
                 " GROUP BY figure, day, key",
-                [now, since],
+                [now, since, DailyFigure.Figure.FEEDBACK_MONTH],
             )
             written += cursor.rowcount
     return written

@@ -110,24 +110,29 @@ def _figures(data: selectors.Dashboard):
 
 
 @pytest.mark.parametrize(
-    ("username", "branch_code"), [("sup01", None), ("admin", None), ("admin", "B002")]
+    ("username", "branch_code", "days"),
+    [("sup01", None, None), ("admin", None, None), ("admin", "B002", None), ("admin", None, 75)],
 )
-def test_each_figure_equals_the_records_its_drill_down_lists(demo, username, branch_code):
+def test_each_figure_equals_the_records_its_drill_down_lists(demo, username, branch_code, days):
+    """`days`: a custom period of that many days ending 10 days ago (months cut at both ends);
+    None: the last 12 months."""
     client = _client(username)
     branch = Branch.objects.get(code=branch_code) if branch_code else None
     if username == "sup01":
         branch = User.objects.get(username="sup01").staff.branch
     today = timezone.localdate()
-    data = selectors.branch_dashboard(
-        branch=branch, period=period_for(LAST_12_MONTHS, today), today=today
-    )
+    period = period_for(LAST_12_MONTHS, today)
+    if days:
+        end = today - dt.timedelta(days=10)
+        period = Period(end - dt.timedelta(days=days), end)
+    data = selectors.branch_dashboard(branch=branch, period=period, today=today)
     checked = nonzero = 0
     for label, figure in _figures(data):
         assert figure.link, label
         assert _listed(client, figure.link) == figure.n, (label, figure.link)
         checked += 1
         nonzero += figure.n > 0
-    assert checked > 40 and nonzero > 20  # the seed gives the figures something to count
+    assert checked > 40 and nonzero > 15  # the seed gives the figures something to count
     for month in data.feedback_months:  # the chart's points open their month's feedback
         assert _listed(client, month["link"]) == month["n"]
 
