@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,18 +132,15 @@ def _daily_scoped(branch: Branch | None) -> QuerySet[DailyFigure]:
 
 def _standing(branch: Branch | None) -> tuple[dict, dt.datetime | None]:
     """{(figure, subject, key): n} summed over the branch (or all), and the oldest as-of."""
+    scoped = _scoped(StandingFigure.objects.all(), branch)
     rows = (
-        _scoped(StandingFigure.objects.all(), branch)
-        .exclude(figure=Standing.STAFF if branch is None else "")
-        .values("figure", "subject_id", "key")
-        .annotate(sum_n=Sum("n"), at=Max("computed_at"))
+        scoped.exclude(figure=Standing.STAFF if branch is None else "")
+        .values_list("figure", "subject_id", "key")
+        .annotate(sum_n=Sum("n"))
         .order_by()
     )
-    values, as_of = {}, None
-    for row in rows:
-        values[(row["figure"], row["subject_id"], row["key"])] = row["sum_n"]
-        as_of = row["at"] if as_of is None or row["at"] < as_of else as_of
-    return values, as_of
+    values = {(figure, subject, key): n for figure, subject, key, n in rows}
+    return values, scoped.aggregate(at=Min("computed_at"))["at"]
 
 
 def _daily(branch: Branch | None, period: Period, previous: Period) -> dict:
@@ -351,6 +348,28 @@ def _branch_rows(period: Period, standing_by_branch: dict) -> list[dict]:
             }
         )
     return rows
+
+
+BRANCHES_PER_PAGE = 50
+# Head office's comparison, worst first where there is a worst (?sort=…): the branch code
+# otherwise. Branches without a figure sort last.
+BRANCH_SORTS = {
+    "code": lambda r: r["branch"].code,
+    "score": lambda r: (r["score"] is None, r["score"] or 0),
+    "overdue": lambda r: -r["alerts_overdue"].n,
+    "breached": lambda r: -r["cases_breached"].n,
+    "csat": lambda r: (r["csat_avg"] is None, r["csat_avg"] or 0),
+    "nps": lambda r: (r["nps"] is None, r["nps"] or 0),
+}
+
+
+def branch_comparison_page(rows: list[dict], *, sort: str, page: int):
+    """One page (BRANCHES_PER_PAGE) of the comparison rows in the order `sort` names
+    (BRANCH_SORTS; anything else: by code)."""
+    from django.core.paginator import Paginator
+
+    ordered = sorted(rows, key=BRANCH_SORTS.get(sort, BRANCH_SORTS["code"]))
+    return Paginator(ordered, BRANCHES_PER_PAGE).get_page(page)
 
 
 def _standing_by_branch() -> dict:

@@ -97,6 +97,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "exports": exporting.TABLES,
     }
+    if branch is None:
+        sort = request.GET.get("sort", "code")
+        ctx["sort"] = sort if sort in selectors.BRANCH_SORTS else "code"
+        ctx["branch_page"] = selectors.branch_comparison_page(
+            data.branches, sort=ctx["sort"], page=page_param(request, "bpage")
+        )
+        query = request.GET.copy()
+        for name in ("sort", "bpage"):
+            query.pop(name, None)
+        ctx["query_unsorted"] = query.urlencode()
     return render(request, "dashboards/dashboard.html", ctx)
 
 
