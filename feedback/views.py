@@ -68,13 +68,24 @@ def _require_role(request: HttpRequest) -> Role:
 # -- Feedback --------------------------------------------------------------------------------
 
 
+DEFAULT_FEEDBACK_DAYS = 30
+
+
 @require_GET
 def feedback_list(request: HttpRequest) -> HttpResponse:
     """Feedback in scope with filters, and the filtered set's CSAT average and NPS."""
     _require_role(request)
     branch_param(request)  # a branch outside scope: 404
+    data = request.GET.copy()
+    if not {"date_from", "date_to", "customer"} & set(data):
+        # The last DEFAULT_FEEDBACK_DAYS by default (the form shows them; clearing both dates
+        # asks for every period; one customer's feedback is all of it): head office's
+        # bank-wide figures stay a small aggregate.
+        today = timezone.localdate()
+        data["date_from"] = (today - dt.timedelta(days=DEFAULT_FEEDBACK_DAYS - 1)).isoformat()
+        data["date_to"] = today.isoformat()
     form = FeedbackFilterForm(
-        request.GET or None,
+        data,
         branches=selectors.branches_for(user=request.user),
         staff=selectors.staff_for(user=request.user),
     )

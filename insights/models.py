@@ -229,6 +229,18 @@ class Alert(models.Model):
     # What makes two firings "the same": e.g. the life event's id, the month of the balance.
     trigger_key = models.CharField(_("trigger key"), max_length=60)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    # high 3, medium 2, low 1: the lists' "most severe first", kept by PostgreSQL so that an
+    # index can serve that order (alert_open_order_idx).
+    severity_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(severity="high", then=models.Value(3)),
+            models.When(severity="medium", then=models.Value(2)),
+            default=models.Value(1),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("severity rank"),
+    )
     evidence = models.JSONField(_("evidence"), default=dict)
     need_codes = ArrayField(
         models.CharField(max_length=30), default=list, blank=True, verbose_name=_("needs")
@@ -332,6 +344,14 @@ class Alert(models.Model):
             models.Index(
                 fields=["status", "ack_due_at"],
                 name="alert_open_due_idx",
+                condition=models.Q(status__in=["open", "acknowledged"]),
+            ),
+            # /alerts/ for head office: open alerts, most severe and then oldest first.
+            models.Index(
+                models.F("severity_rank").desc(),
+                "created_at",
+                "id",
+                name="alert_open_order_idx",
                 condition=models.Q(status__in=["open", "acknowledged"]),
             ),
             # Head office's list, newest first, and per-rule precision.

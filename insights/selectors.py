@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, Staff, role_of
 from customers.models import NeedType
 from insights.models import Alert, AlertRule, ScoreSnapshot
 from insights.presenters import rule_name
-
-SEVERITY_ORDER = Case(
-    When(severity="high", then=Value(3)),
-    When(severity="medium", then=Value(2)),
-    default=Value(1),
-    output_field=IntegerField(),
-)
 
 
 def alert_list_for_user(*, user, filters: dict, now: dt.datetime | None = None) -> QuerySet:
@@ -64,7 +57,6 @@ def alert_list_for_user(*, user, filters: dict, now: dt.datetime | None = None) 
             "assignee__first_name",
             "assignee__last_name",
         )
-        .annotate(severity_rank=SEVERITY_ORDER)
         .order_by("-severity_rank", "created_at", "id")
     )
 

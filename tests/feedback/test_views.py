@@ -35,6 +35,21 @@ def test_feedback_list_figures_for_the_filtered_set(alice_client, rm_alice, alic
     assert detractors.context["figures"].nps == -100.0
 
 
+def test_feedback_list_shows_the_last_30_days_unless_asked_for_more(
+    alice_client, rm_alice, alices_customer
+):
+    record(rm_alice, alices_customer, csat=5)
+    record(rm_alice, alices_customer, csat=1, received_at=timezone.now() - dt.timedelta(days=45))
+    url = reverse("feedback:feedback_list")
+    recent = alice_client.get(url)
+    assert recent.context["figures"].n == 1
+    assert recent.context["form"]["date_from"].value()  # the default period is shown
+    every = alice_client.get(url, {"date_from": "", "date_to": ""})
+    assert every.context["figures"].n == 2
+    one_customer = alice_client.get(url, {"customer": alices_customer.pk})
+    assert one_customer.context["figures"].n == 2
+
+
 def test_feedback_list_query_count_is_constant(
     alice_client, rm_alice, alices_customer, django_assert_num_queries
 ):
