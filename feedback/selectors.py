@@ -28,11 +28,15 @@ def branches_for(*, user) -> QuerySet[Branch]:
     return Branch.objects.visible_to(user).order_by("code")
 
 
-def staff_for(*, user) -> QuerySet:
-    """Users of the branch staff this user may pick in filters and forms."""
+def staff_for(*, user, branch_id: int | None = None) -> QuerySet:
+    """Users of the branch staff this user may pick in filters and forms; of one branch when
+    `branch_id` is given (head office's filters: the bank's thousands of staff are no list to
+    pick from)."""
     from django.contrib.auth import get_user_model
 
     staff = Staff.objects.visible_to(user).active().filter(role__in=[Role.RM, Role.SUPERVISOR])
+    if branch_id is not None:
+        staff = staff.filter(branch_id=branch_id)
     return get_user_model().objects.filter(staff__in=staff).order_by("staff__employee_number")
 
 

@@ -74,8 +74,8 @@ DEFAULT_FEEDBACK_DAYS = 30
 @require_GET
 def feedback_list(request: HttpRequest) -> HttpResponse:
     """Feedback in scope with filters, and the filtered set's CSAT average and NPS."""
-    _require_role(request)
-    branch_param(request)  # a branch outside scope: 404
+    role = _require_role(request)
+    branch = branch_param(request)  # a branch outside scope: 404
     data = request.GET.copy()
     if not {"date_from", "date_to", "customer"} & set(data):
         # The last DEFAULT_FEEDBACK_DAYS by default (the form shows them; clearing both dates
@@ -87,7 +87,10 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     form = FeedbackFilterForm(
         data,
         branches=selectors.branches_for(user=request.user),
-        staff=selectors.staff_for(user=request.user),
+        # Head office picks a member of staff once a branch is chosen.
+        staff=selectors.staff_for(user=request.user, branch_id=branch.pk if branch else None)
+        if branch is not None or role != Role.HEAD_OFFICE
+        else selectors.staff_for(user=request.user).none(),
     )
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     qs = selectors.feedback_list(user=request.user, filters=filters)

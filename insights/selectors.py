@@ -80,14 +80,18 @@ def rule_choices() -> list[tuple[str, str]]:
     return [(code, rule_name(code)) for code in AlertRule.objects.values_list("code", flat=True)]
 
 
-def assignee_choices(*, user) -> list[tuple[int, str]]:
-    """The RMs a supervisor (own branch) or head office (everyone) may filter by; none for RMs."""
+def assignee_choices(*, user, branch_id: int | None = None) -> list[tuple[int, str]]:
+    """The RMs a supervisor (own branch) or head office may filter by; none for RMs. Head
+    office picks among one branch's RMs (`branch_id`, the list's branch filter) — a list of
+    every RM of the bank is no filter anyone can use (and thousands of options to render)."""
     role = role_of(user)
     if role not in (Role.SUPERVISOR, Role.HEAD_OFFICE):
         return []
+    if role == Role.HEAD_OFFICE and branch_id is None:
+        return []
     staff = (
         Staff.objects.visible_to(user)
-        .filter(role=Role.RM)
+        .filter(role=Role.RM, **({"branch_id": branch_id} if branch_id else {}))
         .select_related("user")
         .order_by("user__username")
     )

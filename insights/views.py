@@ -47,11 +47,13 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     """An RM's alerts; a supervisor's branch; head office all — most severe, oldest first."""
     if role_of(request.user) is None:
         raise Http404
-    branch_param(request)  # a branch outside scope: 404
+    branch = branch_param(request)  # a branch outside scope: 404
     form = AlertFilterForm(
         request.GET,
         rules=selectors.rule_choices(),
-        assignees=selectors.assignee_choices(user=request.user),
+        assignees=selectors.assignee_choices(
+            user=request.user, branch_id=branch.pk if branch else None
+        ),
     )
     filters = form.filters()
     now = timezone.now()
