@@ -150,10 +150,14 @@ def score_history(*, user, staff_id: int, limit: int = 12) -> list[ScoreSnapshot
     return snapshots
 
 
-def branch_scores(*, user, period_end: dt.date | None = None) -> tuple[dt.date | None, list]:
-    """The latest period's snapshots in the user's scope, best first (one query + one for the
-    latest period)."""
+def branch_scores(
+    *, user, period_end: dt.date | None = None, branch_id: int | None = None
+) -> tuple[dt.date | None, list]:
+    """The latest period's snapshots in the user's scope (and `branch_id`'s), best first (one
+    query + one for the latest period)."""
     visible = ScoreSnapshot.objects.visible_to(user)
+    if branch_id is not None:
+        visible = visible.filter(branch_id=branch_id)
     if period_end is None:
         period_end = visible.order_by("-period_end").values_list("period_end", flat=True).first()
     if period_end is None:

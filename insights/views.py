@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import branch_param
-from accounts.models import Role, Staff, person_name, role_of
+from accounts.models import Branch, Role, Staff, person_name, role_of
+from crm.paging import CappedPaginator
 from insights import selectors, services
 from insights.charts import score_chart
 from insights.forms import AlertActionForm, AlertDismissForm, AlertFilterForm
@@ -58,7 +59,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     now = timezone.now()
     alerts = selectors.alert_list_for_user(user=request.user, filters=filters, now=now)
-    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "alert": a,
@@ -174,11 +175,22 @@ def score_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     if role_of(request.user) == Role.RM:
         return redirect("insights:score_detail", request.user.pk)
-    period_end, rows = selectors.branch_scores(user=request.user)
+    branch = branch_param(request)  # head office: one branch's staff (another's: 404)
+    period_end, rows = selectors.branch_scores(
+        user=request.user, branch_id=branch.pk if branch else None
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    is_head_office = role_of(request.user) == Role.HEAD_OFFICE
     ctx = {
         "period_end": period_end,
-        "rows": rows,
-        "can_compute": role_of(request.user) == Role.HEAD_OFFICE,
+        "page": page,
+        "rows": page.object_list,
+        "query": query.urlencode(),
+        "branch": branch,
+        "branches": list(Branch.objects.order_by("code")) if is_head_office else [],
+        "can_compute": is_head_office,
     }
     return render(request, "insights/score_list.html", ctx)
 

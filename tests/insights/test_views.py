@@ -244,3 +244,16 @@ def test_head_office_computes_scores_on_demand_through_the_outbox(
     from insights.models import ScoreSnapshot
 
     assert ScoreSnapshot.objects.filter(staff=rm_alice).exists()
+
+
+def test_a_long_alert_list_says_more_than_the_cap_instead_of_counting(rm_alice):
+    """crm.paging.CappedPaginator: at most `cap` rows are counted."""
+    from crm.paging import CappedPaginator
+    from tests.customers.factories import CustomerFactory
+
+    CustomerFactory.create_batch(3, relationship_manager=rm_alice)
+    from customers.models import Customer
+
+    qs = Customer.objects.order_by("pk")
+    assert (CappedPaginator(qs, 2, cap=2).count, CappedPaginator(qs, 2, cap=2).capped) == (2, True)
+    assert (CappedPaginator(qs, 2, cap=3).count, CappedPaginator(qs, 2, cap=3).capped) == (3, False)
