@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Role, Staff, role_of
@@ -152,26 +153,31 @@ def score_history(*, user, staff_id: int, limit: int = 12) -> list[ScoreSnapshot
 
 def branch_scores(
     *, user, period_end: dt.date | None = None, branch_id: int | None = None
-) -> tuple[dt.date | None, list]:
-    """The latest period's snapshots in the user's scope (and `branch_id`'s), best first (one
-    query + one for the latest period)."""
+) -> tuple[dt.date | None, QuerySet]:
+    """The latest period's snapshots in the user's scope (and `branch_id`'s), best first,
+    each with `rank` in its branch (1 = best; None without a score): a queryset to paginate,
+    ranked by the database (a window function), so a page costs the same for 5,000 staff."""
     visible = ScoreSnapshot.objects.visible_to(user)
     if branch_id is not None:
         visible = visible.filter(branch_id=branch_id)
     if period_end is None:
         period_end = visible.order_by("-period_end").values_list("period_end", flat=True).first()
     if period_end is None:
-        return None, []
-    rows = list(
+        return None, visible.none()
+    best_first = [F("composite").desc(nulls_last=True), F("staff__username").asc()]
+    rows = (
         visible.filter(period_end=period_end)
         .select_related("staff", "branch")
-        .order_by(F("composite").desc(nulls_last=True), "staff__username")
+        .annotate(
+            row_in_branch=Window(RowNumber(), partition_by=[F("branch_id")], order_by=best_first)
+        )
+        .annotate(
+            rank=Case(
+                When(composite__isnull=True, then=Value(None)),
+                default=F("row_in_branch"),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by(*best_first)
     )
-    rank_in_branch: dict[int, int] = {}
-    for snap in rows:
-        if snap.composite is None:
-            snap.rank = None
-            continue
-        rank_in_branch[snap.branch_id] = rank_in_branch.get(snap.branch_id, 0) + 1
-        snap.rank = rank_in_branch[snap.branch_id]
     return period_end, rows
