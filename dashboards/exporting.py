@@ -27,7 +27,7 @@ def _blank(value) -> str:
 def table_rows(data: Dashboard, table: str) -> tuple[list[str], list[list]]:
     """(header, rows) of one of TABLES for the dashboard's branch and period."""
     if table == "staff":
-        labels = [label for label, _score in data.staff[0].components] if data.staff else []
+        labels = [label for _short, label, _score in data.staff[0].components] if data.staff else []
         header = [
             _("Employee number"),
             _("Name"),
@@ -44,7 +44,7 @@ def table_rows(data: Dashboard, table: str) -> tuple[list[str], list[list]]:
                 person_name(r.staff.user),
                 _blank(r.rank),
                 _blank(r.composite),
-                *[_blank(score) for _label, score in r.components],
+                *[_blank(score) for _short, _label, score in r.components],
                 r.alerts_open.n if r.alerts_open else "",
                 r.tasks_overdue.n,
                 r.cases_breached.n,

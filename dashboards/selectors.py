@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Branch, Role, Staff, role_of
 from crm.dates import local_day_start
@@ -28,6 +29,17 @@ from products.models import Campaign, CampaignTarget, SaleOverride
 Daily = DailyFigure.Figure
 Standing = StandingFigure.Figure
 TREND_PERIODS = 12  # score snapshots in a staff member's sparkline
+# The staff table's column headings (the full names, insights.records.COMPONENT_LABELS, show
+# on hover and in the CSV).
+COMPONENT_SHORT_LABELS = {
+    "csat": gettext_lazy("CSAT"),
+    "nps": gettext_lazy("NPS"),
+    "complaints": gettext_lazy("Complaints"),
+    "case_sla": gettext_lazy("Case SLA"),
+    "alert_responsiveness": gettext_lazy("Alert response"),
+    "follow_up_on_time": gettext_lazy("Follow-ups"),
+    "contact_coverage": gettext_lazy("Coverage"),
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,8 @@ class StaffRow:
     staff: Staff
     composite: object = None  # Decimal 0–100 or None (insufficient data / not computed)
     rank: int | None = None
-    components: list = field(default_factory=list)  # [(label, score or None)] in COMPONENTS order
+    # [(short label, label, score or None)] in COMPONENTS order
+    components: list = field(default_factory=list)
     trend: list = field(default_factory=list)  # composites of the last TREND_PERIODS snapshots
     alerts_open: Figure | None = None
     tasks_overdue: Figure | None = None
@@ -243,7 +256,11 @@ def _staff_rows(branch: Branch, standing: dict) -> tuple[list[StaffRow], dt.date
                 composite=current.composite if current else None,
                 rank=ranks.get(uid),
                 components=[
-                    (COMPONENT_LABELS.get(code, code), (components.get(code) or {}).get("score"))
+                    (
+                        COMPONENT_SHORT_LABELS.get(code, code),
+                        COMPONENT_LABELS.get(code, code),
+                        (components.get(code) or {}).get("score"),
+                    )
                     for code in COMPONENTS
                 ],
                 trend=[mine[end].composite if end in mine else None for end in reversed(ends)],
