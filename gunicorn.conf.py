@@ -7,3 +7,12 @@ never with their query string, because search terms (names, mobile and ID fragme
 
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+
+def post_worker_init(worker):
+    """Hide what start-up loaded (Django, the apps, the URLconf) from the garbage collector:
+    a page that builds a few thousand objects then triggers collections that do not rescan
+    tens of thousands of long-lived ones (measured in docs/benchmarks.md, dashboards)."""
+    import gc
+
+    gc.freeze()

@@ -218,7 +218,7 @@ def _feedback_months(branch: Branch | None, today: dt.date) -> list[dict]:
 
 def _staff_rows(branch: Branch, standing: dict) -> tuple[list[StaffRow], dt.date | None]:
     """The branch's active RMs and supervisors with their latest score, its components, rank
-    and trend, and their open alerts, overdue tasks and breached cases (three queries)."""
+    and trend, and their open alerts, overdue tasks and breached cases (four queries)."""
     staff = list(
         Staff.objects.active()
         .filter(branch=branch, role__in=[Role.RM, Role.SUPERVISOR])
@@ -231,29 +231,30 @@ def _staff_rows(branch: Branch, standing: dict) -> tuple[list[StaffRow], dt.date
         .distinct()
         .order_by("-period_end")[:TREND_PERIODS]
     )
-    snapshots: dict[int, dict] = {}
-    if ends:
-        for snap in ScoreSnapshot.objects.filter(branch=branch, period_end__in=ends).only(
-            "staff_id", "period_end", "composite", "components"
-        ):
-            snapshots.setdefault(snap.staff_id, {})[snap.period_end] = snap
+    # Plain tuples, not model instances: 12 periods of a branch's staff are hundreds of rows.
+    composites: dict[int, dict] = {}
+    latest_components: dict[int, dict] = {}
     latest = ends[0] if ends else None
-    ranked = sorted(
-        (s[latest].composite, uid)
-        for uid, s in snapshots.items()
-        if latest in s and s[latest].composite is not None
-    )
+    if ends:
+        snapshots = ScoreSnapshot.objects.filter(branch=branch, period_end__in=ends)
+        for staff_id, period_end, composite in snapshots.values_list(
+            "staff_id", "period_end", "composite"
+        ):
+            composites.setdefault(staff_id, {})[period_end] = composite
+        latest_components = dict(
+            snapshots.filter(period_end=latest).values_list("staff_id", "components")
+        )
+    ranked = sorted((c[latest], uid) for uid, c in composites.items() if c.get(latest) is not None)
     ranks = {uid: i + 1 for i, (_, uid) in enumerate(reversed(ranked))}
     rows = []
     for member in staff:
         uid = member.user_id
-        mine = snapshots.get(uid, {})
-        current = mine.get(latest)
-        components = current.components if current else {}
+        mine = composites.get(uid, {})
+        components = latest_components.get(uid) or {}
         rows.append(
             StaffRow(
                 staff=member,
-                composite=current.composite if current else None,
+                composite=mine.get(latest),
                 rank=ranks.get(uid),
                 components=[
                     (
@@ -263,8 +264,7 @@ def _staff_rows(branch: Branch, standing: dict) -> tuple[list[StaffRow], dt.date
                     )
                     for code in COMPONENTS
                 ],
-                trend=[mine[end].composite if end in mine else None for end in reversed(ends)],
-                # Alerts go to the customer's RM: a supervisor has none to count.
+                trend=[mine.get(end) for end in reversed(ends)],
                 alerts_open=Figure(
                     "",
                     standing.get((Standing.STAFF, uid, "alerts_open"), 0),
