@@ -44,19 +44,54 @@ WATERMARK_TABLES = {
 }
 
 INSERT_SQL = """
-    WITH fired (customer_id, trigger_key, evidence, need_codes) AS ({select})
+    WITH fired (customer_id, trigger_key, evidence, need_codes) AS ({select}),
+    pv AS MATERIALIZED ({version_on}),
+    candidates AS (
+        SELECT f.customer_id, f.trigger_key, f.evidence, f.need_codes,
+               cu.relationship_manager_id, cu.risk_class,
+               CASE WHEN cu.risk_assessed_on > %(cutoff)s THEN %(on)s::date END
+                   AS risk_assessed_on
+        FROM fired f
+        JOIN customers_customer cu ON cu.id = f.customer_id
+    ),
+    offer AS (
+        SELECT c.need_codes, c.risk_class, c.risk_assessed_on, ARRAY(
+            SELECT p.code FROM products_product p
+            JOIN pv ON pv.product_id = p.id
+            WHERE EXISTS (
+                SELECT 1 FROM products_product_need_types pn
+                JOIN customers_needtype nt ON nt.id = pn.needtype_id
+                WHERE pn.product_id = p.id AND nt.code = ANY(c.need_codes)
+            ) AND {suitable}
+            ORDER BY p.expected_yield DESC NULLS LAST, p.code
+            LIMIT {products_max}
+        ) AS codes
+        FROM (
+            SELECT DISTINCT need_codes, risk_class, risk_assessed_on FROM candidates
+            WHERE cardinality(need_codes) > 0
+        ) c
+    )
     INSERT INTO insights_alert (
         customer_id, rule_id, rule_version, run_id, trigger_key, severity, evidence,
         need_codes, product_codes, assignee_id, status, outcome, dismiss_reason, note,
         created_at, ack_due_at, expires_at
     )
-    SELECT f.customer_id, %(_rule_id)s, %(_rule_version)s, %(_run_id)s, f.trigger_key,
-           %(_severity)s, f.evidence, f.need_codes, '{{}}', c.relationship_manager_id, 'open',
-           '', '', '', %(_now)s, %(_ack_due)s, %(_expires)s
-    FROM fired f
-    JOIN customers_customer c ON c.id = f.customer_id
+    SELECT x.customer_id, %(_rule_id)s, %(_rule_version)s, %(_run_id)s, x.trigger_key,
+           %(_severity)s, x.evidence, x.need_codes, COALESCE(o.codes, '{{}}'),
+           x.relationship_manager_id, 'open', '', '', '', %(_now)s, %(_ack_due)s, %(_expires)s
+    FROM candidates x
+    LEFT JOIN offer o ON o.need_codes = x.need_codes AND o.risk_class = x.risk_class
+        AND o.risk_assessed_on IS NOT DISTINCT FROM x.risk_assessed_on
     ON CONFLICT ON CONSTRAINT alert_rule_customer_key_unique DO NOTHING
 """
+# Each new alert gets, in the same statement, up to SUITABLE_PRODUCTS_MAX products that serve
+# its suggested needs and that products.suitability allows for the customer as of the scan's
+# date (suitable_where_sql, its SQL form), highest expected yield first. The condition reads
+# the customer (alias c) only through its risk class and whether its assessment is current, so
+# the products are chosen once per distinct (needs, class, current) — a few dozen — not once
+# per alert: "c" is that combination, with an assessment date that keeps the condition's truth
+# value (`on` when current, NULL when not).
+SUITABLE_PRODUCTS_MAX = 3
 
 
 @dataclass(frozen=True)
@@ -194,7 +229,6 @@ def alerts_scan(
                 counts[rule.code] = 0
                 continue
             counts[rule.code] = _insert_alerts(rule=rule, run=run, as_of=as_of, scope=scope)
-        suitable_products_fill(run=run)
         expired = _follow_rm_and_expire(scope=scope, now=now)
     except BaseException as exc:
         AlertRun.objects.filter(pk=run.pk).update(
@@ -216,8 +250,10 @@ def alerts_scan(
 @transaction.atomic
 def _insert_alerts(*, rule: AlertRule, run: AlertRun, as_of: dt.date, scope: Scope) -> int:
     query = rule_query(rule, as_of=as_of, scope=scope)
+    suitable, suitable_params = suitable_where_sql(on=as_of, purpose=Purpose.RECOMMENDATION)
     params = {
         **query.params,
+        **suitable_params,
         "_rule_id": rule.pk,
         "_rule_version": rule.version,
         "_run_id": run.pk,
@@ -227,43 +263,13 @@ def _insert_alerts(*, rule: AlertRule, run: AlertRun, as_of: dt.date, scope: Sco
         "_expires": run.started_at + dt.timedelta(days=rule.expire_after_days),
     }
     with connection.cursor() as cursor:
-        cursor.execute(INSERT_SQL.format(select=query.sql), params)
-        return cursor.rowcount
-
-
-SUITABLE_PRODUCTS_MAX = 3
-
-
-@transaction.atomic
-def suitable_products_fill(*, run: AlertRun) -> int:
-    """Give the run's new alerts the products that serve their suggested needs and that
-    products.suitability allows for the customer as of the run's date (its SQL form, so one
-    statement for every alert): at most SUITABLE_PRODUCTS_MAX, highest expected yield first.
-    Returns how many alerts got products."""
-    condition, params = suitable_where_sql(on=run.as_of, purpose=Purpose.RECOMMENDATION)
-    sql = f"""
-        WITH pv AS MATERIALIZED ({VERSION_ON_SQL}),
-        offer AS (
-            SELECT a.id, ARRAY(
-                SELECT p.code FROM products_product p
-                JOIN pv ON pv.product_id = p.id
-                WHERE EXISTS (
-                    SELECT 1 FROM products_product_need_types pn
-                    JOIN customers_needtype nt ON nt.id = pn.needtype_id
-                    WHERE pn.product_id = p.id AND nt.code = ANY(a.need_codes)
-                ) AND {condition}
-                ORDER BY p.expected_yield DESC NULLS LAST, p.code
-                LIMIT {SUITABLE_PRODUCTS_MAX}
-            ) AS codes
-            FROM insights_alert a
-            JOIN customers_customer c ON c.id = a.customer_id
-            WHERE a.run_id = %(run_id)s AND cardinality(a.need_codes) > 0
+        sql = INSERT_SQL.format(
+            select=query.sql,
+            version_on=VERSION_ON_SQL,
+            suitable=suitable,
+            products_max=SUITABLE_PRODUCTS_MAX,
         )
-        UPDATE insights_alert a SET product_codes = offer.codes
-        FROM offer WHERE a.id = offer.id AND cardinality(offer.codes) > 0
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {**params, "run_id": run.pk})
+        cursor.execute(sql, params)
         return cursor.rowcount
 
 
