@@ -1,10 +1,11 @@
 """Demo data for insights: the alerts and score history a real branch would have.
 
-Alerts are not invented: the rule engine runs over the seeded customers as of three dates
-(60 and 30 days ago, and today), as the nightly scan would have. Staff responses to the older
+Alerts are not invented: the rule engine runs over the seeded customers as of two dates
+(30 days ago and today), as the nightly scan would have. Staff responses to the older
 alerts are then replayed set-based — most acknowledged within a few working hours, then
 actioned or dismissed, some left to expire — so that responsiveness, precision and the SLA
-have something to show. Finally twelve weekly score snapshots are computed from all of it.
+have something to show. Finally eight weekly score snapshots are computed from all of it (the
+seed's time budget: each period is one pass over the book; beat adds one a week).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from django.utils import timezone
 from insights.engine import alerts_expire, alerts_scan
 from insights.scoring import default_period_end, scores_compute
 
-SCAN_DAYS_AGO = (60, 30, 0)
-SCORE_WEEKS = 12
+SCAN_DAYS_AGO = (30, 0)
+SCORE_WEEKS = 8
 
 # Responses to alerts older than five days, decided by a hash of the alert id (deterministic):
 # 70 % acknowledged (after 1–72 h), of those 70 % actioned and 30 % dismissed.

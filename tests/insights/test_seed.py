@@ -6,14 +6,14 @@ import pytest
 
 from customers.models import LifeEvent
 from insights.models import Alert, AlertRun, ScoreSnapshot
-from insights.seed import SCORE_WEEKS, seed_insights
+from insights.seed import SCAN_DAYS_AGO, SCORE_WEEKS, seed_insights
 from tests.customers.factories import CustomerFactory
 from tests.insights.factories import balances, today
 
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_runs_the_engine_and_computes_twelve_weeks(rm_alice, rm_carol):
+def test_seed_runs_the_engine_and_computes_the_weeks(rm_alice, rm_carol):
     t = today()
     for days in (70, 35, 0):
         customer = CustomerFactory(relationship_manager=rm_alice)
@@ -24,8 +24,8 @@ def test_seed_runs_the_engine_and_computes_twelve_weeks(rm_alice, rm_carol):
         CustomerFactory(relationship_manager=rm_carol), as_of=t, history=[100000] * 3, latest=400000
     )
     facts = seed_insights(today=t)
-    assert AlertRun.objects.filter(kind="full").count() == 3
-    # Every alert comes from a rule run: the events 70 and 35 days ago fire in the older scans.
+    assert AlertRun.objects.filter(kind="full").count() == len(SCAN_DAYS_AGO)
+    # Every alert comes from a rule run: the events 70 and 35 days ago fire in the older scan.
     assert facts["alerts"] == Alert.objects.count() == 4
     assert set(Alert.objects.values_list("status", flat=True)) <= {
         "open",
