@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
@@ -15,10 +16,14 @@ from customers.selectors import ACCESS_ACTIONS, access_log_descriptions
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def neutralise(value) -> str:
-    """The cell as text; one that a spreadsheet would read as a formula gets a leading '."""
+    """The cell as text; one that a spreadsheet would read as a formula gets a leading '.
+    A number (−1, −12.5) is a number, not a formula: it is written as it is."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(text):
         return "'" + text
     return text
 

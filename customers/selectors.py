@@ -548,6 +548,7 @@ def access_log_descriptions(entries: list[AuditEntry]) -> dict[int, str]:
         "customer_number": _("customer number"),
         "date_from": _("from"),
         "date_to": _("to"),
+        "table": _("table"),
     }
     described = {}
     for entry in entries:

@@ -113,14 +113,28 @@ def dashboard_charts(data) -> dict:
             unit="h",
         ),
     }
-    result["funnels"] = [
-        _figures_chart(
-            f"funnel-{funnel.campaign.pk}",
-            "funnel",
-            funnel.campaign.name,
-            _("Targets"),
-            funnel.stages,
-        )
-        for funnel in data.funnels
-    ]
+    result["funnels"] = [_funnel_chart(funnel) for funnel in data.funnels]
     return result
+
+
+def _funnel_chart(funnel) -> Chart:
+    """A campaign's funnel as the stages a target has reached — every target, those reached
+    (contacted or further), those interested or further, those who subscribed — so each stage
+    is at most the one above it. The counts per current status, with their links, are the
+    dashboard's table (selectors.Funnel.stages: to contact, contacted, interested,
+    subscribed, declined)."""
+    to_contact, contacted, interested, subscribed, declined = (f.n for f in funnel.stages)
+    total = to_contact + contacted + interested + subscribed + declined
+    return Chart(
+        id=f"funnel-{funnel.campaign.pk}",
+        kind="funnel",
+        title=funnel.campaign.name,
+        labels=[_("Targets"), _("Reached"), _("Interested or further"), _("Subscribed")],
+        series=[
+            Series(
+                _("Targets"),
+                [total, total - to_contact, interested + subscribed, subscribed],
+                links=[funnel.link, "", "", funnel.stages[3].link],
+            )
+        ],
+    )

@@ -47,6 +47,8 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if "date_from" in self.errors or "date_to" in self.errors:
+            return data  # the field's own message says what is wrong with the date
         if data.get("period") == CUSTOM:
             start, end = data.get("date_from"), data.get("date_to")
             if start is None or end is None:

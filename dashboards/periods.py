@@ -5,7 +5,7 @@ falling" comparisons."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
@@ -28,17 +28,23 @@ MAX_CUSTOM_DAYS = 3 * 366  # the figures kept per day reach back DAILY_FIGURE_DA
 
 @dataclass(frozen=True)
 class Period:
-    """Days `start` to `end`, both included (the bank's time zone)."""
+    """Days `start` to `end`, both included (the bank's time zone); `before`, when set, is
+    the period it is compared with (see previous())."""
 
     start: dt.date
     end: dt.date
+    before: Period | None = field(default=None, compare=False, repr=False)
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
-        """The period of the same number of days that ends the day before `start`."""
+        """The period this one is compared with: the calendar one before (`before`: the same
+        days of the previous month or quarter, the previous month, the 12 months before), or
+        else the same number of days ending the day before `start`."""
+        if self.before is not None:
+            return self.before
         end = self.start - dt.timedelta(days=1)
         return Period(start=end - dt.timedelta(days=self.days - 1), end=end)
 
@@ -60,22 +66,38 @@ def period_for(
 ) -> Period:
     """The period a PERIOD_CHOICES value names, as of `today`.
 
-    This month and this quarter run to today; last month is the whole previous calendar
-    month; the last 12 months are the 11 previous calendar months and this one to today.
+    This month and this quarter run to today and compare with the same stretch of the month
+    or quarter before; last month is the whole previous calendar month, compared with the one
+    before it; the last 12 months are the 11 previous calendar months and this one to today,
+    compared with the 12 months before. A custom period compares with as many days before it.
     CUSTOM takes `date_from`/`date_to` (ValueError if either is missing or they are reversed).
     """
     if choice == LAST_MONTH:
         start = month_start(today, 1)
-        return Period(start=start, end=month_start(today) - dt.timedelta(days=1))
+        before = Period(start=month_start(today, 2), end=start - dt.timedelta(days=1))
+        return Period(start=start, end=month_start(today) - dt.timedelta(days=1), before=before)
     if choice == QUARTER:
-        return Period(start=month_start(today, (today.month - 1) % 3), end=today)
+        back = (today.month - 1) % 3
+        start = month_start(today, back)
+        before = _same_stretch(month_start(today, back + 3), today - start, start)
+        return Period(start=start, end=today, before=before)
     if choice == LAST_12_MONTHS:
-        return Period(start=month_start(today, 11), end=today)
+        start = month_start(today, 11)
+        before = Period(start=month_start(today, 23), end=start - dt.timedelta(days=1))
+        return Period(start=start, end=today, before=before)
     if choice == CUSTOM:
         if date_from is None or date_to is None or date_from > date_to:
             raise ValueError("a custom period needs a start on or before its end")
         return Period(start=date_from, end=date_to)
-    return Period(start=month_start(today), end=today)
+    start = month_start(today)
+    before = _same_stretch(month_start(today, 1), today - start, start)
+    return Period(start=start, end=today, before=before)
+
+
+def _same_stretch(start: dt.date, elapsed: dt.timedelta, limit: dt.date) -> Period:
+    """From `start`, as many days as `elapsed` (the same stretch of the previous month or
+    quarter), ending before `limit` at the latest (1–31 March against 1–28 February)."""
+    return Period(start=start, end=min(start + elapsed, limit - dt.timedelta(days=1)))
 
 
 def months(today: dt.date, n: int = 12) -> list[Period]:

@@ -97,7 +97,10 @@ class FeedbackSummary:
 @dataclass
 class Funnel:
     campaign: Campaign
-    stages: list[Figure]
+    stages: list[
+        Figure
+    ]  # per current status: to contact, contacted, interested, subscribed, declined
+    link: str = ""  # every target of the campaign in scope
 
 
 @dataclass
@@ -536,6 +539,7 @@ def branch_dashboard(*, branch: Branch | None, period: Period, today: dt.date) -
                 )
                 for value, label in CampaignTarget.Status.choices
             ],
+            link=figures.campaign_link(campaign_id=campaign.pk, branch_id=branch_id),
         )
         for campaign in Campaign.objects.filter(pk__in=campaign_ids).order_by("-starts_on", "-pk")
     ]

@@ -117,6 +117,8 @@ def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
     if table not in exporting.TABLES:
         raise Http404
     branch = _dashboard_branch(request)
+    if (table == "staff" and branch is None) or (table == "branches" and branch is not None):
+        raise Http404  # the staff table is one branch's, the comparison every branch's
     form = PeriodForm(request.GET)
     today = timezone.localdate()
     period = form.selected_period(today)
@@ -127,8 +129,9 @@ def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
         action="dashboard.exported",
         detail={
             "table": table,
-            "branch": branch.code if branch else "all",
-            "period": [period.start.isoformat(), period.end.isoformat()],
+            **({"branch": branch.pk} if branch else {}),
+            "date_from": period.start.isoformat(),
+            "date_to": period.end.isoformat(),
         },
         branch=branch,
     )
@@ -154,6 +157,7 @@ def need_changes(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
+        "form": form,
         "page": page,
         "period": period,
         "branch": branch,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import person_name
 from crm.submit_once import SubmitOnceFormMixin
 from feedback.models import (
     COMMENT_MAX_LENGTH,
@@ -169,9 +170,16 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = staff_choices
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """Members of staff by their names (accounts.models.person_name), not their user names."""
+
+    def label_from_instance(self, obj) -> str:
+        return person_name(obj)
+
+
 class FeedbackFilterForm(forms.Form):
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, required=False)
-    staff = forms.ModelChoiceField(label=_("Staff member"), queryset=None, required=False)
+    staff = PersonChoiceField(label=_("Staff member"), queryset=None, required=False)
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("All")), *Feedback.Channel.choices], required=False
     )

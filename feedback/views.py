@@ -432,6 +432,7 @@ def case_analytics(request: HttpRequest) -> HttpResponse:
     """Time in each status: median and p90 per status and case type, per branch."""
     if not is_supervising(request.user):
         raise PermissionDenied
+    branch_param(request)  # a branch outside scope: 404
     today = timezone.localdate()
     branches = selectors.branches_for(user=request.user)
     form = AnalyticsFilterForm(

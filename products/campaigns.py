@@ -338,6 +338,20 @@ class FunnelRow:
         return 100.0 * self.subscribed / self.total if self.total else 0.0
 
 
+FUNNEL_STAGES = ("total", "to_contact", "contacted", "interested", "subscribed", "declined")
+
+
+def funnel_total(rows: list[FunnelRow], label: str) -> FunnelRow | None:
+    """The whole campaign (in the viewer's scope) as one row: the sum of `rows`."""
+    if not rows:
+        return None
+    return FunnelRow(
+        None,
+        label,
+        *(sum(getattr(r, name) for r in rows) for name in FUNNEL_STAGES),
+    )
+
+
 _FUNNEL_COLUMNS = (
     "COUNT(*), "
     "COUNT(*) FILTER (WHERE t.status = 'to_contact'), "

@@ -389,6 +389,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user, campaign=campaign, by="branch"
         )
         ctx["funnel_rm"] = campaigns.campaign_funnel(user=request.user, campaign=campaign, by="rm")
+        ctx["funnel_total"] = campaigns.funnel_total(ctx["funnel_branch"], _("Whole campaign"))
         ctx["page"] = selectors.campaign_targets_page(
             user=request.user,
             campaign=campaign,

@@ -55,7 +55,13 @@
       legend: { show: data.series.length > 1, top: 0, type: "scroll" },
       grid: { left: 8, right: 16, top: data.series.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
       tooltip: tooltip("axis", data.unit),
-      xAxis: { type: "category", data: data.labels, axisTick: { alignWithLabel: true } },
+      xAxis: {
+        type: "category",
+        data: data.labels,
+        axisTick: { alignWithLabel: true },
+        // Every category named (no label silently skipped); long lists slanted to fit.
+        axisLabel: { interval: 0, rotate: data.labels.length > 4 && type === "bar" ? 30 : 0 },
+      },
       yAxis: {
         type: "value",
         name: data.unit || "",
@@ -93,13 +99,13 @@
         name: s.name,
         type: "funnel",
         sort: "none",  // the stages' own order, as the labels give it
-        left: "10%", right: "10%", top: 8, bottom: 8,
+        left: "5%", width: "55%", top: 8, bottom: 8,
         // ECharts' funnel otherwise assumes 100 is the widest stage.
         max: data.yMax === null ? Math.max.apply(null, items.map(function (d) { return d.value; })) : data.yMax,
         min: 0,
         label: {
           show: true,
-          position: "inside",
+          position: "right",  // beside the shape: a narrow stage still reads
           formatter: function (p) { return p.name + ": " + formatter(data.unit)(p.value); },
         },
         data: items,

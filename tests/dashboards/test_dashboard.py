@@ -43,6 +43,19 @@ def test_periods_and_the_period_before_them():
     assert period_for(LAST_MONTH, dt.date(2026, 1, 15)) == Period(
         dt.date(2025, 12, 1), dt.date(2025, 12, 31)
     )
+    # Compared with the same stretch of the month before, the month before, the year before.
+    assert period_for("this_month", today).previous() == Period(
+        dt.date(2026, 10, 1), dt.date(2026, 10, 29)
+    )
+    assert period_for("this_month", dt.date(2026, 3, 31)).previous() == Period(
+        dt.date(2026, 2, 1), dt.date(2026, 2, 28)
+    )
+    assert period_for(LAST_MONTH, today).previous() == Period(
+        dt.date(2026, 9, 1), dt.date(2026, 9, 30)
+    )
+    assert period_for(LAST_12_MONTHS, today).previous() == Period(
+        dt.date(2024, 12, 1), dt.date(2025, 11, 30)
+    )
     custom = period_for(CUSTOM, today, dt.date(2026, 3, 1), dt.date(2026, 3, 10))
     assert custom.days == 10
     assert custom.previous() == Period(dt.date(2026, 2, 19), dt.date(2026, 2, 28))
@@ -295,3 +308,24 @@ def test_expiring_assessments_drill_down_lists_the_customers(supervisor_client, 
     assert response.context["data"].assessments_expiring.n == 1
     listed = supervisor_client.get("/dashboard/assessments-expiring/")
     assert [c.pk for c in listed.context["page"]] == [soon.pk]
+
+
+def test_out_of_scope_exports_are_404_and_bad_dates_say_what_is_wrong(
+    supervisor_client, head_office_client
+):
+    assert supervisor_client.get("/dashboard/export/branches.csv").status_code == 404
+    assert head_office_client.get("/dashboard/export/staff.csv").status_code == 404
+    response = supervisor_client.get("/dashboard/?period=custom&date_from=2026-13-45&date_to=x")
+    page = response.content.decode()
+    assert "Enter a valid date." in page
+    assert "needs a start and an end" not in page
+    assert "Showing this month instead." in page
+
+
+def test_negative_numbers_stay_numbers_in_csv():
+    from customers.exporting import neutralise
+
+    assert neutralise(-1) == "-1"
+    assert neutralise("-12.5") == "-12.5"
+    assert neutralise("-cmd|' /C calc'!A0") == "'-cmd|' /C calc'!A0"
+    assert neutralise("=1+1") == "'=1+1"

@@ -190,6 +190,9 @@ def test_funnel_per_branch_and_rm(supervisor, head_office, population, rm_alice,
     assert sum(r.total for r in own) == 4  # the supervisor sees their branch only
     alice = next(r for r in own if r.key == rm_alice.pk)
     assert (alice.total, alice.subscribed) == (3, 1)
+    whole = campaigns.funnel_total(by_branch, "Whole campaign")
+    assert (whole.total, whole.subscribed, whole.conversion) == (5, 1, 20.0)
+    assert campaigns.funnel_total([], "Whole campaign") is None
 
 
 def test_a_campaign_dated_year_1_is_refused_and_not_saved(supervisor):
