@@ -305,12 +305,12 @@ def seed_surroundings(
                 if confirmed > first + 30 and rng.random() < 0.3:
                     old = rng.randint(10, 90)
                     change_rows[-1] = (need_id, created, rm, None, old, "", "active", "")
-                    changed = local_datetime(confirmed_d, 15, 30)
+                    changed = min(local_datetime(confirmed_d, 15, 30), stamp)  # never in the future
                     change_rows.append(
                         (need_id, changed, rm, old, priority, "active", status, "复核")
                     )
                 elif status != "active":
-                    changed = local_datetime(confirmed_d, 15, 30)
+                    changed = min(local_datetime(confirmed_d, 15, 30), stamp)  # never in the future
                     change_rows.append(
                         (need_id, changed, rm, priority, priority, "active", status, "")
                     )

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch
+from crm.models import choices_constraint
 
 
 class BranchFigures(models.Model):
@@ -37,6 +38,24 @@ class BranchFigures(models.Model):
         return f"{self.branch_id}: {self.customers} customers, {self.staff} staff"
 
 
+class DailyFigureKind(models.TextChoices):
+    """What a DailyFigure counts (its `key` and `total` are said per kind)."""
+
+    # key "all" | "csat" (total: points) | "nps" | "promoter" | "detractor"
+    FEEDBACK = "feedback", _("Feedback received")
+    # The same for a whole month (day: its first), so that comparing 200 branches over
+    # 12 months adds up 12 rows per branch and key rather than 365.
+    FEEDBACK_MONTH = "feedback_month", _("Feedback received in the month")
+    # key: need type code
+    NEED_CHANGES = "need_changes", _("Need changes")
+    # key: case type
+    CASES_OPENED = "cases_opened", _("Cases opened")
+    # key: status; n: cases opened that day that passed through it; total: seconds in it
+    CASE_STATUS_TIME = "case_status_time", _("Time per case status")
+    # key: status of the above-class purchase, by the day it was requested
+    OVERRIDES = "overrides", _("Above-class purchases")
+
+
 class DailyFigure(models.Model):
     """One branch's additive figure for one day (in the bank's time zone): a count `n` and,
     where the figure has one, a `total` (CSAT points, seconds in a status). A period's figure
@@ -45,20 +64,7 @@ class DailyFigure(models.Model):
     office's view of every branch reads one row per day and key, not one per branch.
     """
 
-    class Figure(models.TextChoices):
-        # key "all" | "csat" (total: points) | "nps" | "promoter" | "detractor"
-        FEEDBACK = "feedback", _("Feedback received")
-        # The same for a whole month (day: its first), so that comparing 200 branches over
-        # 12 months adds up 12 rows per branch and key rather than 365.
-        FEEDBACK_MONTH = "feedback_month", _("Feedback received in the month")
-        # key: need type code
-        NEED_CHANGES = "need_changes", _("Need changes")
-        # key: case type
-        CASES_OPENED = "cases_opened", _("Cases opened")
-        # key: status; n: cases opened that day that passed through it; total: seconds in it
-        CASE_STATUS_TIME = "case_status_time", _("Time per case status")
-        # key: status of the above-class purchase, by the day it was requested
-        OVERRIDES = "overrides", _("Above-class purchases")
+    Figure = DailyFigureKind
 
     branch = models.ForeignKey(
         Branch,
@@ -81,6 +87,7 @@ class DailyFigure(models.Model):
         verbose_name_plural = _("daily figures")
         constraints = [
             # Also the index of every read: one branch (or all), one figure, a range of days.
+            choices_constraint("figure", DailyFigureKind, name="daily_figure_kind_valid"),
             models.UniqueConstraint(
                 fields=["branch", "figure", "day", "key"],
                 name="daily_figure_unique",
@@ -96,27 +103,32 @@ class DailyFigure(models.Model):
         return f"{self.branch_id} {self.figure} {self.day} {self.key}: {self.n}"
 
 
+class StandingFigureKind(models.TextChoices):
+    """What a StandingFigure counts (its `key` and `subject` are said per kind)."""
+
+    # key: rule code
+    ALERTS_BY_RULE = "alerts_by_rule", _("Open alerts by rule")
+    # key "all" | "7" | "30" (older than N days) | "overdue" (not acknowledged in time)
+    ALERTS_BY_AGE = "alerts_by_age", _("Open alerts by age")
+    # key "open" | "breached" | "due_soon"
+    CASES = "cases", _("Open cases")
+    # key "30": assessments that expire within 30 days; "expired": customers without a
+    # current assessment
+    ASSESSMENTS = "assessments", _("Risk assessments")
+    # key "pending"
+    OVERRIDES = "overrides", _("Above-class purchases")
+    # subject: campaign; key: target status
+    CAMPAIGN_TARGETS = "campaign_targets", _("Campaign targets")
+    # subject: staff member; key "alerts_open" | "tasks_overdue" | "cases_breached"
+    STAFF = "staff", _("Staff workload")
+
+
 class StandingFigure(models.Model):
     """One branch's count of records in a state now (open alerts, breached cases, …), as of
     `computed_at`; `subject_id` narrows it to one staff member (a user id) or one campaign
     (a campaign id), 0 when the figure is the branch's."""
 
-    class Figure(models.TextChoices):
-        # key: rule code
-        ALERTS_BY_RULE = "alerts_by_rule", _("Open alerts by rule")
-        # key "all" | "7" | "30" (older than N days) | "overdue" (not acknowledged in time)
-        ALERTS_BY_AGE = "alerts_by_age", _("Open alerts by age")
-        # key "open" | "breached" | "due_soon"
-        CASES = "cases", _("Open cases")
-        # key "30": assessments that expire within 30 days; "expired": customers without a
-        # current assessment
-        ASSESSMENTS = "assessments", _("Risk assessments")
-        # key "pending"
-        OVERRIDES = "overrides", _("Above-class purchases")
-        # subject: campaign; key: target status
-        CAMPAIGN_TARGETS = "campaign_targets", _("Campaign targets")
-        # subject: staff member; key "alerts_open" | "tasks_overdue" | "cases_breached"
-        STAFF = "staff", _("Staff workload")
+    Figure = StandingFigureKind
 
     branch = models.ForeignKey(
         Branch, on_delete=models.CASCADE, related_name="+", verbose_name=_("branch")
@@ -131,6 +143,7 @@ class StandingFigure(models.Model):
         verbose_name = _("standing figure")
         verbose_name_plural = _("standing figures")
         constraints = [
+            choices_constraint("figure", StandingFigureKind, name="standing_figure_kind_valid"),
             models.UniqueConstraint(
                 fields=["branch", "figure", "subject_id", "key"], name="standing_figure_unique"
             ),

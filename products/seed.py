@@ -682,6 +682,10 @@ def seed_campaigns(*, today: dt.date) -> tuple[int, int]:
         except ValidationError:  # a tiny demo may match nobody: the campaign stays a draft
             continue
         campaigns += 1
+        launched = min(
+            timezone.now(),
+            timezone.make_aware(dt.datetime.combine(campaign.starts_on, dt.time(9))),
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 """
@@ -692,10 +696,19 @@ def seed_campaigns(*, today: dt.date) -> tuple[int, int]:
                          WHEN customer_id %% 10 < 8 THEN 'interested'
                          WHEN customer_id %% 10 < 9 THEN 'subscribed'
                          ELSE 'declined' END,
-                       status_changed_at = now() - ((customer_id %% 15) || ' days')::interval
-                 WHERE campaign_id = %s
+                       created_at = %(launched)s,
+                       status_changed_at = GREATEST(
+                           %(launched)s, now() - ((customer_id %% 15) || ' days')::interval
+                       )
+                 WHERE campaign_id = %(campaign)s
                 """,
-                [campaign.pk],
+                {"campaign": campaign.pk, "launched": launched},
+            )
+            # Launched on its first day (or now, if it starts later): nothing happens to a
+            # target before its campaign exists.
+            cursor.execute(
+                "UPDATE products_campaign SET launched_at = %s WHERE id = %s",
+                [launched, campaign.pk],
             )
     return campaigns, targets
 
