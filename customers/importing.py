@@ -32,7 +32,7 @@ from crm.csvimport import (
     messages_of,
 )
 from customers.changes import customers_changed
-from customers.models import BalanceSnapshot, Customer
+from customers.models import BalanceSnapshot, Customer, RiskAssessment
 from customers.services import audit_record, customer_fields_normalise, customer_search_keys_fill
 
 BATCH = 2000
@@ -131,12 +131,13 @@ class CustomerImporter(CsvImporter):
                 "national_id", "customer_number"
             )
         )
-        to_create, to_update, update_fields = [], [], set()
+        to_create, to_update, update_fields, assessments = [], [], set(), []
         for row in batch:
             try:
                 customer, changed = _customer_from_row(
                     row, existing, self.branches, self.rms, self.branch, id_owner
                 )
+                assessment = _assessment_from_row(row)
             except ValidationError as exc:
                 report.error(row.line, messages_of(exc))
                 continue
@@ -149,6 +150,8 @@ class CustomerImporter(CsvImporter):
                 continue
             self.seen_numbers.add(number)
             self.seen_ids.add(national_id)
+            if assessment is not None:
+                assessments.append((customer, *assessment))
             if customer.pk is None:
                 to_create.append(customer)
                 report.created += 1
@@ -160,10 +163,10 @@ class CustomerImporter(CsvImporter):
                 report.note(row.line, _("changed"), f"{number}: {', '.join(changed)}")
             else:
                 report.unchanged += 1
-        return to_create, to_update, update_fields
+        return to_create, to_update, update_fields, assessments
 
     def write(self, plan) -> None:
-        to_create, to_update, update_fields = plan
+        to_create, to_update, update_fields, assessments = plan
         if to_create:
             bulk_create_with_history(
                 to_create,
@@ -181,6 +184,32 @@ class CustomerImporter(CsvImporter):
                 default_user=self.actor,
                 default_change_reason="import",
             )
+        self._assessments_record(assessments)
+
+    def _assessments_record(self, assessments: list) -> None:
+        """Each imported class becomes a risk assessment (no score: not this system's
+        questionnaire), once: re-importing the same file adds none."""
+        if not assessments:
+            return
+        ids = {customer.pk for customer, _class, _on in assessments}
+        known = set(
+            RiskAssessment.objects.filter(customer_id__in=ids).values_list(
+                "customer_id", "risk_class", "assessed_on"
+            )
+        )
+        new = [
+            RiskAssessment(
+                customer_id=customer.pk,
+                risk_class=risk_class,
+                assessed_on=on,
+                score=None,
+                assessed_by=self.actor,
+            )
+            for customer, risk_class, on in assessments
+            if (customer.pk, risk_class, on) not in known
+        ]
+        RiskAssessment.objects.bulk_create(new, batch_size=BATCH)
+        customers_changed(customer_ids=[a.customer_id for a in new], what="risk_assessment")
 
     def audit(self, report: ImportReport) -> None:
         _audit(self, report)
@@ -191,6 +220,22 @@ def import_customers(
 ) -> ImportReport:
     """Dry run or commit of a customer file (see CustomerImporter)."""
     return _run(CustomerImporter(actor=actor, branch=branch), lines, commit)
+
+
+def _assessment_from_row(row: Row) -> tuple[str, dt.date] | None:
+    """(class, assessed on) when the row carries a risk class: an assessment made in core
+    banking, recorded as such (never typed onto the customer). ValidationError when the date
+    is missing or the class unknown; None when the row has no class."""
+    risk_class = row["risk_class"] if row.has("risk_class") else ""
+    if not risk_class:
+        return None
+    if risk_class not in Customer.RiskClass.values:
+        raise ValidationError(
+            _("risk_class: “%(value)s” is not a risk class.") % {"value": risk_class}
+        )
+    if not (row.has("risk_assessed_on") and row["risk_assessed_on"]):
+        raise ValidationError(_("risk_assessed_on: a risk class needs the date it was assessed."))
+    return risk_class, cell_date(row["risk_assessed_on"], "risk_assessed_on")
 
 
 def _customer_from_row(row: Row, existing, branches, rms, scope_branch, id_owner):
@@ -212,14 +257,21 @@ def _customer_from_row(row: Row, existing, branches, rms, scope_branch, id_owner
         raise ValidationError(
             _("customer_number: this customer cannot be imported into your branch.")
         )
-    for column in ("phone", "email", "address", "occupation", "income_band", "risk_class"):
+    for column in ("phone", "email", "address", "occupation", "income_band"):
         if row.has(column):
             values[column] = row[column]
     for column in ("segment", "status", "preferred_channel"):
         if row.has(column) and row[column]:
             values[column] = row[column]
-    if row.has("risk_assessed_on"):
-        values["risk_assessed_on"] = cell_date(row["risk_assessed_on"], "risk_assessed_on")
+    assessment = _assessment_from_row(row)
+    if assessment is not None and (
+        current is None
+        or current.risk_assessed_on is None
+        or assessment[1] >= current.risk_assessed_on
+    ):
+        # The class follows the latest assessment (issue 9 item 1): an older one imported
+        # later joins the history without changing the class.
+        values["risk_class"], values["risk_assessed_on"] = assessment
     for column in ("marketing_consent", "do_not_contact"):
         if row.has(column):
             values[column] = cell_bool(row[column], column)

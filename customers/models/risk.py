@@ -27,7 +27,14 @@ class RiskAssessment(TimeStampedModel):
         _("risk tolerance class"), max_length=2, choices=RiskClass.choices
     )
     assessed_on = models.DateField(_("assessed on"), validators=[plausible_date_check])
-    score = models.PositiveSmallIntegerField(_("questionnaire score"))
+    # Empty for a class imported from core banking (assessed in another system): the
+    # bank's record of it, with no questionnaire of this system behind it.
+    score = models.PositiveSmallIntegerField(
+        _("questionnaire score"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: imported from core banking, without this system's questionnaire."),
+    )
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -219,3 +219,37 @@ def test_management_commands(tmp_path, branch_a, rm_alice):
     )
     call_command("import_balances", str(balances), "--commit", stdout=out)
     assert BalanceSnapshot.objects.count() == 1
+
+
+def test_an_imported_risk_class_is_an_assessment_and_the_latest_sets_the_class(
+    head_office, branch_a, rm_alice
+):
+    """Issue 9 item 1: the class comes only from assessments — one imported from core banking
+    is recorded as one (no questionnaire score), once, and an older one does not replace it."""
+    from customers.models import RiskAssessment
+
+    header = HEADER + ",risk_class,risk_assessed_on"
+
+    def csv_with(*extra: str):
+        line = _line(1, branch_a, rm_alice)
+        return io.StringIO("\n".join([header, *(f"{line},{e}" for e in extra)]) + "\n")
+
+    report = import_customers(actor=head_office, lines=csv_with("C3,2026-06-01"), commit=True)
+    assert report.committed, report.errors
+    customer = Customer.objects.get()
+    assert (customer.risk_class, customer.risk_assessed_on) == ("C3", dt.date(2026, 6, 1))
+    assessment = RiskAssessment.objects.get(customer=customer)
+    assert (assessment.risk_class, assessment.score, assessment.assessed_by) == (
+        "C3",
+        None,
+        head_office,
+    )
+    import_customers(actor=head_office, lines=csv_with("C3,2026-06-01"), commit=True)
+    assert RiskAssessment.objects.filter(customer=customer).count() == 1  # idempotent
+    import_customers(actor=head_office, lines=csv_with("C5,2025-01-01"), commit=True)
+    customer.refresh_from_db()
+    assert customer.risk_class == "C3"  # an older assessment joins the history only
+    assert RiskAssessment.objects.filter(customer=customer).count() == 2
+    report = import_customers(actor=head_office, lines=csv_with("C4,"), commit=True)
+    assert not report.committed
+    assert "needs the date it was assessed" in str(report.errors)
