@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -19,12 +20,13 @@ from dashboards import figures
 from dashboards.models import DailyFigure, StandingFigure
 from dashboards.periods import Period, month_start, months
 from feedback.models import Case, CaseType
-from feedback.selectors import nps_score
-from insights.models import ScoreSnapshot
+from feedback.selectors import case_counts, case_list, nps_score
+from insights.models import Alert, ScoreSnapshot
 from insights.presenters import rule_name
 from insights.records import COMPONENT_LABELS
 from insights.scoring import COMPONENTS
-from products.models import Campaign, CampaignTarget, SaleOverride
+from insights.selectors import alert_list_for_user, score_history
+from products.models import Campaign, CampaignTarget, Holding, SaleOverride
 
 Daily = DailyFigure.Figure
 Standing = StandingFigure.Figure
@@ -294,8 +296,8 @@ def _staff_rows(branch: Branch, standing: dict) -> tuple[list[StaffRow], dt.date
 def _feedback_rows_of(period: Period) -> Q:
     """The feedback rows that add up to the period: whole months from their monthly rows,
     the days of a month the period covers only in part from their daily rows."""
-    whole = [m for m in months(period.end, 1 + (period.end - period.start).days // 28)]
-    whole = [m for m in whole if m.start >= period.start and _month_end(m.start) <= period.end]
+    covering = months(period.end, 1 + (period.end - period.start).days // 28)
+    whole = [m for m in covering if m.start >= period.start and _month_end(m.start) <= period.end]
     days = Q(figure=Daily.FEEDBACK, day__gte=period.start, day__lte=period.end)
     if not whole:
         return days
@@ -386,8 +388,6 @@ BRANCH_SORTS = {
 def branch_comparison_page(rows: list[dict], *, sort: str, page: int):
     """One page (BRANCHES_PER_PAGE) of the comparison rows in the order `sort` names
     (BRANCH_SORTS; anything else: by code)."""
-    from django.core.paginator import Paginator
-
     ordered = sorted(rows, key=BRANCH_SORTS.get(sort, BRANCH_SORTS["code"]))
     return Paginator(ordered, BRANCHES_PER_PAGE).get_page(page)
 
@@ -636,11 +636,6 @@ def rm_day(*, user, size: int) -> dict:
     severe, then oldest first) with counts by severity, assigned cases with their running
     clock, campaign targets to contact, holdings maturing within MATURING_DAYS days, and the
     RM's score history. Up to `size` rows each; a constant number of queries (about 11)."""
-    from feedback.selectors import case_counts, case_list
-    from insights.models import Alert
-    from insights.selectors import alert_list_for_user, score_history
-    from products.models import Holding
-
     now = timezone.now()
     today = timezone.localdate(now)
     severities = (
