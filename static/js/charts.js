@@ -51,16 +51,18 @@
   function cartesian(data) {
     var stacked = data.kind === "stacked_bar";
     var type = data.kind === "line" ? "line" : "bar";
+    var slanted = type === "bar" && data.labels.length > 4;
     return {
       legend: { show: data.series.length > 1, top: 0, type: "scroll" },
-      grid: { left: 8, right: 16, top: data.series.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
+      // A slanted first label reaches left of the axis: room for it.
+      grid: { left: slanted ? 72 : 8, right: 16, top: data.series.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
       tooltip: tooltip("axis", data.unit),
       xAxis: {
         type: "category",
         data: data.labels,
         axisTick: { alignWithLabel: true },
         // Every category named (no label silently skipped); long lists slanted to fit.
-        axisLabel: { interval: 0, rotate: data.labels.length > 4 && type === "bar" ? 30 : 0 },
+        axisLabel: { interval: 0, rotate: slanted ? 30 : 0 },
       },
       yAxis: {
         type: "value",
