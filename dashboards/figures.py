@@ -89,13 +89,13 @@ def standing_sources(now: dt.datetime, today: dt.date) -> list[Source]:
     open_alerts = Alert.objects.open()
     open_cases = Case.objects.filter(status__in=OPEN_STATUSES)
     sources = [
-        Source(Standing.ALERTS_BY_RULE, open_alerts, "customer__branch_id", F("rule__code")),
-        Source(Standing.ALERTS_BY_AGE, open_alerts, "customer__branch_id", Value("all")),
+        Source(Standing.ALERTS_BY_RULE, open_alerts, "branch_id", F("rule__code")),
+        Source(Standing.ALERTS_BY_AGE, open_alerts, "branch_id", Value("all")),
         *(
             Source(
                 Standing.ALERTS_BY_AGE,
                 open_alerts.filter(created_at__lte=now - dt.timedelta(days=days)),
-                "customer__branch_id",
+                "branch_id",
                 Value(str(days)),
             )
             for days in ALERT_AGES
@@ -103,7 +103,7 @@ def standing_sources(now: dt.datetime, today: dt.date) -> list[Source]:
         Source(
             Standing.ALERTS_BY_AGE,
             Alert.objects.filter(status=Alert.Status.OPEN, ack_due_at__lt=now),
-            "customer__branch_id",
+            "branch_id",
             Value("overdue"),
         ),
         Source(Standing.CASES, open_cases, "branch_id", Value("open")),
@@ -134,7 +134,7 @@ def standing_sources(now: dt.datetime, today: dt.date) -> list[Source]:
         Source(
             Standing.STAFF,
             open_alerts.filter(assignee__isnull=False),
-            "customer__branch_id",
+            "branch_id",
             Value("alerts_open"),
             subject=F("assignee_id"),
         ),

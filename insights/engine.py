@@ -48,7 +48,7 @@ INSERT_SQL = """
     pv AS MATERIALIZED ({version_on}),
     candidates AS (
         SELECT f.customer_id, f.trigger_key, f.evidence, f.need_codes,
-               cu.relationship_manager_id, cu.risk_class,
+               cu.relationship_manager_id, cu.branch_id, cu.risk_class,
                CASE WHEN cu.risk_assessed_on > %(cutoff)s THEN %(on)s::date END
                    AS risk_assessed_on
         FROM fired f
@@ -73,12 +73,13 @@ INSERT_SQL = """
     )
     INSERT INTO insights_alert (
         customer_id, rule_id, rule_version, run_id, trigger_key, severity, evidence,
-        need_codes, product_codes, assignee_id, status, outcome, dismiss_reason, note,
+        need_codes, product_codes, assignee_id, branch_id, status, outcome, dismiss_reason, note,
         created_at, ack_due_at, expires_at
     )
     SELECT x.customer_id, %(_rule_id)s, %(_rule_version)s, %(_run_id)s, x.trigger_key,
            %(_severity)s, x.evidence, x.need_codes, COALESCE(o.codes, '{{}}'),
-           x.relationship_manager_id, 'open', '', '', '', %(_now)s, %(_ack_due)s, %(_expires)s
+           x.relationship_manager_id, x.branch_id, 'open', '', '', '', %(_now)s, %(_ack_due)s,
+           %(_expires)s
     FROM candidates x
     LEFT JOIN offer o ON o.need_codes = x.need_codes AND o.risk_class = x.risk_class
         AND o.risk_assessed_on IS NOT DISTINCT FROM x.risk_assessed_on

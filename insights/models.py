@@ -179,9 +179,9 @@ class AlertQuerySet(models.QuerySet):
         if role == Role.HEAD_OFFICE:
             return self
         if role == Role.SUPERVISOR:
-            return self.filter(customer__branch_id=branch_id_of(user))
+            return self.filter(branch_id=branch_id_of(user))
         if role == Role.RM:
-            return self.filter(assignee=user, customer__branch_id=branch_id_of(user))
+            return self.filter(assignee=user, branch_id=branch_id_of(user))
         return self.none()
 
     def open(self) -> AlertQuerySet:
@@ -218,6 +218,17 @@ class Alert(models.Model):
         related_name="alerts",
         verbose_name=_("customer"),
         db_index=False,  # covered by alert_customer_created_idx
+    )
+    # The customer's branch, always: the engine writes it with the alert and a trigger on
+    # customers_customer (migration 0008) moves the customer's alerts when the customer moves
+    # branch, by whichever path (form, import, admin). Scope and the branch's list read it
+    # without joining the customers.
+    branch = models.ForeignKey(
+        Branch,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("branch"),
+        db_index=False,  # covered by alert_branch_open_idx
     )
     rule = models.ForeignKey(
         AlertRule, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("rule")
@@ -352,6 +363,15 @@ class Alert(models.Model):
                 "created_at",
                 "id",
                 name="alert_open_order_idx",
+                condition=models.Q(status__in=["open", "acknowledged"]),
+            ),
+            # /alerts/ for a supervisor: the branch's open alerts in the same order.
+            models.Index(
+                "branch",
+                models.F("severity_rank").desc(),
+                "created_at",
+                "id",
+                name="alert_branch_open_idx",
                 condition=models.Q(status__in=["open", "acknowledged"]),
             ),
             # Head office's list, newest first, and per-rule precision.

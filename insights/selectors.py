@@ -19,7 +19,7 @@ def alert_list_for_user(*, user, filters: dict, now: dt.datetime | None = None) 
     within a severity, oldest first (the longest waiting on top).
 
     filters: status ("open" default, "closed", "all"), rule (code), assignee (user id),
-    age (minimum days), overdue (bool), customer (id), branch (id, of the customer).
+    age (minimum days), overdue (bool), customer (id), branch (id, the customer's).
     """
     now = now or timezone.now()
     qs = Alert.objects.visible_to(user)
@@ -39,7 +39,7 @@ def alert_list_for_user(*, user, filters: dict, now: dt.datetime | None = None) 
     if filters.get("customer"):
         qs = qs.filter(customer_id=filters["customer"])
     if filters.get("branch"):
-        qs = qs.filter(customer__branch_id=filters["branch"])
+        qs = qs.filter(branch_id=filters["branch"])
     return (
         qs.select_related("customer", "rule", "assignee")
         .only(

@@ -3,14 +3,18 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from customers.models import LifeEvent
+from customers.services import customer_update
 from insights.engine import alerts_scan
 from insights.models import Alert
 from insights.scoring import scores_compute
 from interactions.models import Task
+from tests.accounts.factories import StaffFactory
 from tests.customers.factories import CustomerFactory
 from tests.insights.factories import today
 from tests.interactions.factories import TaskFactory
@@ -46,7 +50,6 @@ def test_another_branchs_rm_gets_404(bob_client, rm_alice):
 
 
 def test_a_colleague_rm_does_not_see_alice_alerts(rm_carol, rm_alice):
-    from django.test import Client
 
     (alert,) = make_alerts(rm_alice)
     client = Client()
@@ -63,6 +66,31 @@ def test_supervisor_sees_branch_alerts_and_filters_by_rm(supervisor_client, rm_a
         reverse("insights:alert_list"), {"assignee": rm_carol.pk}
     ).content.decode()
     assert f"alert-{a.pk}" not in body and f"alert-{c.pk}" in body
+
+
+def test_alerts_follow_their_customer_to_another_branch(
+    supervisor_client, rm_alice, rm_bob, head_office
+):
+    """A customer moved to another branch (here by head office's edit, a service like every
+    path) takes their alerts along: the old branch's supervisor no longer sees them (404), the
+    new branch's list has them."""
+    (alert,) = make_alerts(rm_alice)
+    customer = alert.customer
+    assert supervisor_client.get(alert.get_absolute_url()).status_code == 200
+    customer_update(
+        actor=head_office,
+        customer=customer,
+        branch=rm_bob.staff.branch,
+        relationship_manager=rm_bob,
+    )
+    alert.refresh_from_db()
+    assert alert.branch_id == rm_bob.staff.branch_id
+    assert supervisor_client.get(alert.get_absolute_url()).status_code == 404
+    body = supervisor_client.get(reverse("insights:alert_list")).content.decode()
+    assert f"alert-{alert.pk}" not in body
+    north = Client()
+    north.force_login(StaffFactory(role=Role.SUPERVISOR, branch=rm_bob.staff.branch).user)
+    assert f"alert-{alert.pk}" in north.get(reverse("insights:alert_list")).content.decode()
 
 
 def test_overdue_filter(supervisor_client, rm_alice):
@@ -249,7 +277,6 @@ def test_head_office_computes_scores_on_demand_through_the_outbox(
 def test_a_long_alert_list_says_more_than_the_cap_instead_of_counting(rm_alice):
     """crm.paging.CappedPaginator: at most `cap` rows are counted."""
     from crm.paging import CappedPaginator
-    from tests.customers.factories import CustomerFactory
 
     CustomerFactory.create_batch(3, relationship_manager=rm_alice)
     from customers.models import Customer

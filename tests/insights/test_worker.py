@@ -43,12 +43,12 @@ def test_scan_killed_mid_run_is_redelivered_without_duplicates(worker, rm_alice)
     # the scan stops there, after the life-event rule has committed its alerts.
     blocker = psycopg.connect(_libpq_url())
     blocker.execute(
-        """INSERT INTO insights_alert (customer_id, rule_id, rule_version, run_id, trigger_key,
-               severity, evidence, need_codes, product_codes, status, outcome, dismiss_reason,
-               note, created_at, ack_due_at, expires_at)
-           VALUES (%s, %s, 1, %s, %s, 'low', '{}', '{}', '{}', 'open', '', '', '', now(), now(),
-                   now())""",
-        [gap.pk, rule.pk, blocker_run.pk, f"since:{t - dt.timedelta(days=120)}"],
+        """INSERT INTO insights_alert (customer_id, branch_id, rule_id, rule_version, run_id,
+               trigger_key, severity, evidence, need_codes, product_codes, status, outcome,
+               dismiss_reason, note, created_at, ack_due_at, expires_at)
+           VALUES (%s, %s, %s, 1, %s, %s, 'low', '{}', '{}', '{}', 'open', '', '', '', now(),
+                   now(), now())""",
+        [gap.pk, gap.branch_id, rule.pk, blocker_run.pk, f"since:{t - dt.timedelta(days=120)}"],
     )
     try:
         alerts_scan_task.apply_async(kwargs={"full": True}, queue=queue)
