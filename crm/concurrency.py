@@ -35,6 +35,8 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from crm.names import person_name
+
 VERSION_FIELD = "version"
 EDIT_CONFLICT = _(
     "%(who)s saved this record at %(when)s while you were editing it. Their changes: "
@@ -142,7 +144,7 @@ def version_check(
     if not changes:
         return
     user = getattr(latest, "history_user", None) if latest is not None else None
-    who = (user.get_full_name() or user.get_username()) if user is not None else str(SOMEONE)
+    who = person_name(user) or str(SOMEONE)
     raise EditConflict(current=current, changes=changes, who=who, when=current.updated_at)
 
 
