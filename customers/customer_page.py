@@ -13,7 +13,7 @@ from accounts.models import person_name
 from customers import panels, timeline
 from customers.access import can_edit_customer, can_record_need
 from customers.forms import HouseholdLinkForm, LifeEventForm, NeedForm
-from customers.models import CustomerNeed, LifeEvent, NeedChange
+from customers.models import LifeEvent, NeedChange, need_status_label
 from customers.timeline import TimelineEntry
 
 
@@ -24,7 +24,6 @@ def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]
     )
     if before is not None:
         changes = changes.filter(changed_at__lte=before)
-    statuses = dict(CustomerNeed.Status.choices)
     entries = []
     for change in changes.order_by("-changed_at")[:limit]:
         if change.old_priority is None:
@@ -35,7 +34,8 @@ def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]
                 "new": change.new_priority,
             }
         if change.old_status and change.old_status != change.new_status:
-            detail += f"; {statuses.get(change.old_status)} → {statuses.get(change.new_status)}"
+            old, new = need_status_label(change.old_status), need_status_label(change.new_status)
+            detail += f"; {old} → {new}"
         if change.reason:
             detail += f" ({change.reason})"
         entries.append(
@@ -45,7 +45,7 @@ def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]
                 title=str(change.need.need_type),
                 detail=detail,
                 actor=person_name(change.changed_by),
-                badge=str(statuses.get(change.new_status, "")),
+                badge=need_status_label(change.new_status),
             )
         )
     return entries
