@@ -157,7 +157,8 @@ def test_the_author_edits_within_24_hours(alice_client, rm_alice, alices_custome
     assert (interaction.subject, interaction.outcome) == ("Corrected subject", "subscribed")
     detail = alice_client.get(reverse("interactions:detail", args=[interaction.pk]))
     assert "Corrected subject" in detail.content.decode()
-    assert detail.context["history"][0].changes
+    assert "Subject: <del>" in detail.content.decode()  # the history: field, old → new
+    assert "→ <ins>Corrected subject</ins>" in detail.content.decode()
 
 
 def test_a_colleague_cannot_edit_someone_elses_interaction(
