@@ -17,7 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.seed import CITIES, DISTRICTS, Organisation, chinese_name
-from crm.pgcopy import copy_rows, local_datetime, sequence_reset
+from crm.pgcopy import copy_rows, indexes_deferred, local_datetime, sequence_reset
 from customers.models import PREFERRED_CHANNELS, NeedType
 from customers.national_id import check_char
 from customers.search import id_last4, name_grams
@@ -464,11 +464,24 @@ def seed_surroundings(
         sequence_reset(table)
 
 
+# The tables this step fills: their secondary indexes are built once, after the rows are in.
+TABLES = (
+    "customers_customer",
+    "customers_customerneed",
+    "customers_needchange",
+    "customers_lifeevent",
+    "customers_riskassessment",
+    "customers_relationship",
+    "customers_balancesnapshot",
+)
+
+
 def seed_step(ctx) -> str:
     """seed_demo step (settings.SEED_DEMO_STEPS): customers over ctx.facts["organisation"],
     then their needs, life events, assessments, households and balances."""
     org = ctx.facts["organisation"]
-    facts = seed_customers(count=ctx.customers, org=org, rng=ctx.rng, today=ctx.today)
-    ctx.log(f"{ctx.customers} customers")
-    seed_surroundings(facts=facts, org=org, rng=ctx.rng, today=ctx.today, log=ctx.log)
+    with indexes_deferred(*TABLES):
+        facts = seed_customers(count=ctx.customers, org=org, rng=ctx.rng, today=ctx.today)
+        ctx.log(f"{ctx.customers} customers")
+        seed_surroundings(facts=facts, org=org, rng=ctx.rng, today=ctx.today, log=ctx.log)
     return "customers' needs, life events, risk assessments, households and balances"

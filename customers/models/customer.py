@@ -142,7 +142,11 @@ class Customer(TimeStampedModel):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, related_name="customers", verbose_name=_("branch")
+        Branch,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name=_("branch"),
+        db_index=False,  # covered by customer_branch_status_idx (branch, status)
     )
     relationship_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -151,6 +155,7 @@ class Customer(TimeStampedModel):
         blank=True,
         related_name="assigned_customers",
         verbose_name=_("relationship manager"),
+        db_index=False,  # covered by customer_rm_status_idx (relationship_manager, status)
     )
     risk_class = models.CharField(
         _("risk tolerance class"), max_length=2, choices=RiskClass.choices, blank=True

@@ -74,12 +74,14 @@ class CustomerNeed(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="needs",
         verbose_name=_("customer"),
+        db_index=False,  # covered by customer_need_unique (customer, need_type)
     )
     need_type = models.ForeignKey(
         NeedType,
         on_delete=models.PROTECT,
         related_name="customer_needs",
         verbose_name=_("need"),
+        db_index=False,  # covered by customer_need_type_status_idx (need_type, …)
     )
     priority = models.PositiveSmallIntegerField(_("priority (0–100)"), default=50)
     source = models.CharField(
@@ -123,6 +125,7 @@ class NeedChange(models.Model):
         on_delete=models.PROTECT,
         related_name="changes",
         verbose_name=_("need"),
+        db_index=False,  # covered by need_change_need_idx (need, -changed_at)
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
     changed_by = models.ForeignKey(

@@ -22,6 +22,7 @@ class RiskAssessment(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="risk_assessments",
         verbose_name=_("customer"),
+        db_index=False,  # covered by risk_assessment_latest_idx (customer, -assessed_on)
     )
     risk_class = models.CharField(
         _("risk tolerance class"), max_length=2, choices=RiskClass.choices
