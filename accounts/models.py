@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import TimeStampedModel, choices_constraint
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class Role(models.TextChoices):
@@ -20,7 +20,7 @@ class Role(models.TextChoices):
     HEAD_OFFICE = "head_office", _("Head office")
 
 
-def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+def role_of(user: User | AnonymousUser) -> Role | None:
     """The user's role; superusers act as head office, users without a profile have none."""
     if not user.is_authenticated:
         return None
@@ -32,14 +32,14 @@ def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
     return Role(staff.role)
 
 
-def person_name(user) -> str:
+def person_name(user: User | None) -> str:
     """How a member of staff is named on pages and in exports ("" for nobody)."""
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
 
 
-def branch_id_of(user) -> int | None:
+def branch_id_of(user: User | AnonymousUser) -> int | None:
     staff = getattr(user, "staff", None)
     return staff.branch_id if staff is not None else None
 
@@ -47,7 +47,7 @@ def branch_id_of(user) -> int | None:
 ALL_BRANCHES = object()  # branch_scope's answer for head office
 
 
-def branch_scope(user) -> object | int | None:
+def branch_scope(user: User | AnonymousUser) -> object | int | None:
     """Whose branch a user's work covers — the one rule behind every `visible_to`:
     ALL_BRANCHES for head office, the branch's id for branch staff, None for nobody (no
     role, or a branch role without a branch)."""

@@ -27,13 +27,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+
+from crm.models import TimeStampedModel, model_field
 
 VERSION_FIELD = "version"
 EDIT_CONFLICT = _(
@@ -56,7 +60,7 @@ class Change:
 class EditConflict(ValidationError):
     """Raised by version_check; carries the current row and what changed since."""
 
-    def __init__(self, *, current: models.Model, changes: list[Change], who: str, when):
+    def __init__(self, *, current: TimeStampedModel, changes: list[Change], who: str, when):
         self.current = current
         self.changes = changes
         described = "; ".join(f"{c.label}: {c.old} → {c.new}" for c in changes)
@@ -71,7 +75,7 @@ class EditConflict(ValidationError):
         )
 
 
-def version_of(instance: models.Model) -> str:
+def version_of(instance: TimeStampedModel) -> str:
     """The version token of a saved row: its updated_at, ISO 8601 to the microsecond."""
     return instance.updated_at.isoformat() if instance.pk and instance.updated_at else ""
 
@@ -90,12 +94,15 @@ class VersionField(forms.CharField):
 class VersionFormMixin:
     """For ModelForms of shared records: a `version` field set from the instance."""
 
+    fields: dict[str, forms.Field]
+    instance: TimeStampedModel
+
     def add_version_field(self) -> None:
         self.fields[VERSION_FIELD] = VersionField(initial=version_of(self.instance))
 
 
-def _plain(record, name: str) -> str:
-    field = record._meta.get_field(name)
+def _plain(record: models.Model, name: str) -> str:
+    field = model_field(record, name)
     value = getattr(record, name)
     if value in (None, ""):
         return "—"
@@ -108,7 +115,7 @@ def _plain(record, name: str) -> str:
 
 def version_check(
     *,
-    current: models.Model,
+    current: TimeStampedModel,
     expected: str | None,
     fields: Iterable[str],
     display: Callable[[models.Model, str], str] = _plain,
@@ -132,9 +139,9 @@ def version_check(
             base, latest = records[0], records[-1]
     changes = []
     for name in fields:
-        attname = current._meta.get_field(name).attname
+        attname = model_field(current, name).attname
         if base is None or getattr(base, attname) != getattr(current, attname):
-            label = str(current._meta.get_field(name).verbose_name)
+            label = str(model_field(current, name).verbose_name)
             old = display(base, name) if base is not None else "…"
             changes.append(
                 Change(label=label[:1].upper() + label[1:], old=old, new=display(current, name))
@@ -149,7 +156,8 @@ def version_check(
 def conflict_to_form(form: forms.Form, conflict: EditConflict) -> None:
     """Show the conflict on the form and arm it with the current version, so that saving again
     keeps the user's entries over the other person's (their informed choice)."""
-    data = form.data.copy()
+    data: dict[str, Any] | QueryDict
+    data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
     data[form.add_prefix(VERSION_FIELD)] = version_of(conflict.current)
     form.data = data
     form.add_error(None, conflict)

@@ -7,6 +7,8 @@ were recorded); `visible_to` on each QuerySet is the only definition of who sees
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -23,6 +25,9 @@ from crm.models import TimeStampedModel
 from customers.models import Customer
 from interactions.models import Interaction
 
+if TYPE_CHECKING:
+    from django_fsm import Transition
+
 COMMENT_MAX_LENGTH = 2000
 DESCRIPTION_MAX_LENGTH = 5000
 RESOLUTION_MAX_LENGTH = 5000
@@ -32,7 +37,10 @@ def _values(choices) -> list[str]:
     return [value for value, _label in choices.choices]
 
 
-def _branch_scope(queryset: models.QuerySet, user) -> models.QuerySet:
+_QuerySet = TypeVar("_QuerySet", bound=models.QuerySet[Any])
+
+
+def _branch_scope(queryset: _QuerySet, user) -> _QuerySet:
     """Rows of the branches the user's work covers (accounts.models.branch_scope)."""
     scope = branch_scope(user)
     if scope is ALL_BRANCHES:
@@ -520,6 +528,8 @@ class Case(TimeStampedModel):
         verbose_name=_("opened by"),
     )
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    # Added by django-fsm (FSMField.contribute_to_class): the transitions allowed now.
+    get_available_status_transitions: Callable[[], Iterator[Transition]]
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)

@@ -7,9 +7,9 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     DateTimeField,
@@ -25,11 +25,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, Staff, person_name
-from customers.models import Customer, CustomerNeed, NeedType
+from crm.models import model_field
+from customers.models import Customer, CustomerNeed, CustomerQuerySet, NeedType
 from interactions.models import Interaction, Task
 from products.models import Product
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CONTACT_GAP_DAYS = 90
 CONTACT_SEGMENTS = [Customer.Segment.AFFLUENT, Customer.Segment.HNW, Customer.Segment.PRIVATE]
@@ -49,7 +51,7 @@ def need_priorities_for(*, customer: Customer) -> dict[int, int]:
     )
 
 
-def interaction_detail(*, user, pk: int) -> Interaction:
+def interaction_detail(*, user: User, pk: int) -> Interaction:
     """One interaction in the user's scope, with what its page shows (raises DoesNotExist)."""
     return (
         Interaction.objects.visible_to(user)
@@ -93,13 +95,13 @@ def interaction_history(*, interaction: Interaction) -> list[HistoryVersion]:
                 older, foreign_keys_are_objs=False, excluded_fields=["needs"]
             )
             for change in delta.changes:
-                label = str(Interaction._meta.get_field(change.field).verbose_name)
+                label = str(model_field(Interaction, change.field).verbose_name)
                 changes.append(
                     (label, _display(change.field, change.old), _display(change.field, change.new))
                 )
             old_needs, new_needs = needs_of[older.history_id], needs_of[newer.history_id]
             if old_needs != new_needs:
-                label = str(Interaction._meta.get_field("needs").verbose_name)
+                label = str(model_field(Interaction, "needs").verbose_name)
                 changes.append((label, ", ".join(old_needs), ", ".join(new_needs)))
         # The oldest version is the logging itself (a service saves the row and its needs
         # first and writes the history record afterwards, which simple-history types "~").
@@ -123,12 +125,12 @@ def interaction_history(*, interaction: Interaction) -> list[HistoryVersion]:
     return versions
 
 
-def _display(field: str, value) -> str:
+def _display(field: str, value: object) -> str:
     if value is None:
         return ""
-    model_field = Interaction._meta.get_field(field)
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
+    declared = model_field(Interaction, field)
+    if declared.choices:
+        return str(dict(declared.flatchoices).get(value, value))
     if isinstance(value, dt.datetime):
         return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
     if isinstance(value, list):
@@ -168,7 +170,7 @@ def _task_rows(qs: QuerySet[Task]) -> QuerySet[Task]:
     )
 
 
-def task_board(*, user, assignee) -> TaskBoard:
+def task_board(*, user: User, assignee: User) -> TaskBoard:
     """`assignee`'s open tasks (of customers `user` may see) as overdue / today / upcoming.
 
     Four queries: the three counts in one, then up to TASK_GROUP_SIZE rows of each group.
@@ -214,7 +216,7 @@ def _count_to_contact(now: dt.datetime) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def team_staff(*, user) -> QuerySet[Staff]:
+def team_staff(*, user: User) -> QuerySet[Staff]:
     """Active branch staff the user sees (head office: every branch's), in table order."""
     return (
         Staff.objects.visible_to(user)
@@ -245,7 +247,7 @@ def with_task_counts(staff: QuerySet[Staff]) -> QuerySet[Staff]:
     )
 
 
-def team_member(*, user, user_id: int) -> Staff:
+def team_member(*, user: User, user_id: int) -> Staff:
     """A member of staff the user may supervise (raises Staff.DoesNotExist outside scope)."""
     return (
         Staff.objects.visible_to(user)
@@ -262,7 +264,7 @@ def task_reschedules(*, task: Task) -> QuerySet:
 # -- Customers to contact --------------------------------------------------------------------
 
 
-def contact_gap(customers: QuerySet[Customer], *, now: dt.datetime) -> QuerySet[Customer]:
+def contact_gap(customers: CustomerQuerySet, *, now: dt.datetime) -> QuerySet[Customer]:
     """Of `customers`: the non-archived, contactable affluent-or-above ones whose last
     interaction is older than CONTACT_GAP_DAYS (or who never had one), annotated with
     `last_contact_at`.
@@ -284,7 +286,7 @@ def contact_gap(customers: QuerySet[Customer], *, now: dt.datetime) -> QuerySet[
     )
 
 
-def customers_to_contact(*, user, rm) -> QuerySet[Customer]:
+def customers_to_contact(*, user: User, rm: User) -> QuerySet[Customer]:
     """`rm`'s assigned customers to contact (within `user`'s scope), never-contacted first,
     then the longest without contact."""
     return (
@@ -294,7 +296,7 @@ def customers_to_contact(*, user, rm) -> QuerySet[Customer]:
     )
 
 
-def relationship_managers_visible_to(*, user) -> QuerySet[Staff]:
+def relationship_managers_visible_to(*, user: User) -> QuerySet[Staff]:
     return (
         Staff.objects.visible_to(user)
         .active_rms()

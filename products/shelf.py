@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from products.models import Product, ProductVersion
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,19 @@ def versions_in_effect(on: dt.date) -> QuerySet[ProductVersion]:
     )
 
 
-def with_shelf(products: QuerySet[Product], on: dt.date) -> QuerySet[Product]:
+class ShelfAnnotations(TypedDict):
+    """What with_shelf adds to each product (None before its first version)."""
+
+    shelf_version_id: int | None
+    shelf_risk_level: str | None
+    shelf_status: str | None
+    shelf_sale_start: dt.date | None
+    shelf_sale_end: dt.date | None
+
+
+def with_shelf(
+    products: QuerySet[Product], on: dt.date
+) -> QuerySet[WithAnnotations[Product, ShelfAnnotations]]:
     """Annotate `shelf_version_id`, `shelf_risk_level`, `shelf_status`, `shelf_sale_start`,
     `shelf_sale_end` in effect on `on`: the catalogue's list in one query."""
     current = ProductVersion.objects.filter(
