@@ -116,7 +116,7 @@ class Staff(TimeStampedModel):
         related_name="staff",
         verbose_name=_("user"),
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=20, choices=Role)
     branch = models.ForeignKey(
         Branch,
         on_delete=models.PROTECT,

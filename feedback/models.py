@@ -295,20 +295,18 @@ class SlaPolicy(TimeStampedModel):
     regulatory preset is 15 days, extendable to 30, then by a further 30.
     """
 
-    case_type = models.CharField(_("case type"), max_length=16, choices=CaseType.choices)
-    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    case_type = models.CharField(_("case type"), max_length=16, choices=CaseType)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity)
     acknowledge_within = models.PositiveIntegerField(
         _("acknowledge within"), validators=[MinValueValidator(1)]
     )
     acknowledge_unit = models.CharField(
-        _("acknowledgement counted in"), max_length=16, choices=ClockUnit.choices
+        _("acknowledgement counted in"), max_length=16, choices=ClockUnit
     )
     resolve_within = models.PositiveIntegerField(
         _("resolve within"), validators=[MinValueValidator(1)]
     )
-    resolve_unit = models.CharField(
-        _("resolution counted in"), max_length=16, choices=ClockUnit.choices
-    )
+    resolve_unit = models.CharField(_("resolution counted in"), max_length=16, choices=ClockUnit)
     pause_when_awaiting_customer = models.BooleanField(
         _("pause the resolution clock while awaiting the customer"), default=True
     )
@@ -471,7 +469,7 @@ class Case(TimeStampedModel):
 
     RootCause = RootCause
 
-    case_type = models.CharField(_("type"), max_length=16, choices=CaseType.choices)
+    case_type = models.CharField(_("type"), max_length=16, choices=CaseType)
     customer = models.ForeignKey(
         Customer,
         on_delete=models.PROTECT,
@@ -496,7 +494,7 @@ class Case(TimeStampedModel):
     )
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     severity = models.CharField(
-        _("severity"), max_length=8, choices=Severity.choices, default=Severity.NORMAL
+        _("severity"), max_length=8, choices=Severity, default=Severity.NORMAL
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     subject = models.CharField(_("subject"), max_length=200)
@@ -558,9 +556,7 @@ class Case(TimeStampedModel):
         blank=True,
         validators=[MaxLengthValidator(RESOLUTION_MAX_LENGTH)],
     )
-    root_cause = models.CharField(
-        _("root cause"), max_length=16, choices=RootCause.choices, blank=True
-    )
+    root_cause = models.CharField(_("root cause"), max_length=16, choices=RootCause, blank=True)
     customer_confirmed_satisfied = models.BooleanField(
         _("customer confirmed satisfied"), null=True, blank=True
     )
@@ -753,7 +749,7 @@ class CaseEvent(models.Model):
         Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    clock = models.CharField(_("clock"), max_length=12, choices=Clock.choices, blank=True)
+    clock = models.CharField(_("clock"), max_length=12, choices=Clock, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -82,7 +82,7 @@ class Interaction(TimeStampedModel):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     direction = models.CharField(
-        _("direction"), max_length=10, choices=Direction.choices, default=Direction.OUTBOUND
+        _("direction"), max_length=10, choices=Direction, default=Direction.OUTBOUND
     )
     occurred_at = models.DateTimeField(
         _("occurred at"), default=timezone.now, validators=[plausible_date_check]
@@ -109,7 +109,7 @@ class Interaction(TimeStampedModel):
         blank=True,
         verbose_name=_("products discussed"),
     )
-    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome)
 
     objects = InteractionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[needs], excluded_fields=["updated_at"])

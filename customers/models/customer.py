@@ -136,12 +136,8 @@ class Customer(TimeStampedModel):
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
-    income_band = models.CharField(
-        _("income band"), max_length=12, choices=IncomeBand.choices, blank=True
-    )
-    segment = models.CharField(
-        _("segment"), max_length=10, choices=Segment.choices, default=Segment.MASS
-    )
+    income_band = models.CharField(_("income band"), max_length=12, choices=IncomeBand, blank=True)
+    segment = models.CharField(_("segment"), max_length=10, choices=Segment, default=Segment.MASS)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
@@ -157,7 +153,7 @@ class Customer(TimeStampedModel):
         verbose_name=_("relationship manager"),
     )
     risk_class = models.CharField(
-        _("risk tolerance class"), max_length=2, choices=RiskClass.choices, blank=True
+        _("risk tolerance class"), max_length=2, choices=RiskClass, blank=True
     )
     risk_assessed_on = models.DateField(
         _("risk assessed on"), null=True, blank=True, validators=[plausible_date_check]
