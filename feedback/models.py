@@ -683,7 +683,8 @@ class CaseStatusChange(models.Model):
     """One status change of a case: from, to, when and by whom (kept, never edited).
 
     The first row of each case has an empty `from_status` (the case opened). Time in each
-    status is the gap to the next row (feedback.selectors.time_in_status_*).
+    status is the gap to the next row (feedback.selectors.time_in_status and
+    case_time_in_status).
     """
 
     case = models.ForeignKey(

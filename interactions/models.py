@@ -100,8 +100,9 @@ class Interaction(TimeStampedModel):
     needs = models.ManyToManyField(
         NeedType, blank=True, related_name="interactions", verbose_name=_("needs discussed")
     )
-    # Codes of the products discussed: Product.code once the products app exists. A code is
-    # the bank's stable product identifier, so no migration is needed when products arrive.
+    # Codes of the products discussed (Product.code, checked against the catalogue by
+    # interactions.services.product_codes_normalise), stored as text: a code is the bank's
+    # stable product identifier.
     product_codes = ArrayField(
         models.CharField(max_length=30),
         size=PRODUCT_CODES_MAX,

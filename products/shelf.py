@@ -96,7 +96,8 @@ def with_shelf(
 
 
 # The same rule in SQL, for set-based use: alias `pv` is the version in effect on %(on)s.
-# products.suitability.suitable_customers_sql and the catalogue's "on sale now" filter use it.
+# products.suitability.suitable_where_sql (with ON_SALE_SQL), the campaign launch, the
+# suitable-products list, the alert engine's suggested products and the demo seed use it.
 VERSION_ON_SQL = """
     SELECT DISTINCT ON (v.product_id) v.*
       FROM products_productversion v
