@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TimeStampedModel, choices_constraint
+from crm.names import person_name  # apps import it from here too
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -30,13 +31,6 @@ def role_of(user: User | AnonymousUser) -> Role | None:
     if staff is None or not staff.is_active:
         return None
     return Role(staff.role)
-
-
-def person_name(user: User | None) -> str:
-    """How a member of staff is named on pages and in exports ("" for nobody)."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 def branch_id_of(user: User | AnonymousUser) -> int | None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.concurrency import SOMEONE
 from crm.models import JobRun, OutboxMessage
+from crm.names import person_name
 
 
 class EstimatedCountPaginator(Paginator):
@@ -292,7 +293,7 @@ def _who_changed(target, since: str | None) -> str:
             .first()
         )
         if entry is not None:
-            return entry.user.get_full_name() or entry.user.get_username()
+            return person_name(entry.user)
     return str(SOMEONE)
 
 

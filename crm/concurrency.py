@@ -25,19 +25,19 @@ is listed with its current value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import TimeStampedModel, model_field
+from crm.history import Display, FieldChange, field_changes, field_label, value_text
+from crm.models import TimeStampedModel
+from crm.names import person_name
 
 VERSION_FIELD = "version"
 EDIT_CONFLICT = _(
@@ -48,19 +48,10 @@ EDIT_CONFLICT = _(
 SOMEONE = _("Someone else")
 
 
-@dataclass(frozen=True)
-class Change:
-    """One field changed by someone else since the version a form was filled from."""
-
-    label: str
-    old: str
-    new: str
-
-
 class EditConflict(ValidationError):
     """Raised by version_check; carries the current row and what changed since."""
 
-    def __init__(self, *, current: TimeStampedModel, changes: list[Change], who: str, when):
+    def __init__(self, *, current: TimeStampedModel, changes: list[FieldChange], who: str, when):
         self.current = current
         self.changes = changes
         described = "; ".join(f"{c.label}: {c.old} → {c.new}" for c in changes)
@@ -101,24 +92,12 @@ class VersionFormMixin:
         self.fields[VERSION_FIELD] = VersionField(initial=version_of(self.instance))
 
 
-def _plain(record: models.Model, name: str) -> str:
-    field = model_field(record, name)
-    value = getattr(record, name)
-    if value in (None, ""):
-        return "—"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    return str(value)
-
-
 def version_check(
     *,
     current: TimeStampedModel,
     expected: str | None,
     fields: Iterable[str],
-    display: Callable[[models.Model, str], str] = _plain,
+    display: Display = value_text,
 ) -> None:
     """Raise EditConflict if any of `fields` changed since version `expected` of `current`.
 
@@ -137,19 +116,17 @@ def version_check(
         records = list(history.filter(history_date__gte=since).order_by("history_date"))
         if records:
             base, latest = records[0], records[-1]
-    changes = []
-    for name in fields:
-        attname = model_field(current, name).attname
-        if base is None or getattr(base, attname) != getattr(current, attname):
-            label = str(model_field(current, name).verbose_name)
-            old = display(base, name) if base is not None else "…"
-            changes.append(
-                Change(label=label[:1].upper() + label[1:], old=old, new=display(current, name))
-            )
+    if base is None:  # no history to compare with: every field, as it is now
+        changes = [
+            FieldChange(label=field_label(current, name), old="…", new=display(current, name))
+            for name in fields
+        ]
+    else:
+        changes = field_changes(base, current, fields, display=display)
     if not changes:
         return
     user = getattr(latest, "history_user", None) if latest is not None else None
-    who = (user.get_full_name() or user.get_username()) if user is not None else str(SOMEONE)
+    who = person_name(user) or str(SOMEONE)
     raise EditConflict(current=current, changes=changes, who=who, when=current.updated_at)
 
 

@@ -26,6 +26,7 @@ from customers.models import (
     NeedType,
     Relationship,
     RiskAssessment,
+    need_status_label,
 )
 from customers.services import (
     EDITABLE_FIELDS,
@@ -328,12 +329,25 @@ class NeedTypeAdmin(VersionCheckedAdmin, ServiceWriteAdmin):
         )
 
 
-class NeedChangeInline(admin.TabularInline):
+class NeedStatusInWords:
+    """A need change's old and new status in words, as on every page (the columns hold the
+    codes and have no choices)."""
+
+    @admin.display(description=_("old status"), ordering="old_status")
+    def old_status_label(self, change: NeedChange) -> str | None:
+        return need_status_label(change.old_status) or None  # None: the admin's "-"
+
+    @admin.display(description=_("new status"), ordering="new_status")
+    def new_status_label(self, change: NeedChange) -> str | None:
+        return need_status_label(change.new_status) or None
+
+
+class NeedChangeInline(NeedStatusInWords, admin.TabularInline):
     model = NeedChange
     extra = 0
     can_delete = False
-    fields = ["changed_at", "changed_by", "old_priority", "new_priority", "old_status"]
-    fields += ["new_status", "reason"]
+    fields = ["changed_at", "changed_by", "old_priority", "new_priority", "old_status_label"]
+    fields += ["new_status_label", "reason"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -388,9 +402,9 @@ class ByCustomerNumberSearch:
 
 
 @admin.register(NeedChange)
-class NeedChangeAdmin(ByCustomerNumberSearch, NoDeleteMixin, admin.ModelAdmin):
+class NeedChangeAdmin(NeedStatusInWords, ByCustomerNumberSearch, NoDeleteMixin, admin.ModelAdmin):
     list_display = ["need", "changed_at", "changed_by", "old_priority", "new_priority"]
-    list_display += ["old_status", "new_status"]
+    list_display += ["old_status_label", "new_status_label"]
     list_select_related = ["need", "changed_by"]
     list_filter = [NeedChangeStatusFilter, "changed_at"]
     search_fields = ["=need__customer__customer_number"]

@@ -13,8 +13,12 @@ from accounts.models import person_name
 from customers import panels, timeline
 from customers.access import can_edit_customer, can_record_need
 from customers.forms import HouseholdLinkForm, LifeEventForm, NeedForm
-from customers.models import CustomerNeed, LifeEvent, NeedChange
+from customers.models import LifeEvent, NeedChange, need_status_label
 from customers.timeline import TimelineEntry
+
+# The body of a panel that is one form: the panel's dict gives `form`, `action` (where it
+# posts), `submit` (the button's words) and `testid`.
+FORM_PANEL = "customers/partials/panel_form.html"
 
 
 @timeline.provider("need", gettext_lazy("Needs"))
@@ -24,7 +28,6 @@ def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]
     )
     if before is not None:
         changes = changes.filter(changed_at__lte=before)
-    statuses = dict(CustomerNeed.Status.choices)
     entries = []
     for change in changes.order_by("-changed_at")[:limit]:
         if change.old_priority is None:
@@ -35,7 +38,8 @@ def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]
                 "new": change.new_priority,
             }
         if change.old_status and change.old_status != change.new_status:
-            detail += f"; {statuses.get(change.old_status)} → {statuses.get(change.new_status)}"
+            old, new = need_status_label(change.old_status), need_status_label(change.new_status)
+            detail += f"; {old} → {new}"
         if change.reason:
             detail += f" ({change.reason})"
         entries.append(
@@ -45,7 +49,7 @@ def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]
                 title=str(change.need.need_type),
                 detail=detail,
                 actor=person_name(change.changed_by),
-                badge=str(statuses.get(change.new_status, "")),
+                badge=need_status_label(change.new_status),
             )
         )
     return entries
@@ -75,18 +79,23 @@ def life_events_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
 @panels.panel(
     "customer-need",
     title=gettext_lazy("Record a need"),
-    template="customers/partials/panel_need.html",
+    template=FORM_PANEL,
     order=20,
     visible=can_record_need,
 )
 def need_panel(request, customer) -> dict:
-    return {"form": NeedForm(), "action": reverse("customers:need_record", args=[customer.pk])}
+    return {
+        "form": NeedForm(),
+        "action": reverse("customers:need_record", args=[customer.pk]),
+        "submit": _("Record need"),
+        "testid": "need-form",
+    }
 
 
 @panels.panel(
     "customer-life-event",
     title=gettext_lazy("Record a life event"),
-    template="customers/partials/panel_life_event.html",
+    template=FORM_PANEL,
     order=30,
     visible=can_edit_customer,
 )
@@ -94,13 +103,15 @@ def life_event_panel(request, customer) -> dict:
     return {
         "form": LifeEventForm(),
         "action": reverse("customers:life_event_record", args=[customer.pk]),
+        "submit": _("Record life event"),
+        "testid": "life-event-form",
     }
 
 
 @panels.panel(
     "customer-household",
     title=gettext_lazy("Link a household member"),
-    template="customers/partials/panel_household.html",
+    template=FORM_PANEL,
     order=50,
     visible=can_edit_customer,
 )
@@ -108,4 +119,6 @@ def household_panel(request, customer) -> dict:
     return {
         "form": HouseholdLinkForm(),
         "action": reverse("customers:household_link", args=[customer.pk]),
+        "submit": _("Link"),
+        "testid": "household-form",
     }

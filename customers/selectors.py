@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, Staff, person_name, role_of
-from crm.models import model_field
+from crm.history import NO_VALUE, HistoryEntry, history_entries, value_text
 from customers import national_id as nid
 from customers import search
 from customers.models import (
@@ -295,22 +295,6 @@ def balances_last_12_months(*, customer: Customer) -> list[BalanceSnapshot]:
     return list(customer.balances.filter(as_of__gt=since).order_by("as_of"))
 
 
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: dt.datetime
-    user: str
-    kind: str  # "+" created, "~" changed, "-" deleted
-    reason: str
-    changes: list[FieldChange]
-
-
 HISTORY_FIELDS = [
     "customer_number",
     "name",
@@ -346,73 +330,25 @@ CHANGE_REASONS = {
 def history_value(record: Model, name: str) -> str:
     """A customer field's value as the history (and an edit conflict) shows it: masked where
     personal data (issue 8 item 13)."""
-    return _display(record, name)
-
-
-def _display(record: Any, name: str) -> str:
-    # `record`: a Customer or one of its history records (simple-history's, untyped).
-    field = model_field(Customer, name)
     if name == "national_id":
         return nid.mask(record.national_id)
     if name == "phone":
-        return nid.mask_phone(record.phone) or "—"
-    if field.is_relation:
-        related = getattr(record, name)
-        if related is None:
-            return "—"
-        if hasattr(related, "get_full_name"):
-            return person_name(related)
-        return str(related)
-    value = getattr(record, name)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value)) or "—"
-    if value in ("", None):
-        return "—"
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    return str(value)
+        return nid.mask_phone(record.phone) or NO_VALUE
+    return value_text(record, name)
 
 
 def customer_history(*, customer: Customer, limit: int = 20) -> list[HistoryEntry]:
-    """The latest changes to the customer (who, when, old → new), in one query.
+    """The latest changes to the customer (who, when, why, old → new), in one query.
 
-    National ID numbers stay masked here too.
+    National ID and mobile numbers stay masked here too.
     """
-    records = list(
-        customer.history.select_related("history_user", "branch", "relationship_manager").order_by(
-            "-history_date", "-history_id"
-        )[: limit + 1]
+    records = customer.history.select_related(
+        "history_user", "branch", "relationship_manager"
+    ).order_by("-history_date", "-history_id")[: limit + 1]
+    entries = history_entries(
+        records, fields=HISTORY_FIELDS, display=history_value, reasons=CHANGE_REASONS
     )
-    entries: list[HistoryEntry] = []
-    for newer, older in zip(records, [*records[1:], None], strict=False):
-        if len(entries) == limit:
-            break
-        changes = []
-        if older is not None:
-            for name in HISTORY_FIELDS:
-                attname = model_field(Customer, name).attname
-                if getattr(newer, attname) != getattr(older, attname):
-                    changes.append(
-                        FieldChange(
-                            label=str(model_field(Customer, name).verbose_name),
-                            old=_display(older, name),
-                            new=_display(newer, name),
-                        )
-                    )
-        user = newer.history_user
-        entries.append(
-            HistoryEntry(
-                at=newer.history_date,
-                user=person_name(user) or "—",
-                kind=newer.history_type,
-                reason=str(
-                    CHANGE_REASONS.get(newer.history_change_reason, newer.history_change_reason)
-                    or ""
-                ),
-                changes=changes,
-            )
-        )
-    return entries
+    return entries[:limit]
 
 
 # -- Personal-data access log ------------------------------------------------------------

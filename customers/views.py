@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Branch, Role, branch_id_of, role_of
+from accounts.models import Branch, Role, branch_id_of, person_name, role_of
 from crm import csvimport
 from crm.concurrency import VERSION_FIELD, EditConflict, conflict_to_form
 from crm.http import safe_next_url
@@ -211,8 +211,7 @@ def customer_reassign(request: HttpRequest) -> HttpResponse:
             _("%(n)d customer(s) reassigned to %(rm)s.")
             % {
                 "n": moved,
-                "rm": form.cleaned_data["relationship_manager"].get_full_name()
-                or form.cleaned_data["relationship_manager"].username,
+                "rm": person_name(form.cleaned_data["relationship_manager"]),
             },
         )
     return redirect(back)

@@ -9,7 +9,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from accounts.models import Role, Staff, role_of
+from accounts.models import Role, Staff, person_name, role_of
 from customers.models import NeedType
 from insights.models import Alert, AlertRule, ScoreSnapshot
 from insights.presenters import rule_name
@@ -100,7 +100,7 @@ def assignee_choices(*, user: User, branch_id: int | None = None) -> list[tuple[
         .select_related("user")
         .order_by("user__username")
     )
-    return [(s.user_id, s.user.get_full_name() or s.user.username) for s in staff]
+    return [(s.user_id, person_name(s.user)) for s in staff]
 
 
 def rule_precision() -> list[dict[str, Any]]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection
 
-from crm.pgcopy import copy_rows, local_datetime, sequence_reset
+from crm.pgcopy import copy_rows, indexes_deferred, local_datetime, sequence_reset
 
 CHUNK_CUSTOMERS = 10_000
 HISTORY_DAYS = 730
@@ -89,6 +90,7 @@ TASK_TITLES = [
     "跟进开户材料",
 ]
 
+TABLES = ("interactions_interaction", "interactions_interaction_needs", "interactions_task")
 INTERACTION_COLUMNS = [
     "id",
     "customer_id",
@@ -151,134 +153,159 @@ def _need_types() -> dict[str, int]:
 
 def seed_interactions(*, rng: random.Random, today: dt.date) -> SeedCounts:
     """About 10 interactions per existing customer over the last two years, their needs, and
-    follow-up tasks (done, cancelled, open and overdue). Returns what was written."""
+    follow-up tasks (done, cancelled, open and overdue). Returns what was written.
+
+    The interactions of a chunk of customers stream into COPY as they are made, so PostgreSQL
+    stores one batch while Python makes the next; the tables' secondary indexes are built once
+    at the end (crm.pgcopy.indexes_deferred)."""
     staff_by_branch = _branch_staff()
     need_ids = _need_types()
-    need_codes = list(need_ids)
     # Every day of the last two years, yesterday backwards; times on the bank's clock.
     days = [today - dt.timedelta(days=d) for d in range(1, HISTORY_DAYS + 1)]
-    now_at = local_datetime(today, 8)
-    week_ago = local_datetime(today - dt.timedelta(days=7), 10)
     counts = SeedCounts()
-    next_id = 1
     last_customer = 0
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id, relationship_manager_id, branch_id, segment "
-                "FROM customers_customer WHERE id > %s ORDER BY id LIMIT %s",
-                [last_customer, CHUNK_CUSTOMERS],
+    with indexes_deferred(*TABLES):
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id, relationship_manager_id, branch_id, segment "
+                    "FROM customers_customer WHERE id > %s ORDER BY id LIMIT %s",
+                    [last_customer, CHUNK_CUSTOMERS],
+                )
+                customers = cursor.fetchall()
+            if not customers:
+                break
+            last_customer = customers[-1][0]
+            needs: list[tuple] = []
+            tasks: list[tuple] = []
+            rows = _interaction_rows(
+                customers,
+                rng=rng,
+                today=today,
+                days=days,
+                staff_by_branch=staff_by_branch,
+                need_ids=need_ids,
+                first_id=counts.interactions + 1,
+                needs=needs,
+                tasks=tasks,
+                counts=counts,
             )
-            customers = cursor.fetchall()
-        if not customers:
-            break
-        last_customer = customers[-1][0]
-        interactions: list[tuple] = []
-        needs: list[tuple] = []
-        tasks: list[tuple] = []
-        rand, randint, choice = rng.random, rng.randint, rng.choice
-        for customer_id, rm_id, branch_id, segment in customers:
-            colleagues = staff_by_branch.get(branch_id) or [rm_id]
-            if rm_id and rand() < MANUAL_TASK_SHARE:
-                # A task the RM set by hand last week, due from five days ago to ten ahead.
-                due = today + dt.timedelta(days=randint(-5, 10))
-                counts.by_status["open"] += 1
-                tasks.append(
-                    (
-                        customer_id,
-                        rm_id,
-                        rm_id,
-                        choice(TASK_TITLES),
-                        due,
-                        "open",
-                        None,
-                        None,
-                        "manual",
-                        None,
-                        week_ago,
-                        week_ago,
-                    )
-                )
-            mean = MEAN_BY_SEGMENT.get(segment, 8)
-            for _ in range(randint(0, 2 * mean)):
-                day = randint(0, HISTORY_DAYS - 1)
-                at = local_datetime(days[day], randint(9, 17), randint(0, 59))
-                staff_id = rm_id if rm_id and rand() < OWN_RM_SHARE else choice(colleagues)
-                channel = choice(CHANNELS)
-                span = DURATION[channel]
-                duration = randint(*span) if span else None
-                roll = rand()
-                discussed = [] if roll < 0.25 else [choice(need_codes)]
-                if roll > 0.85:
-                    second = choice(need_codes)
-                    if second != discussed[0]:
-                        discussed.append(second)
-                subject = choice(SUBJECTS[discussed[0] if discussed else ""])
-                products = (
-                    sorted({choice(PRODUCTS) for _ in range(randint(1, 2))}) if rand() < 0.3 else []
-                )
-                outcome = choice(OUTCOMES)
-                direction = "outbound" if rand() < 0.7 else "inbound"
-                interactions.append(
-                    (
-                        next_id,
-                        customer_id,
-                        staff_id,
-                        channel,
-                        direction,
-                        at,
-                        duration,
-                        subject,
-                        choice(NOTES),
-                        products,
-                        outcome,
-                        at,
-                        at,
-                    )
-                )
-                needs.extend((next_id, need_ids[code]) for code in discussed)
-                if outcome == "follow_up":
-                    due = days[day] + dt.timedelta(days=randint(1, 14))
-                    status, completed, cancelled = "open", None, None
-                    if due < today - dt.timedelta(days=3):
-                        closing = rand()
-                        if closing < 0.85:
-                            when = min(due + dt.timedelta(days=randint(-3, 4)), today)
-                            status, completed = "done", local_datetime(when, 16)
-                        elif closing < 0.95:
-                            status, cancelled = "cancelled", local_datetime(due, 16)
-                    counts.by_status[status] += 1
-                    tasks.append(
-                        (
-                            customer_id,
-                            staff_id,
-                            staff_id,
-                            choice(TASK_TITLES),
-                            due,
-                            status,
-                            completed,
-                            cancelled,
-                            "interaction",
-                            next_id,
-                            at,
-                            now_at,
-                        )
-                    )
-                next_id += 1
-        copy_rows("interactions_interaction", INTERACTION_COLUMNS, interactions)
-        copy_rows("interactions_interaction_needs", NEED_COLUMNS, needs)
-        copy_rows("interactions_task", TASK_COLUMNS, tasks)
-        counts.interactions += len(interactions)
-        counts.needs += len(needs)
-        counts.tasks += len(tasks)
-    for table in (
-        "interactions_interaction",
-        "interactions_interaction_needs",
-        "interactions_task",
-    ):
+            counts.interactions += copy_rows("interactions_interaction", INTERACTION_COLUMNS, rows)
+            counts.needs += copy_rows("interactions_interaction_needs", NEED_COLUMNS, needs)
+            counts.tasks += copy_rows("interactions_task", TASK_COLUMNS, tasks)
+    for table in TABLES:
         sequence_reset(table)
     counts.open_tasks = counts.by_status["open"]
     return counts
+
+
+def _interaction_rows(
+    customers: list[tuple],
+    *,
+    rng: random.Random,
+    today: dt.date,
+    days: list[dt.date],
+    staff_by_branch: dict[int, list[int]],
+    need_ids: dict[str, int],
+    first_id: int,
+    needs: list[tuple],
+    tasks: list[tuple],
+    counts: SeedCounts,
+) -> Iterator[tuple]:
+    """Yield the interaction rows of `customers` ((id, rm id, branch id, segment) tuples),
+    with ids from `first_id`; append the needs they discussed to `needs` and their follow-up
+    tasks (and the RMs' hand-made ones) to `tasks`."""
+    need_codes = list(need_ids)
+    now_at = local_datetime(today, 8)
+    week_ago = local_datetime(today - dt.timedelta(days=7), 10)
+    rand, randint, choice = rng.random, rng.randint, rng.choice
+    next_id = first_id
+    for customer_id, rm_id, branch_id, segment in customers:
+        colleagues = staff_by_branch.get(branch_id) or [rm_id]
+        if rm_id and rand() < MANUAL_TASK_SHARE:
+            # A task the RM set by hand last week, due from five days ago to ten ahead.
+            due = today + dt.timedelta(days=randint(-5, 10))
+            counts.by_status["open"] += 1
+            tasks.append(
+                (
+                    customer_id,
+                    rm_id,
+                    rm_id,
+                    choice(TASK_TITLES),
+                    due,
+                    "open",
+                    None,
+                    None,
+                    "manual",
+                    None,
+                    week_ago,
+                    week_ago,
+                )
+            )
+        mean = MEAN_BY_SEGMENT.get(segment, 8)
+        for _ in range(randint(0, 2 * mean)):
+            day = randint(0, HISTORY_DAYS - 1)
+            at = local_datetime(days[day], randint(9, 17), randint(0, 59))
+            staff_id = rm_id if rm_id and rand() < OWN_RM_SHARE else choice(colleagues)
+            channel = choice(CHANNELS)
+            span = DURATION[channel]
+            duration = randint(*span) if span else None
+            roll = rand()
+            discussed = [] if roll < 0.25 else [choice(need_codes)]
+            if roll > 0.85:
+                second = choice(need_codes)
+                if second != discussed[0]:
+                    discussed.append(second)
+            subject = choice(SUBJECTS[discussed[0] if discussed else ""])
+            products = (
+                sorted({choice(PRODUCTS) for _ in range(randint(1, 2))}) if rand() < 0.3 else []
+            )
+            outcome = choice(OUTCOMES)
+            direction = "outbound" if rand() < 0.7 else "inbound"
+            yield (
+                next_id,
+                customer_id,
+                staff_id,
+                channel,
+                direction,
+                at,
+                duration,
+                subject,
+                choice(NOTES),
+                products,
+                outcome,
+                at,
+                at,
+            )
+            needs.extend((next_id, need_ids[code]) for code in discussed)
+            if outcome == "follow_up":
+                due = days[day] + dt.timedelta(days=randint(1, 14))
+                status, completed, cancelled = "open", None, None
+                if due < today - dt.timedelta(days=3):
+                    closing = rand()
+                    if closing < 0.85:
+                        when = min(due + dt.timedelta(days=randint(-3, 4)), today)
+                        status, completed = "done", local_datetime(when, 16)
+                    elif closing < 0.95:
+                        status, cancelled = "cancelled", local_datetime(due, 16)
+                counts.by_status[status] += 1
+                tasks.append(
+                    (
+                        customer_id,
+                        staff_id,
+                        staff_id,
+                        choice(TASK_TITLES),
+                        due,
+                        status,
+                        completed,
+                        cancelled,
+                        "interaction",
+                        next_id,
+                        at,
+                        now_at,
+                    )
+                )
+            next_id += 1
 
 
 def seed_step(ctx) -> str:

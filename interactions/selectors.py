@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, Staff, person_name
-from crm.models import model_field
+from crm.history import NO_VALUE, FieldChange, HistoryEntry, field_label, history_entries
 from customers.models import Customer, CustomerNeed, CustomerQuerySet, NeedType
 from interactions.models import Interaction, Task
 from products.models import Product
@@ -61,21 +60,14 @@ def interaction_detail(*, user: User, pk: int) -> Interaction:
     )
 
 
-@dataclass(frozen=True)
-class HistoryVersion:
-    at: dt.datetime
-    by: str
-    kind: str  # "+" logged, "~" changed, "=" recorded without a change history (seeded, imported)
-    changes: list[tuple[str, str, str]]  # (field label, old, new)
-
-
-def interaction_history(*, interaction: Interaction) -> list[HistoryVersion]:
+def interaction_history(*, interaction: Interaction) -> list[HistoryEntry]:
     """The interaction's versions, newest first, each with what changed (two queries).
 
-    Interactions written in bulk (seeded, imported, migrated) have no history rows, or their
-    first row is a later edit: the list then ends with the interaction's own creation ("="),
-    attributed to the staff member it names, so every interaction's page shows when and by
-    whom it was recorded.
+    Kinds: "+" logged, "~" changed, "=" recorded without a change history. Interactions
+    written in bulk (seeded, imported, migrated) have no history rows, or their first row is a
+    later edit: the list then ends with the interaction's own creation ("="), attributed to
+    the staff member it names, so every interaction's page shows when and by whom it was
+    recorded.
     """
     records = list(
         interaction.history.select_related("history_user").order_by("-history_date", "-history_id")
@@ -87,55 +79,32 @@ def interaction_history(*, interaction: Interaction) -> list[HistoryVersion]:
     needs_of: dict[int, list[str]] = defaultdict(list)
     for row in need_rows.select_related("needtype").order_by("needtype__sort_order"):
         needs_of[row.history_id].append(str(row.needtype))
-    versions = []
-    for newer, older in itertools.pairwise([*records, None]):
-        changes = []
-        if older is not None:
-            delta = newer.diff_against(
-                older, foreign_keys_are_objs=False, excluded_fields=["needs"]
-            )
-            for change in delta.changes:
-                label = str(model_field(Interaction, change.field).verbose_name)
-                changes.append(
-                    (label, _display(change.field, change.old), _display(change.field, change.new))
-                )
-            old_needs, new_needs = needs_of[older.history_id], needs_of[newer.history_id]
-            if old_needs != new_needs:
-                label = str(model_field(Interaction, "needs").verbose_name)
-                changes.append((label, ", ".join(old_needs), ", ".join(new_needs)))
+
+    def needs_changed(older, newer) -> list[FieldChange]:
+        old, new = needs_of[older.history_id], needs_of[newer.history_id]
+        if old == new:
+            return []
+        text = [", ".join(needs) or NO_VALUE for needs in (old, new)]
+        return [FieldChange(label=field_label(Interaction, "needs"), old=text[0], new=text[1])]
+
+    versions = history_entries(records, more_changes=needs_changed)
+    bulk_written = not records or records[-1].history_date > interaction.created_at + LOGGING_SLACK
+    if versions:
         # The oldest version is the logging itself (a service saves the row and its needs
-        # first and writes the history record afterwards, which simple-history types "~").
-        kind = "+" if older is None else newer.history_type
+        # first and writes the history record afterwards, which simple-history types "~"),
+        # or, for an interaction written in bulk, its first edit.
+        versions[-1] = dataclasses.replace(versions[-1], kind="~" if bulk_written else "+")
+    if bulk_written:
         versions.append(
-            HistoryVersion(
-                at=newer.history_date,
-                by=person_name(newer.history_user),
-                kind=kind,
-                changes=changes,
-            )
-        )
-    if not records or records[-1].history_date > interaction.created_at + LOGGING_SLACK:
-        if versions and versions[-1].kind == "+":
-            versions[-1] = dataclasses.replace(versions[-1], kind="~")
-        versions.append(
-            HistoryVersion(
-                at=interaction.created_at, by=person_name(interaction.staff), kind="=", changes=[]
+            HistoryEntry(
+                at=interaction.created_at,
+                by=person_name(interaction.staff),
+                kind="=",
+                reason="",
+                changes=[],
             )
         )
     return versions
-
-
-def _display(field: str, value: object) -> str:
-    if value is None:
-        return ""
-    declared = model_field(Interaction, field)
-    if declared.choices:
-        return str(dict(declared.flatchoices).get(value, value))
-    if isinstance(value, dt.datetime):
-        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
-    if isinstance(value, list):
-        return ", ".join(value)
-    return str(value)
 
 
 # -- Tasks -----------------------------------------------------------------------------------

@@ -21,7 +21,13 @@ from customers.models.customer import (
 )
 from customers.models.household import Relationship
 from customers.models.life_events import LifeEvent
-from customers.models.needs import DEFAULT_NEED_TYPE_NAMES, CustomerNeed, NeedChange, NeedType
+from customers.models.needs import (
+    DEFAULT_NEED_TYPE_NAMES,
+    CustomerNeed,
+    NeedChange,
+    NeedType,
+    need_status_label,
+)
 from customers.models.risk import RiskAssessment
 
 __all__ = [
@@ -49,5 +55,6 @@ __all__ = [
     "customer_number_validator",
     "mobile_validator",
     "national_id_validator",
+    "need_status_label",
     "risk_assessment_cutoff",
 ]

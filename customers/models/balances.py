@@ -13,7 +13,11 @@ class BalanceSnapshot(models.Model):
     """Balances imported from core banking: the raw material of financial signals."""
 
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="balances", verbose_name=_("customer")
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="balances",
+        verbose_name=_("customer"),
+        db_index=False,  # covered by balance_snapshot_unique (customer, as_of)
     )
     as_of = models.DateField(_("as of"), validators=[plausible_date_check])
     deposits = models.DecimalField(_("deposits"), max_digits=16, decimal_places=2)

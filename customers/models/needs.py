@@ -58,6 +58,12 @@ class NeedStatus(models.TextChoices):
     LAPSED = "lapsed", _("Lapsed")
 
 
+def need_status_label(value: str) -> str:
+    """A need status in words ("active" → "Active" / 有效), as pages show a need change's old
+    and new status; "" (a new need has no old status) stays ""."""
+    return str(dict(NeedStatus.choices).get(value, value)) if value else ""
+
+
 class CustomerNeed(TimeStampedModel):
     Source = NeedSource
     Status = NeedStatus

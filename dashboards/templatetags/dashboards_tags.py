@@ -2,8 +2,6 @@
 
 from django import template
 
-from accounts.models import person_name as _person_name
-from customers.models.needs import NeedStatus
 from dashboards.charts import sparkline as _sparkline
 
 register = template.Library()
@@ -13,15 +11,3 @@ register = template.Library()
 def sparkline(values: list) -> str:
     """The SVG `points` of a staff member's score trend (dashboards.charts.sparkline)."""
     return _sparkline(values)
-
-
-@register.filter
-def person_name(user) -> str:
-    """How a member of staff is named (accounts.models.person_name)."""
-    return _person_name(user)
-
-
-@register.filter
-def need_status(value: str) -> str:
-    """A need's status in words ("active" → "Active" / 有效); "" stays ""."""
-    return dict(NeedStatus.choices).get(value, value) if value else ""

@@ -83,7 +83,7 @@ def test_update_keeps_who_when_old_and_new(rm_alice):
     assert len(history) == 2
     latest = history[0]
     assert rm_alice.first_name  # the factory names every member of staff
-    assert latest.user == rm_alice.first_name  # (was `== a or b`, which always passed)
+    assert latest.by == rm_alice.first_name  # (was `== a or b`, which always passed)
     # Mobile numbers are masked in the history like everywhere else (issue 8 item 13).
     assert [(c.old, c.new) for c in latest.changes] == [("138****5678", "139****0000")]
 

@@ -140,6 +140,23 @@ def test_filters_and_need(alice_client, rm_alice):
     assert alice_client.get(url, {"need": education.pk}).context["page"].rows == [affluent]
 
 
+def test_need_history_on_the_customer_page_names_statuses_in_words(
+    alice_client, rm_alice, alices_customer
+):
+    education = need_type("education")
+    for status in ["active", "fulfilled"]:
+        services.customer_need_record(
+            actor=rm_alice,
+            customer=alices_customer,
+            need_type=education,
+            priority=60,
+            status=status,
+        )
+    page = alice_client.get(alices_customer.get_absolute_url()).content.decode()
+    assert "Active → Fulfilled" in page
+    assert "active → fulfilled" not in page
+
+
 def test_list_query_count_is_constant(alice_client, rm_alice, django_assert_num_queries):
     CustomerFactory.create_batch(30, relationship_manager=rm_alice)
     # session, user, staff, page of customers (+ branch, RM joined), need types, RM choices,

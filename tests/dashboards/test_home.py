@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
@@ -38,6 +39,20 @@ def test_supervisor_home_lists_branch_staff_with_their_customers(
     assert staff == {"alice": 2, "carol": 0, "sam": 0}  # bob is in another branch
     alice = next(m for m in response.context["staff"] if m.user.username == "alice")
     assert (alice.n_open, alice.n_overdue, alice.n_to_contact) == (0, 0, 0)  # mass customers
+
+
+def test_supervisor_home_shows_the_staff_table_of_branch_tasks_with_assigned_customers(
+    supervisor_client, rm_alice
+):
+    CustomerFactory.create_batch(2, relationship_manager=rm_alice)
+    home = supervisor_client.get("/").content.decode()
+    team = supervisor_client.get(reverse("interactions:team_tasks")).content.decode()
+    tasks = reverse("interactions:team_member_tasks", args=[rm_alice.pk])
+    for page in (home, team):
+        assert f'<a href="{tasks}">{rm_alice.staff}</a>' in page
+        assert "Due today" in page and "Customers to contact" in page
+    assert 'data-label="Assigned customers">2</td>' in home
+    assert "Assigned customers" not in team
 
 
 def test_head_office_home_lists_every_branch_with_worker_computed_figures(

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from customers import services as customer_services
 from customers.models import CustomerNeed, NeedChange
 from interactions.models import Interaction, Task, TaskReschedule
 from tests.customers.factories import CustomerFactory
@@ -138,6 +139,20 @@ def test_notes_are_rendered_as_escaped_plain_text(alice_client, alices_customer)
     assert "<script>alert" not in recent and "&lt;script&gt;" in recent
 
 
+def test_recent_history_beside_the_form_reads_like_the_customer_timeline(
+    alice_client, rm_alice, alices_customer
+):
+    customer_services.life_event_record(
+        actor=rm_alice, customer=alices_customer, kind="job_change", event_date=dt.date(2020, 1, 1)
+    )
+    InteractionFactory(customer=alices_customer, notes="first line\nsecond line")
+    recent = alice_client.get(create_url(alices_customer)).content.decode()
+    timeline = alice_client.get(alices_customer.get_absolute_url()).content.decode()
+    for page in (recent, timeline):
+        assert "2020-01-01" in page and "2020-01-01 00:00" not in page  # a date, no time
+        assert "first line<br>second line" in page
+
+
 def test_bob_gets_404_on_an_interaction_of_another_branch(bob_client, alices_customer):
     interaction = InteractionFactory(customer=alices_customer)
     assert bob_client.get(reverse("interactions:detail", args=[interaction.pk])).status_code == 404
@@ -157,7 +172,8 @@ def test_the_author_edits_within_24_hours(alice_client, rm_alice, alices_custome
     assert (interaction.subject, interaction.outcome) == ("Corrected subject", "subscribed")
     detail = alice_client.get(reverse("interactions:detail", args=[interaction.pk]))
     assert "Corrected subject" in detail.content.decode()
-    assert detail.context["history"][0].changes
+    assert "Subject: <del>" in detail.content.decode()  # the history: field, old → new
+    assert "→ <ins>Corrected subject</ins>" in detail.content.decode()
 
 
 def test_a_colleague_cannot_edit_someone_elses_interaction(

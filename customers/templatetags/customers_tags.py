@@ -1,0 +1,14 @@
+"""Formatting of the customer database's values in templates (no queries)."""
+
+from django import template
+
+from customers.models import need_status_label
+
+register = template.Library()
+
+
+@register.filter
+def need_status(value: str) -> str:
+    """`{{ change.new_status|need_status }}`: a need status in words; "" stays "" (so
+    `|default:"—"` applies)."""
+    return need_status_label(value)

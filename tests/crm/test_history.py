@@ -1,0 +1,90 @@
+"""crm.history: the one presenter of change histories (customers, interactions) and of edit
+conflicts: who changed what, when, old → new, as staff read it."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from crm.concurrency import EditConflict, version_of
+from crm.history import FieldChange, history_entries
+from customers.models import NeedType
+from interactions import services
+from interactions.selectors import interaction_history
+from tests.customers.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def logged(actor, **kwargs):
+    values = {
+        "channel": "phone",
+        "direction": "outbound",
+        "occurred_at": timezone.now() - dt.timedelta(hours=2),
+        "subject": "First call",
+        "outcome": "interested",
+    }
+    values.update(kwargs)
+    customer = CustomerFactory(relationship_manager=actor)
+    return services.interaction_log(actor=actor, customer=customer, **values)
+
+
+def local(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def test_an_edit_reads_field_by_field_in_words_and_the_banks_time(rm_alice):
+    interaction = logged(rm_alice)
+    before, after = interaction.occurred_at, interaction.occurred_at - dt.timedelta(hours=1)
+    education = NeedType.objects.get_or_create(code="education", defaults={"name": "Education"})[0]
+    services.interaction_update(
+        actor=rm_alice,
+        interaction=interaction,
+        occurred_at=after,
+        outcome="subscribed",
+        needs={education: 60},
+    )
+    edit, logging = interaction_history(interaction=interaction)
+    assert (edit.kind, logging.kind) == ("~", "+")
+    assert edit.by == logging.by == rm_alice.first_name
+    assert logging.changes == []
+    # In the order of the form, labels capitalised, choices in words, no value as a dash.
+    assert edit.changes == [
+        FieldChange("Occurred at", local(before), local(after)),
+        FieldChange("Outcome", "Interested", "Subscribed"),
+        FieldChange("Needs discussed", "—", str(education)),
+    ]
+
+
+def test_a_customers_history_says_why_in_words(rm_alice, rm_carol):
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    customer.relationship_manager = rm_carol
+    customer._change_reason = "reassigned"
+    customer.save()
+    newest, oldest = history_entries(
+        customer.history.order_by("-history_id"),
+        fields=["relationship_manager", "marketing_consent"],
+        reasons={"reassigned": "handed over"},
+    )
+    assert newest.reason == "handed over" and oldest.reason == ""
+    assert newest.by == ""  # saved outside a request and a service: nobody to name
+    assert newest.changes == [
+        FieldChange("Relationship manager", rm_alice.first_name, rm_carol.first_name)
+    ]
+
+
+def test_an_edit_conflict_tells_the_time_in_the_banks_time_zone(rm_alice):
+    interaction = logged(rm_alice)
+    version = version_of(interaction)
+    shown, moved = interaction.occurred_at, interaction.occurred_at - dt.timedelta(minutes=30)
+    services.interaction_update(actor=rm_alice, interaction=interaction, occurred_at=moved)
+    with pytest.raises(EditConflict) as raised:  # the other tab's form, filled before the move
+        services.interaction_update(
+            actor=rm_alice,
+            interaction=interaction,
+            occurred_at=shown,
+            subject="Mine",
+            expected_version=version,
+        )
+    assert raised.value.changes == [FieldChange("Occurred at", local(shown), local(moved))]
+    assert local(moved) in " ".join(raised.value.messages)
