@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     Exists,
-    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -327,9 +326,9 @@ CHANGE_REASONS = {
 }
 
 
-def history_value(record: Model, name: str) -> str:
+def history_value(record: Any, name: str) -> str:
     """A customer field's value as the history (and an edit conflict) shows it: masked where
-    personal data (issue 8 item 13)."""
+    personal data (issue 8 item 13). `record`: a Customer or one of its history records."""
     if name == "national_id":
         return nid.mask(record.national_id)
     if name == "phone":

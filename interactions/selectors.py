@@ -24,7 +24,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, Staff, person_name
-from crm.history import NO_VALUE, FieldChange, HistoryEntry, field_label, history_entries
+from crm.history import (
+    NO_VALUE,
+    FieldChange,
+    HistoryEntry,
+    HistoryRecord,
+    field_label,
+    history_entries,
+)
 from customers.models import Customer, CustomerNeed, CustomerQuerySet, NeedType
 from interactions.models import Interaction, Task
 from products.models import Product
@@ -80,7 +87,7 @@ def interaction_history(*, interaction: Interaction) -> list[HistoryEntry]:
     for row in need_rows.select_related("needtype").order_by("needtype__sort_order"):
         needs_of[row.history_id].append(str(row.needtype))
 
-    def needs_changed(older, newer) -> list[FieldChange]:
+    def needs_changed(older: HistoryRecord, newer: HistoryRecord) -> list[FieldChange]:
         old, new = needs_of[older.history_id], needs_of[newer.history_id]
         if old == new:
             return []
