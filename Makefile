@@ -25,11 +25,25 @@ $(MO): $(PO) $(STAMP)
 run: $(STAMP) $(MO)
 	$(DEVENV) run
 
+# The static checks: ruff (lint and format), djLint on the templates, django-upgrade for
+# Django 5.2 (check mode: it changes nothing here) and mypy with django-stubs. pre-commit runs
+# the same tools on the files being committed (.pre-commit-config.yaml).
+define LINT
+$(PY) -m ruff check .
+$(PY) -m ruff format --check .
+$(VENV)/bin/djlint templates --lint
+sh scripts/django_upgrade_check.sh
+sh scripts/mypy.sh
+endef
+
+## The static checks alone (make test runs them first).
+lint: $(STAMP)
+	$(LINT)
+
 ## Lint, check migrations, then the whole test suite (browser tests included).
 test: $(STAMP) $(MO)
 	@sh scripts/test_tools.sh
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
+	$(LINT)
 	$(DEVENV) exec -- $(PY) manage.py makemigrations --check --dry-run
 	$(DEVENV) exec -- $(PY) -m pytest $(PYTEST_ARGS)
 

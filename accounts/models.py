@@ -12,7 +12,7 @@ from crm.models import TimeStampedModel, choices_constraint
 from crm.names import person_name  # apps import it from here too
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class Role(models.TextChoices):
@@ -21,7 +21,7 @@ class Role(models.TextChoices):
     HEAD_OFFICE = "head_office", _("Head office")
 
 
-def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+def role_of(user: User | AnonymousUser) -> Role | None:
     """The user's role; superusers act as head office, users without a profile have none."""
     if not user.is_authenticated:
         return None
@@ -33,7 +33,7 @@ def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
     return Role(staff.role)
 
 
-def branch_id_of(user) -> int | None:
+def branch_id_of(user: User | AnonymousUser) -> int | None:
     staff = getattr(user, "staff", None)
     return staff.branch_id if staff is not None else None
 
@@ -41,7 +41,7 @@ def branch_id_of(user) -> int | None:
 ALL_BRANCHES = object()  # branch_scope's answer for head office
 
 
-def branch_scope(user) -> object | int | None:
+def branch_scope(user: User | AnonymousUser) -> object | int | None:
     """Whose branch a user's work covers — the one rule behind every `visible_to`:
     ALL_BRANCHES for head office, the branch's id for branch staff, None for nobody (no
     role, or a branch role without a branch)."""
@@ -110,7 +110,7 @@ class Staff(TimeStampedModel):
         related_name="staff",
         verbose_name=_("user"),
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=20, choices=Role)
     branch = models.ForeignKey(
         Branch,
         on_delete=models.PROTECT,

@@ -26,15 +26,17 @@ is listed with its current value.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from crm.history import Display, FieldChange, field_changes, field_label, value_text
+from crm.models import TimeStampedModel
 from crm.names import person_name
 
 VERSION_FIELD = "version"
@@ -49,7 +51,7 @@ SOMEONE = _("Someone else")
 class EditConflict(ValidationError):
     """Raised by version_check; carries the current row and what changed since."""
 
-    def __init__(self, *, current: models.Model, changes: list[FieldChange], who: str, when):
+    def __init__(self, *, current: TimeStampedModel, changes: list[FieldChange], who: str, when):
         self.current = current
         self.changes = changes
         described = "; ".join(f"{c.label}: {c.old} → {c.new}" for c in changes)
@@ -64,7 +66,7 @@ class EditConflict(ValidationError):
         )
 
 
-def version_of(instance: models.Model) -> str:
+def version_of(instance: TimeStampedModel) -> str:
     """The version token of a saved row: its updated_at, ISO 8601 to the microsecond."""
     return instance.updated_at.isoformat() if instance.pk and instance.updated_at else ""
 
@@ -83,13 +85,16 @@ class VersionField(forms.CharField):
 class VersionFormMixin:
     """For ModelForms of shared records: a `version` field set from the instance."""
 
+    fields: dict[str, forms.Field]
+    instance: TimeStampedModel
+
     def add_version_field(self) -> None:
         self.fields[VERSION_FIELD] = VersionField(initial=version_of(self.instance))
 
 
 def version_check(
     *,
-    current: models.Model,
+    current: TimeStampedModel,
     expected: str | None,
     fields: Iterable[str],
     display: Display = value_text,
@@ -128,7 +133,8 @@ def version_check(
 def conflict_to_form(form: forms.Form, conflict: EditConflict) -> None:
     """Show the conflict on the form and arm it with the current version, so that saving again
     keeps the user's entries over the other person's (their informed choice)."""
-    data = form.data.copy()
+    data: dict[str, Any] | QueryDict
+    data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
     data[form.add_prefix(VERSION_FIELD)] = version_of(conflict.current)
     form.data = data
     form.add_error(None, conflict)

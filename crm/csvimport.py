@@ -1,14 +1,14 @@
 """One CSV import framework: dry run, per-line errors, all-or-nothing commit, audit, uploads
-kept in the database. Customers and balance snapshots use it (customers/importing.py), and so
-does every later import (holdings …).
+kept in the database. Customers and balance snapshots (customers/importing.py) and holdings
+(products/importing.py) use it, and so does every later import.
 
 An import is a subclass of `CsvImporter` that says which columns it reads and how to check
-and write one batch of rows; everything else is here:
+and write one batch of rows; everything else is here (a sketch of products/importing.py):
 
     class HoldingImporter(CsvImporter):
         kind = "holdings"                        # PendingUpload.kind, audit "holdings.imported"
-        required = ["customer_number", "product_code", "units"]
-        optional = ["opened_on"]
+        required = ["reference", "customer_number", "product_code", "principal", "start_date"]
+        optional = ["currency", "maturity_date", "status"]
 
         def check(self, batch: list[Row], report: ImportReport) -> list[Holding]:
             # Validate each row against the database (one query per batch, never per row):
@@ -24,7 +24,7 @@ and write one batch of rows; everything else is here:
         def audit(self, report: ImportReport) -> None:
             audit_record(actor=self.actor, action="holdings.imported", detail=report.totals())
 
-    importer = HoldingImporter(actor=user)            # add scope arguments as needed
+    importer = HoldingImporter(actor=user, customers=Customer.objects.visible_to(user))
     report = import_dry_run(importer, text)           # writes nothing
     report = import_commit(importer, text)            # all rows or none; audit entry
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -36,12 +36,18 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from crm.models import model_field
 from crm.names import person_name
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 NO_VALUE = "—"
 
 # How a field's value reads: `display(record, field_name) -> str`.
 Display = Callable[[models.Model, str], str]
+# A history record: a row of the model simple-history generates (untyped to mypy).
+HistoryRecord = Any
 
 
 @dataclass(frozen=True)
@@ -62,12 +68,12 @@ class HistoryEntry:
 
 def field_label(model: type[models.Model] | models.Model, name: str) -> str:
     """The field's verbose name as a change's label ("Occupation")."""
-    return capfirst(str(model._meta.get_field(name).verbose_name))
+    return capfirst(str(model_field(model, name).verbose_name))
 
 
 def value_text(record: models.Model, name: str) -> str:
     """Field `name` of `record` (a row or a history record) as the history shows it."""
-    field = record._meta.get_field(name)
+    field = model_field(record, name)
     try:
         value = getattr(record, name)
     except ObjectDoesNotExist:  # a relation whose row is gone
@@ -97,7 +103,7 @@ def field_changes(
     """The `fields` whose stored value differs between two versions of a row, in that order."""
     changes = []
     for name in fields:
-        attname = newer._meta.get_field(name).attname
+        attname = model_field(newer, name).attname
         if getattr(older, attname) != getattr(newer, attname):
             changes.append(
                 FieldChange(
@@ -109,19 +115,19 @@ def field_changes(
     return changes
 
 
-def tracked_fields(record: models.Model) -> list[str]:
+def tracked_fields(record: HistoryRecord) -> list[str]:
     """The fields simple-history keeps for the record's model, in the model's order
     (many-to-many fields, kept in tables of their own, are not among them)."""
     return [f.name for f in record.tracked_fields if f.editable and not f.primary_key]
 
 
 def history_entries(
-    records: Iterable[models.Model],
+    records: Iterable[HistoryRecord],
     *,
     fields: Sequence[str] | None = None,
     display: Display = value_text,
-    reasons: Mapping[str, str] | None = None,
-    more_changes: Callable[[models.Model, models.Model], list[FieldChange]] | None = None,
+    reasons: Mapping[str, StrOrPromise] | None = None,
+    more_changes: Callable[[HistoryRecord, HistoryRecord], list[FieldChange]] | None = None,
 ) -> list[HistoryEntry]:
     """One HistoryEntry per history record (`records` newest first), each with what it
     changed against the next; `fields`: which fields to compare (all tracked when None);
@@ -131,7 +137,8 @@ def history_entries(
     if fields is None:
         fields = tracked_fields(records[0]) if records else []
     entries = []
-    for newer, older in pairwise([*records, None]):
+    # Each record with the next older one (None for the oldest; nothing when there are none).
+    for newer, older in zip(records, [*records[1:], None], strict=False):
         changes = []
         if older is not None:
             changes = field_changes(older, newer, fields, display=display)

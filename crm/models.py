@@ -1,8 +1,12 @@
 """Abstract base models and the record of scheduled-job runs."""
 
+from __future__ import annotations
+
 import uuid
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +23,15 @@ def choices_constraint(
     values = choices.values if hasattr(choices, "values") else [v for v, _label in choices]
     allowed = ["", *values] if blank else list(values)
     return models.CheckConstraint(condition=models.Q(**{f"{field}__in": allowed}), name=name)
+
+
+def model_field(model: type[models.Model] | models.Model, name: str) -> models.Field[Any, Any]:
+    """The field `name` that `model` declares: `_meta.get_field` without reverse relations,
+    which have no verbose name, choices or column of their own (FieldDoesNotExist for one)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise FieldDoesNotExist(f"{model._meta.label}.{name} is a reverse relation")
+    return field
 
 
 class TimeStampedModel(models.Model):

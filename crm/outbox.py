@@ -6,9 +6,9 @@ write, and a task published before the commit may run before its row exists. Ins
     from crm.outbox import outbox_enqueue
 
     @transaction.atomic
-    def customer_archive(*, actor, customer):
+    def scores_compute_request(*, actor, period_end):  # insights.services
         ...
-        outbox_enqueue("customers.tasks.branch_figures_refresh_task")
+        outbox_enqueue("insights.tasks.scores_compute_task", period_end=period_end.isoformat())
 
 1. `outbox_enqueue` inserts an `OutboxMessage` row (one INSERT, no network) in the caller's
    transaction: it commits or rolls back with the write.

@@ -9,7 +9,7 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Tasks run eagerly in unit tests; tests/test_celery_worker.py runs a real worker.
+# Tasks run eagerly in unit tests; tests/crm/test_celery_worker.py runs a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 LANGUAGE_CODE = "en"

@@ -78,6 +78,8 @@ class SubmitOnceFormMixin:
     without it (an API script, an old test) still works without the protection.
     """
 
+    fields: dict[str, forms.Field]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["submission_token"] = forms.CharField(

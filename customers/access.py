@@ -20,11 +20,16 @@ action, a task or a shell — no service trusts its caller to have checked.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ALL_BRANCHES, Role, branch_scope, role_of
 from customers.models import Customer
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 NOT_ALLOWED = _("You may not change this customer.")
 NOT_IN_SCOPE = _("This customer is not in your branch.")
@@ -33,49 +38,49 @@ NOT_A_SUPERVISOR = _("Only a branch supervisor or head office may do this.")
 # -- Roles ---------------------------------------------------------------------------------
 
 
-def has_role(user) -> bool:
+def has_role(user: User | AnonymousUser) -> bool:
     """A member of staff with an active profile (or a superuser, acting as head office)."""
     return role_of(user) is not None
 
 
-def is_rm(user) -> bool:
+def is_rm(user: User | AnonymousUser) -> bool:
     return role_of(user) == Role.RM
 
 
-def is_head_office(user) -> bool:
+def is_head_office(user: User | AnonymousUser) -> bool:
     return role_of(user) == Role.HEAD_OFFICE
 
 
-def is_supervising(user) -> bool:
+def is_supervising(user: User | AnonymousUser) -> bool:
     """Supervisors (over their branch) and head office (over every branch)."""
     return role_of(user) in (Role.SUPERVISOR, Role.HEAD_OFFICE)
 
 
-def can_create_customer(user) -> bool:
+def can_create_customer(user: User | AnonymousUser) -> bool:
     return has_role(user)
 
 
-def can_reassign(user) -> bool:
+def can_reassign(user: User | AnonymousUser) -> bool:
     """Supervisors (own branch) and head office move customers and tasks between staff."""
     return is_supervising(user)
 
 
-def can_import(user) -> bool:
+def can_import(user: User | AnonymousUser) -> bool:
     """Core-banking imports: head office, and supervisors into their own branch."""
     return is_supervising(user)
 
 
-def can_read_access_log(user) -> bool:
+def can_read_access_log(user: User | AnonymousUser) -> bool:
     return is_supervising(user)
 
 
-def can_export_full_contact(user) -> bool:
+def can_export_full_contact(user: User | AnonymousUser) -> bool:
     """An export with whole mobile numbers (a separate, logged choice; issue 8 item 13):
     supervisors (own branch) and head office. Everyone else exports them masked."""
     return is_supervising(user)
 
 
-def can_see_team(user) -> bool:
+def can_see_team(user: User | AnonymousUser) -> bool:
     """The team's tasks and staff tables: supervisors (own branch) and head office."""
     return is_supervising(user)
 
@@ -83,7 +88,7 @@ def can_see_team(user) -> bool:
 # -- One customer --------------------------------------------------------------------------
 
 
-def can_serve_customer(user, customer: Customer) -> bool:
+def can_serve_customer(user: User | AnonymousUser, customer: Customer) -> bool:
     """The user sees this customer (the same answer as Customer.objects.visible_to)."""
     scope = branch_scope(user)
     if scope is ALL_BRANCHES:
@@ -91,7 +96,7 @@ def can_serve_customer(user, customer: Customer) -> bool:
     return scope is not None and customer.branch_id == scope
 
 
-def can_edit_customer(user, customer: Customer) -> bool:
+def can_edit_customer(user: User | AnonymousUser, customer: Customer) -> bool:
     """The user may change this customer's record (see the module's docstring)."""
     role = role_of(user)
     if role == Role.HEAD_OFFICE:
@@ -103,24 +108,24 @@ def can_edit_customer(user, customer: Customer) -> bool:
     return False
 
 
-def can_record_need(user, customer: Customer) -> bool:
+def can_record_need(user: User | AnonymousUser, customer: Customer) -> bool:
     """Whoever serves the customer may record a need they heard of (a colleague's interaction
     records the needs discussed in it, so the need panel follows the same rule)."""
     return can_serve_customer(user, customer)
 
 
-def require_serve(actor, customer: Customer) -> None:
+def require_serve(actor: User | None, customer: Customer) -> None:
     """PermissionDenied unless `actor` may serve `customer`; `actor=None` is the system."""
     if actor is not None and not can_serve_customer(actor, customer):
         raise PermissionDenied(NOT_IN_SCOPE)
 
 
-def require_edit(actor, customer: Customer) -> None:
+def require_edit(actor: User | None, customer: Customer) -> None:
     """PermissionDenied unless `actor` may change `customer`; `actor=None` is the system."""
     if actor is not None and not can_edit_customer(actor, customer):
         raise PermissionDenied(NOT_ALLOWED)
 
 
-def require_supervising(actor) -> None:
+def require_supervising(actor: User | None) -> None:
     if actor is not None and not is_supervising(actor):
         raise PermissionDenied(NOT_A_SUPERVISOR)

@@ -202,8 +202,8 @@ class CustomerAdmin(NoDeleteMixin, ServiceWriteAdmin, SimpleHistoryAdmin):
             return customer_update(
                 actor=request.user,
                 customer=form.instance,
+                fields=changed,
                 expected_version=form.cleaned_data.get(VERSION_FIELD),
-                **changed,
             )
         return customer_create(actor=request.user, **fields)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import branch_id_of
 from customers.models import AuditEntry
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +40,7 @@ class Limit:
     kind: str
     counted_actions: tuple[str, ...]
     limited_action: str
-    what: str
+    what: StrOrPromise
 
     @property
     def limit(self) -> int:

@@ -1,9 +1,15 @@
 """The 18-digit resident identity number of the People's Republic of China (GB 11643-1999)."""
 
+from __future__ import annotations
+
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -29,11 +35,11 @@ def birth_date(number: str) -> dt.date | None:
         return None
 
 
-def problems(number: str) -> list[str]:
+def problems(number: str) -> list[StrOrPromise]:
     """Why `number` is not a valid ID number (an empty list when it is)."""
     if not PATTERN.match(number):
         return [FORMAT_ERROR]
-    errors = []
+    errors: list[StrOrPromise] = []
     if birth_date(number) is None:
         errors.append(BIRTH_DATE_ERROR)
     if check_char(number[:17]) != number[17]:

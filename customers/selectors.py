@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -34,12 +35,15 @@ from customers.models import (
     Relationship,
 )
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+UserModel = get_user_model()
 
 ACTIVE = ~Q(status=Customer.Status.ARCHIVED)
 
 
-def portfolio_summary(*, user) -> dict[str, int]:
+def portfolio_summary(*, user: User) -> dict[str, int]:
     """Counts of the user's assigned (non-archived) customers by segment, in one query."""
     segments = {seg.value: Count("pk", filter=Q(segment=seg.value)) for seg in Customer.Segment}
     return (
@@ -47,7 +51,7 @@ def portfolio_summary(*, user) -> dict[str, int]:
     )
 
 
-def assigned_customer_counts(*, user) -> dict[int, int]:
+def assigned_customer_counts(*, user: User) -> dict[int, int]:
     """RM user id → number of non-archived customers assigned, in the branches the user sees."""
     return dict(
         Customer.objects.visible_to(user)
@@ -90,7 +94,7 @@ class CustomerFilters:
         return {k: v for k, v in asdict(self).items() if v not in ("", None, False)}
 
 
-def customer_list(*, user, filters: CustomerFilters) -> QuerySet[Customer]:
+def customer_list(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]:
     """The filtered, sorted customers in the user's scope (every filter is index-backed)."""
     qs = Customer.objects.visible_to(user)
     if filters.mine:
@@ -154,7 +158,7 @@ def bounded_count(qs: QuerySet, cap: int = COUNT_CAP) -> int:
     return qs.order_by()[: cap + 1].count()
 
 
-def customer_page(*, user, filters: CustomerFilters, page: int = 1) -> CustomerPage:
+def customer_page(*, user: User, filters: CustomerFilters, page: int = 1) -> CustomerPage:
     """One page of the list: LIMIT size+1 tells whether a next page exists; past one page, a
     bounded count gives the total (one more query)."""
     page = max(1, min(page, MAX_PAGE))
@@ -188,7 +192,7 @@ class ListHint:
 HINT_CAP = 100
 
 
-def customer_list_hints(*, user, filters: CustomerFilters) -> list[ListHint]:
+def customer_list_hints(*, user: User, filters: CustomerFilters) -> list[ListHint]:
     """When a search finds nothing, whether the same search finds customers that the RM's own
     view or the "archived" filter hid (a bounded count each; only for an empty first page)."""
     if not filters.q:
@@ -212,12 +216,12 @@ def customer_list_hints(*, user, filters: CustomerFilters) -> list[ListHint]:
     return hints
 
 
-def customer_list_exceeds(*, user, filters: CustomerFilters, limit: int) -> bool:
+def customer_list_exceeds(*, user: User, filters: CustomerFilters, limit: int) -> bool:
     """Whether the filtered list holds more than `limit` customers (a bounded count)."""
     return customer_list(user=user, filters=filters).order_by()[: limit + 1].count() > limit
 
 
-def customer_export_rows(*, user, filters: CustomerFilters) -> Iterator[Customer]:
+def customer_export_rows(*, user: User, filters: CustomerFilters) -> Iterator[Customer]:
     """Every customer the list shows with these filters, streamed from a server-side cursor."""
     return (
         customer_list(user=user, filters=filters)
@@ -227,7 +231,7 @@ def customer_export_rows(*, user, filters: CustomerFilters) -> Iterator[Customer
     )
 
 
-def relationship_managers_for(*, user, branch_id: int | None = None) -> QuerySet:
+def relationship_managers_for(*, user: User, branch_id: int | None = None) -> QuerySet:
     """Active RMs the user may pick (filter, reassignment): own branch, or the chosen one.
 
     Head office without a chosen branch gets none: thousands of names make no menu.
@@ -236,9 +240,9 @@ def relationship_managers_for(*, user, branch_id: int | None = None) -> QuerySet
     if branch_id:
         staff = staff.filter(branch_id=branch_id)
     elif role_of(user) == Role.HEAD_OFFICE:
-        return User.objects.none()
+        return UserModel.objects.none()
     return (
-        User.objects.filter(pk__in=staff.values("user_id"))
+        UserModel.objects.filter(pk__in=staff.values("user_id"))
         .order_by("first_name", "username")
         .only("pk", "username", "first_name", "last_name")
     )
@@ -247,7 +251,7 @@ def relationship_managers_for(*, user, branch_id: int | None = None) -> QuerySet
 # -- The customer page -------------------------------------------------------------------
 
 
-def customer_for_page(*, user, customer_id: int) -> Customer:
+def customer_for_page(*, user: User, customer_id: int) -> Customer:
     """The customer with branch and RM, or 404 outside the user's scope."""
     return get_object_or_404(
         Customer.objects.visible_to(user).select_related(
@@ -257,7 +261,7 @@ def customer_for_page(*, user, customer_id: int) -> Customer:
     )
 
 
-def customer_by_number(*, user, customer_number: str) -> Customer | None:
+def customer_by_number(*, user: User, customer_number: str) -> Customer | None:
     """The customer with this CIF number if the user may see it (None otherwise)."""
     return Customer.objects.visible_to(user).filter(customer_number=customer_number).first()
 
@@ -276,7 +280,7 @@ def needs_with_history(*, customer: Customer) -> list[CustomerNeed]:
     )
 
 
-def household_for(*, user, customer: Customer) -> list[Relationship]:
+def household_for(*, user: User, customer: Customer) -> list[Relationship]:
     """The customer's ties to customers the user may see (others are left out)."""
     return list(
         customer.relationships.filter(related__in=Customer.objects.visible_to(user))
@@ -322,9 +326,9 @@ CHANGE_REASONS = {
 }
 
 
-def history_value(record, name: str) -> str:
+def history_value(record: Any, name: str) -> str:
     """A customer field's value as the history (and an edit conflict) shows it: masked where
-    personal data (issue 8 item 13)."""
+    personal data (issue 8 item 13). `record`: a Customer or one of its history records."""
     if name == "national_id":
         return nid.mask(record.national_id)
     if name == "phone":
@@ -380,7 +384,7 @@ class AccessLogFilters:
         }
 
 
-def access_log_entries(*, user, filters: AccessLogFilters) -> QuerySet[AuditEntry]:
+def access_log_entries(*, user: User, filters: AccessLogFilters) -> QuerySet[AuditEntry]:
     """Personal-data accesses in the user's scope matching `filters`, newest first.
 
     Each filter is served by an index: (actor, -at), (customer, -at), (branch, -at), (-at);
@@ -393,7 +397,7 @@ def access_log_entries(*, user, filters: AccessLogFilters) -> QuerySet[AuditEntr
     if filters.username:
         qs = qs.filter(
             actor_id__in=list(
-                User.objects.filter(username=filters.username).values_list("pk", flat=True)[:1]
+                UserModel.objects.filter(username=filters.username).values_list("pk", flat=True)[:1]
             )
         )
     if filters.customer_number:
@@ -429,7 +433,7 @@ def access_log_entries(*, user, filters: AccessLogFilters) -> QuerySet[AuditEntr
 
 
 def access_log_page(
-    *, user, filters: AccessLogFilters, before_id: int | None = None
+    *, user: User, filters: AccessLogFilters, before_id: int | None = None
 ) -> tuple[list[AuditEntry], int | None]:
     """A page of the filtered access log, newest first (keyset on id: one query per page).
 
@@ -459,7 +463,11 @@ def access_log_descriptions(entries: list[AuditEntry]) -> dict[int, str]:
         if isinstance(detail.get("branch"), int):
             branch_ids.add(detail["branch"])
     needs = {n.pk: str(n) for n in NeedType.objects.filter(pk__in=need_ids)} if need_ids else {}
-    users = {u.pk: person_name(u) for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    users = (
+        {u.pk: person_name(u) for u in UserModel.objects.filter(pk__in=user_ids)}
+        if user_ids
+        else {}
+    )
     branches = (
         {b.pk: str(b) for b in Branch.objects.filter(pk__in=branch_ids)} if branch_ids else {}
     )

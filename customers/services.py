@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -38,6 +39,9 @@ from customers.models import (
     RiskAssessment,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 NEED_PRIORITY_RANGE = _("Priority must be between 0 and 100.")
 RM_NOT_OF_BRANCH = _("Choose an active relationship manager of the customer's branch.")
 ALREADY_ARCHIVED = _("This customer is already archived.")
@@ -50,27 +54,32 @@ RELATIONSHIP_KIND_UNKNOWN = _("Choose a kind of relationship from the list.")
 ARCHIVE_REASON_REQUIRED = _("Say why the customer is archived.")
 STATUS_VIA_ARCHIVE = _("Use the Archive and Restore buttons to archive or restore a customer.")
 
-# Fields a person edits on the customer form (risk class comes from assessments, status
-# changes to and from "archived" through archive/restore).
-EDITABLE_FIELDS = [
-    "customer_number",
-    "name",
-    "date_of_birth",
-    "national_id",
-    "phone",
-    "email",
-    "address",
-    "occupation",
-    "income_band",
-    "segment",
-    "status",
-    "branch",
-    "relationship_manager",
-    "marketing_consent",
-    "do_not_contact",
-    "preferred_channel",
-]
-INVERSE_KIND = {
+
+class CustomerFields(TypedDict, total=False):
+    """Fields a person edits on the customer form, by name: what customer_update changes
+    (risk class comes from assessments, status changes to and from "archived" through
+    archive/restore)."""
+
+    customer_number: str
+    name: str
+    date_of_birth: dt.date
+    national_id: str
+    phone: str
+    email: str
+    address: str
+    occupation: str
+    income_band: str
+    segment: str
+    status: str
+    branch: Branch
+    relationship_manager: User | None
+    marketing_consent: bool
+    do_not_contact: bool
+    preferred_channel: str
+
+
+EDITABLE_FIELDS = list(CustomerFields.__annotations__)  # in the form's order
+INVERSE_KIND: dict[str, str] = {
     Relationship.Kind.SPOUSE: Relationship.Kind.SPOUSE,
     Relationship.Kind.PARTNER: Relationship.Kind.PARTNER,
     Relationship.Kind.PARENT: Relationship.Kind.CHILD,
@@ -80,20 +89,22 @@ INVERSE_KIND = {
 
 def audit_entry(
     *,
-    actor,
+    actor: User | AnonymousUser | None,
     action: str,
     target: models.Model | None = None,
     customer: Customer | None = None,
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
     branch: Branch | None = None,
 ) -> AuditEntry:
     """An unsaved audit entry (audit_record saves one; bulk writers save many at once).
 
     The entry's branch is the customer's; pass `branch` for entries about no one customer
-    (an export), so that the branch's supervisor sees them in the access log.
+    (an export), so that the branch's supervisor sees them in the access log. `actor` None
+    (or signed out: a customer answering a survey) is the system.
     """
     if customer is None and isinstance(target, Customer):
         customer = target
+    branch_id: int | None
     if customer is not None:
         branch_id = customer.branch_id
     else:
@@ -109,10 +120,20 @@ def audit_entry(
     )
 
 
-def audit_record(**kwargs) -> AuditEntry:
-    """Append an audit entry (the lowest app's service, so every app can call it); takes
-    audit_entry's arguments."""
-    entry = audit_entry(**kwargs)
+def audit_record(
+    *,
+    actor: User | AnonymousUser | None,
+    action: str,
+    target: models.Model | None = None,
+    customer: Customer | None = None,
+    detail: dict[str, Any] | None = None,
+    branch: Branch | None = None,
+) -> AuditEntry:
+    """Append an audit entry (the lowest app's service, so every app can call it); the
+    arguments are audit_entry's."""
+    entry = audit_entry(
+        actor=actor, action=action, target=target, customer=customer, detail=detail, branch=branch
+    )
     entry.save()
     return entry
 
@@ -134,7 +155,7 @@ FIELD_NORMALISERS = {
 }
 
 
-def customer_fields_normalise(fields: dict) -> dict:
+def customer_fields_normalise(fields: Mapping[str, Any]) -> dict[str, Any]:
     """`fields` with each text field put in its stored form (FIELD_NORMALISERS); a new dict."""
     return {
         name: FIELD_NORMALISERS[name](value) if name in FIELD_NORMALISERS else value
@@ -166,16 +187,51 @@ def customer_check(customer: Customer) -> None:
 
 
 @transaction.atomic
-def customer_create(*, actor, submission_token: str = "", **fields) -> Customer:
-    """Create a customer from EDITABLE_FIELDS values. History and audit entry written.
+def customer_create(
+    *,
+    actor: User,
+    customer_number: str,
+    name: str,
+    date_of_birth: dt.date,
+    national_id: str,
+    branch: Branch,
+    relationship_manager: User | None = None,
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+    occupation: str = "",
+    income_band: str = "",
+    segment: str = Customer.Segment.MASS,
+    status: str = Customer.Status.ACTIVE,
+    marketing_consent: bool = False,
+    do_not_contact: bool = False,
+    preferred_channel: str = "",
+    submission_token: str = "",
+) -> Customer:
+    """Create a customer (the fields of CustomerFields). History and audit entry written.
 
     `submission_token`: the form's one-time token (crm/submit_once.py); a second use raises
     AlreadySubmitted pointing at the customer the first one created.
     """
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"not editable: {sorted(unknown)}")
     claim = submission_claim(actor=actor, token=submission_token, kind="customers.customer")
+    fields: CustomerFields = {
+        "customer_number": customer_number,
+        "name": name,
+        "date_of_birth": date_of_birth,
+        "national_id": national_id,
+        "phone": phone,
+        "email": email,
+        "address": address,
+        "occupation": occupation,
+        "income_band": income_band,
+        "segment": segment,
+        "status": status,
+        "branch": branch,
+        "relationship_manager": relationship_manager,
+        "marketing_consent": marketing_consent,
+        "do_not_contact": do_not_contact,
+        "preferred_channel": preferred_channel,
+    }
     customer = Customer(**customer_fields_normalise(fields))
     require_edit(actor, customer)
     customer_search_keys_fill(customer)
@@ -190,9 +246,13 @@ def customer_create(*, actor, submission_token: str = "", **fields) -> Customer:
 
 @transaction.atomic
 def customer_update(
-    *, actor, customer: Customer, expected_version: str | None = None, **fields
+    *,
+    actor: User,
+    customer: Customer,
+    fields: CustomerFields,
+    expected_version: str | None = None,
 ) -> Customer:
-    """Change the given EDITABLE_FIELDS; unchanged values write nothing. History + audit.
+    """Change the given `fields`; unchanged values write nothing. History + audit.
 
     `expected_version` (crm.concurrency.version_of the row the form was filled from) makes a
     concurrent change to any of these fields raise EditConflict instead of being overwritten.
@@ -206,17 +266,17 @@ def customer_update(
         .get(pk=customer.pk)
     )
     require_edit(actor, customer)
-    fields = customer_fields_normalise(fields)
-    changed = [name for name, value in fields.items() if getattr(customer, name) != value]
+    values = customer_fields_normalise(fields)
+    changed = [name for name, value in values.items() if getattr(customer, name) != value]
     if not changed:
         return customer
     from customers.selectors import history_value  # selectors import this module
 
-    version_check(current=customer, expected=expected_version, fields=fields, display=history_value)
-    if "status" in changed and Customer.Status.ARCHIVED in (customer.status, fields["status"]):
+    version_check(current=customer, expected=expected_version, fields=values, display=history_value)
+    if "status" in changed and Customer.Status.ARCHIVED in (customer.status, values["status"]):
         raise ValidationError({"status": STATUS_VIA_ARCHIVE})
     for name in changed:
-        setattr(customer, name, fields[name])
+        setattr(customer, name, values[name])
     # Checked again against the customer as it would be saved: a supervisor may not move a
     # customer to another branch, nor an RM hand one to a colleague through the form.
     require_edit(actor, customer)
@@ -232,7 +292,7 @@ def customer_update(
 
 
 @transaction.atomic
-def customer_archive(*, actor, customer: Customer, reason: str) -> Customer:
+def customer_archive(*, actor: User, customer: Customer, reason: str) -> Customer:
     """Archive: the customer leaves default lists but stays in the database.
 
     `reason` (required: ValidationError ARCHIVE_REASON_REQUIRED) is kept as the history
@@ -256,7 +316,7 @@ def customer_archive(*, actor, customer: Customer, reason: str) -> Customer:
 
 
 @transaction.atomic
-def customer_restore(*, actor, customer: Customer) -> Customer:
+def customer_restore(*, actor: User, customer: Customer) -> Customer:
     """Bring an archived customer back with the status they had before. Audited."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     require_edit(actor, customer)
@@ -285,9 +345,9 @@ REASSIGN_COUNT_CHANGED = _(
 @transaction.atomic
 def customer_reassign(
     *,
-    actor,
-    customers: Iterable[Customer] | models.QuerySet,
-    relationship_manager,
+    actor: User,
+    customers: Iterable[Customer] | models.QuerySet[Customer],
+    relationship_manager: User,
     expected_count: int | None = None,
 ) -> int:
     """Hand customers to another RM of their branch; returns how many moved. History + audit.
@@ -299,8 +359,9 @@ def customer_reassign(
     actor's reach or the RM's branch stops them all.
     """
     require_supervising(actor)
+    rows: Iterable[int]
     if isinstance(customers, models.QuerySet):
-        rows = customers.order_by().values("pk")
+        rows = customers.order_by().values_list("pk", flat=True)
     else:
         rows = [c.pk for c in customers]
     locked = list(Customer.objects.select_for_update().filter(pk__in=rows).order_by("pk"))
@@ -346,12 +407,12 @@ def customer_reassign(
     return len(to_move)
 
 
-def customer_view_record(*, actor, customer: Customer) -> None:
+def customer_view_record(*, actor: User, customer: Customer) -> None:
     """Log that `actor` opened the customer's page (personal-data access log)."""
     audit_record(actor=actor, action="customer.viewed", target=customer)
 
 
-def customer_id_reveal(*, actor, customer: Customer, purpose: str = "") -> str:
+def customer_id_reveal(*, actor: User, customer: Customer, purpose: str = "") -> str:
     """Return the whole national ID number and log that `actor` saw it.
 
     PermissionDenied for a customer `actor` does not serve (nothing logged, nothing shown).
@@ -363,7 +424,9 @@ def customer_id_reveal(*, actor, customer: Customer, purpose: str = "") -> str:
     return customer.national_id
 
 
-def access_log_export_record(*, actor, filters: dict, branch: Branch | None) -> None:
+def access_log_export_record(
+    *, actor: User, filters: dict[str, Any], branch: Branch | None
+) -> None:
     """Log an export of the personal-data access log (it shows in that log itself).
 
     RateLimited past the export limit (nothing exported), like every export.
@@ -372,7 +435,7 @@ def access_log_export_record(*, actor, filters: dict, branch: Branch | None) -> 
     audit_record(actor=actor, action="access_log.exported", detail=filters, branch=branch)
 
 
-def customer_phone_reveal(*, actor, customer: Customer) -> str:
+def customer_phone_reveal(*, actor: User, customer: Customer) -> str:
     """Return the whole mobile number and log that `actor` saw it (issue 8 item 13).
 
     PermissionDenied outside the actor's reach; RateLimited past the reveal limit.
@@ -384,7 +447,7 @@ def customer_phone_reveal(*, actor, customer: Customer) -> str:
 
 
 def customer_export_record(
-    *, actor, filters: dict, branch: Branch | None, full_contact: bool = False
+    *, actor: User, filters: dict[str, Any], branch: Branch | None, full_contact: bool = False
 ) -> None:
     """Log an export of the customer list with the filters that defined it.
 
@@ -401,7 +464,7 @@ def customer_export_record(
 @transaction.atomic
 def life_event_record(
     *,
-    actor,
+    actor: User,
     customer: Customer,
     kind: str,
     event_date: dt.date,
@@ -441,7 +504,7 @@ def life_event_record(
 @transaction.atomic
 def risk_assessment_record(
     *,
-    actor,
+    actor: User,
     customer: Customer,
     risk_class: str,
     assessed_on: dt.date,
@@ -483,7 +546,9 @@ def risk_assessment_record(
 
 
 @transaction.atomic
-def relationship_link(*, actor, customer: Customer, related: Customer, kind: str) -> Relationship:
+def relationship_link(
+    *, actor: User | None, customer: Customer, related: Customer, kind: str
+) -> Relationship:
     """Tie two customers of a household, in both directions (the inverse kind on the other
     side). It writes on both customers, so `actor` must be allowed to change both
     (PermissionDenied otherwise). Relinking changes the kind. Audited on both customers."""
@@ -521,7 +586,7 @@ def relationship_link(*, actor, customer: Customer, related: Customer, kind: str
 
 
 @transaction.atomic
-def relationship_unlink(*, actor, customer: Customer, related: Customer) -> int:
+def relationship_unlink(*, actor: User | None, customer: Customer, related: Customer) -> int:
     """Remove the tie between two customers in both directions; returns rows deleted (0 when
     there was none). `actor` must be allowed to change both. Audited on both customers."""
     require_edit(actor, customer)
@@ -553,7 +618,7 @@ def relationship_unlink(*, actor, customer: Customer, related: Customer) -> int:
 @transaction.atomic
 def customer_need_record(
     *,
-    actor,
+    actor: User | None,
     customer: Customer,
     need_type: NeedType,
     priority: int,
@@ -623,7 +688,7 @@ def customer_need_record(
 
 
 @transaction.atomic
-def need_type_save(*, actor, need_type: NeedType, changed: list[str]) -> NeedType:
+def need_type_save(*, actor: User | None, need_type: NeedType, changed: list[str]) -> NeedType:
     """Create or change a need type (reference data head office keeps in admin). Audited with
     the changed field names; PermissionDenied for anyone but head office."""
     if actor is not None and not is_head_office(actor):

@@ -372,8 +372,8 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.customer_update(
                 actor=request.user,
                 customer=customer,
+                fields=form.service_fields(),
                 expected_version=form.cleaned_data.get(VERSION_FIELD),
-                **form.service_fields(),
             )
         except EditConflict as conflict:
             conflict_to_form(form, conflict)

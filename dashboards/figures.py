@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import F, QuerySet, Sum, Value
-from django.db.models.expressions import Expression
+from django.db.models.expressions import Combinable
 from django.urls import reverse
 
-from customers.models import Customer, NeedChange, risk_assessment_cutoff
+from customers.models import Customer, CustomerQuerySet, NeedChange, risk_assessment_cutoff
 from dashboards.models import DailyFigure, StandingFigure
 from feedback.models import Case, Feedback
 from feedback.selectors import CASE_BREACHED_Q, OPEN_STATUSES, case_due_soon_q
@@ -46,10 +46,10 @@ class Source:
     figure: str
     queryset: QuerySet
     branch: str
-    key: Expression
+    key: Combinable
     at: str = ""
-    subject: Expression = field(default_factory=lambda: Value(0))
-    total: Expression = field(default_factory=lambda: Value(0))
+    subject: Combinable = field(default_factory=lambda: Value(0))
+    total: Combinable = field(default_factory=lambda: Value(0))
 
 
 def daily_sources() -> list[Source]:
@@ -156,7 +156,7 @@ def standing_sources(now: dt.datetime, today: dt.date) -> list[Source]:
     return sources
 
 
-def assessments_expiring(customers: QuerySet[Customer], today: dt.date) -> QuerySet[Customer]:
+def assessments_expiring(customers: CustomerQuerySet, today: dt.date) -> CustomerQuerySet:
     """Customers whose risk assessment is current today but not in ASSESSMENT_EXPIRY_DAYS
     (30) days: the RM should repeat the questionnaire before it lapses (validity:
     customers.models.risk_assessment_cutoff, 12 months)."""

@@ -5,9 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    F,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models import Case as Cond
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Branch, Role, Staff, role_of
 from crm.dates import local_day_start
-from customers.models import Customer, NeedChange, NeedType
+from customers.models import Customer, CustomerQuerySet, NeedChange, NeedType
 from dashboards import figures
 from dashboards.models import DailyFigure, StandingFigure
 from dashboards.periods import Period, month_start, months
@@ -27,6 +40,10 @@ from insights.records import COMPONENT_LABELS
 from insights.scoring import COMPONENTS
 from insights.selectors import alert_list_for_user, score_history
 from products.models import Campaign, CampaignTarget, Holding, SaleOverride
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 Daily = DailyFigure.Figure
 Standing = StandingFigure.Figure
@@ -48,7 +65,7 @@ COMPONENT_SHORT_LABELS = {
 class Figure:
     """A number on a dashboard and the list of the records it counts."""
 
-    label: str
+    label: StrOrPromise
     n: int
     link: str = ""
 
@@ -81,7 +98,7 @@ class NeedRow:
 @dataclass
 class StatusRow:
     status: str
-    label: str
+    label: StrOrPromise
     cases: Figure
     average: dt.timedelta
 
@@ -130,7 +147,7 @@ class Dashboard:
     scores_period_end: dt.date | None = None
 
 
-def dashboard_branches(*, user) -> QuerySet[Branch]:
+def dashboard_branches(*, user: User) -> QuerySet[Branch]:
     """Branches whose dashboard the user may open: a supervisor their own, head office all."""
     if role_of(user) not in (Role.SUPERVISOR, Role.HEAD_OFFICE):
         return Branch.objects.none()
@@ -247,7 +264,7 @@ def _staff_rows(branch: Branch, standing: dict) -> tuple[list[StaffRow], dt.date
         ):
             composites.setdefault(staff_id, {})[period_end] = composite
         latest_components = dict(
-            snapshots.filter(period_end=latest).values_list("staff_id", "components")
+            snapshots.filter(period_end=ends[0]).values_list("staff_id", "components")
         )
     ranked = sorted((c[latest], uid) for uid, c in composites.items() if c.get(latest) is not None)
     ranks = {uid: i + 1 for i, (_, uid) in enumerate(reversed(ranked))}
@@ -322,8 +339,10 @@ def _branch_rows(period: Period, standing_by_branch: dict) -> list[dict]:
     }
     latest = ScoreSnapshot.objects.order_by("-period_end").values_list("period_end", flat=True)
     latest_end = latest.first()
-    scores = dict(
-        ScoreSnapshot.objects.filter(period_end=latest_end)
+    scores: dict[int, Any] = dict(
+        # None (no snapshot yet) is a valid lookup, IS NULL: no rows. django-stubs rejects
+        # None for a non-null field.
+        ScoreSnapshot.objects.filter(period_end=latest_end)  # type: ignore[misc]
         .values_list("branch_id")
         .annotate(avg=Avg("composite"))
         .order_by()
@@ -385,7 +404,9 @@ BRANCH_SORTS = {
 }
 
 
-def branch_comparison_page(rows: list[dict], *, sort: str, page: int):
+def branch_comparison_page(
+    rows: list[dict[str, Any]], *, sort: str, page: int
+) -> Page[dict[str, Any]]:
     """One page (BRANCHES_PER_PAGE) of the comparison rows in the order `sort` names
     (BRANCH_SORTS; anything else: by code)."""
     ordered = sorted(rows, key=BRANCH_SORTS.get(sort, BRANCH_SORTS["code"]))
@@ -414,10 +435,10 @@ def branch_dashboard(*, branch: Branch | None, period: Period, today: dt.date) -
     standing, as_of = _standing(branch)
     daily = _daily(branch, period, previous)
 
-    def s(figure, key, subject=0) -> int:
+    def s(figure: str, key: str, subject: int = 0) -> int:
         return standing.get((figure, subject, key), 0)
 
-    def d(figure, key) -> dict:
+    def d(figure: str, key: str) -> dict[str, Any]:
         return daily.get((figure, key), {"n": 0, "total": 0, "prev_n": 0})
 
     age_labels = {
@@ -584,7 +605,9 @@ def branch_dashboard(*, branch: Branch | None, period: Period, today: dt.date) -
     return dashboard
 
 
-def need_changes(*, user, branch: Branch | None, need: str, period: Period) -> QuerySet[NeedChange]:
+def need_changes(
+    *, user: User, branch: Branch | None, need: str, period: Period
+) -> QuerySet[NeedChange]:
     """The need changes behind a "needs rising or falling" figure: of customers in the user's
     scope (and `branch`), of need type `need`, changed within the period; newest first."""
     qs = NeedChange.objects.filter(
@@ -601,7 +624,9 @@ def need_changes(*, user, branch: Branch | None, need: str, period: Period) -> Q
     )
 
 
-def assessments_expiring(*, user, branch: Branch | None, today: dt.date):
+def assessments_expiring(
+    *, user: User, branch: Branch | None, today: dt.date
+) -> QuerySet[Customer]:
     """The customers behind "risk assessments expiring within 30 days", soonest first."""
     qs = figures.assessments_expiring(_customers_in_scope(user).active(), today)
     if branch is not None:
@@ -609,11 +634,11 @@ def assessments_expiring(*, user, branch: Branch | None, today: dt.date):
     return qs.select_related("relationship_manager").order_by("risk_assessed_on", "pk")
 
 
-def _customers_in_scope(user) -> QuerySet[Customer]:
+def _customers_in_scope(user: User) -> CustomerQuerySet:
     return Customer.objects.visible_to(user)
 
 
-def branch_summary(*, user) -> QuerySet[Branch]:
+def branch_summary(*, user: User) -> QuerySet[Branch]:
     """Branches the user sees with their worker-computed figures (`figures` may be None)."""
     return Branch.objects.visible_to(user).select_related("figures").order_by("code")
 
@@ -631,7 +656,7 @@ def need_name(code: str) -> str:
 MATURING_DAYS = 30  # "holdings maturing in the next 30 days"
 
 
-def rm_day(*, user, size: int) -> dict:
+def rm_day(*, user: User, size: int) -> dict:
     """What an RM's home shows besides tasks and customers to contact: open alerts (most
     severe, then oldest first) with counts by severity, assigned cases with their running
     clock, campaign targets to contact, holdings maturing within MATURING_DAYS days, and the
@@ -648,12 +673,24 @@ def rm_day(*, user, size: int) -> dict:
             overdue=Count("pk", filter=Q(status=Alert.Status.OPEN, ack_due_at__lt=now)),
         )
     )
-    cases = list(case_list(user=user, filters={"scope": "mine"}, now=now)[:size])
-    for case in cases:
-        case.due_at = (
-            case.acknowledge_due_at if case.status == Case.Status.NEW else case.resolve_due_at
+    # Each case's running clock: the acknowledgement's while new, then the resolution's (None
+    # while paused); `left` is None for a paused clock.
+    cases = list(
+        case_list(user=user, filters={"scope": "mine"}, now=now)
+        .annotate(
+            due_at=Cond(
+                When(status=Case.Status.NEW, then=F("acknowledge_due_at")),
+                default=F("resolve_due_at"),
+            )
         )
-        case.left = case.due_at - now if case.due_at and not case.paused_at else None
+        .annotate(
+            left=Cond(
+                When(paused_at__isnull=True, then=F("due_at") - Value(now)),
+                default=None,
+                output_field=DurationField(),
+            )
+        )[:size]
+    )
     targets = (
         CampaignTarget.objects.visible_to(user)
         .filter(

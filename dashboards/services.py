@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
+from django.db.models.expressions import Combinable
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -57,7 +59,9 @@ def branch_figures_refresh() -> int:
     return len(rows)
 
 
-def _insert_select(table: str, columns: str, outer: str, source_qs, params: list) -> int:
+def _insert_select(
+    table: str, columns: str, outer: str, source_qs: QuerySet[Any, Any], params: list[Any]
+) -> int:
     """INSERT INTO table (columns) SELECT <outer> FROM (<source_qs>) — one statement.
 
     `table`, `columns` and `outer` are this module's constants; the query is Django's, with
@@ -71,7 +75,7 @@ def _insert_select(table: str, columns: str, outer: str, source_qs, params: list
         return cursor.rowcount
 
 
-def _grouped(source: figures.Source, **extra):
+def _grouped(source: figures.Source, **extra: Combinable) -> QuerySet[Any, dict[str, Any]]:
     return (
         source.queryset.annotate(fig_branch=F(source.branch), fig_key=source.key, **extra)
         .exclude(fig_branch=None)

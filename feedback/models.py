@@ -7,6 +7,8 @@ were recorded); `visible_to` on each QuerySet is the only definition of who sees
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -23,6 +25,9 @@ from crm.models import TimeStampedModel
 from customers.models import Customer
 from interactions.models import Interaction
 
+if TYPE_CHECKING:
+    from django_fsm import Transition
+
 COMMENT_MAX_LENGTH = 2000
 DESCRIPTION_MAX_LENGTH = 5000
 RESOLUTION_MAX_LENGTH = 5000
@@ -32,7 +37,10 @@ def _values(choices) -> list[str]:
     return [value for value, _label in choices.choices]
 
 
-def _branch_scope(queryset: models.QuerySet, user) -> models.QuerySet:
+_QuerySet = TypeVar("_QuerySet", bound=models.QuerySet[Any])
+
+
+def _branch_scope(queryset: _QuerySet, user) -> _QuerySet:
     """Rows of the branches the user's work covers (accounts.models.branch_scope)."""
     scope = branch_scope(user)
     if scope is ALL_BRANCHES:
@@ -287,20 +295,18 @@ class SlaPolicy(TimeStampedModel):
     regulatory preset is 15 days, extendable to 30, then by a further 30.
     """
 
-    case_type = models.CharField(_("case type"), max_length=16, choices=CaseType.choices)
-    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    case_type = models.CharField(_("case type"), max_length=16, choices=CaseType)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity)
     acknowledge_within = models.PositiveIntegerField(
         _("acknowledge within"), validators=[MinValueValidator(1)]
     )
     acknowledge_unit = models.CharField(
-        _("acknowledgement counted in"), max_length=16, choices=ClockUnit.choices
+        _("acknowledgement counted in"), max_length=16, choices=ClockUnit
     )
     resolve_within = models.PositiveIntegerField(
         _("resolve within"), validators=[MinValueValidator(1)]
     )
-    resolve_unit = models.CharField(
-        _("resolution counted in"), max_length=16, choices=ClockUnit.choices
-    )
+    resolve_unit = models.CharField(_("resolution counted in"), max_length=16, choices=ClockUnit)
     pause_when_awaiting_customer = models.BooleanField(
         _("pause the resolution clock while awaiting the customer"), default=True
     )
@@ -463,7 +469,7 @@ class Case(TimeStampedModel):
 
     RootCause = RootCause
 
-    case_type = models.CharField(_("type"), max_length=16, choices=CaseType.choices)
+    case_type = models.CharField(_("type"), max_length=16, choices=CaseType)
     customer = models.ForeignKey(
         Customer,
         on_delete=models.PROTECT,
@@ -488,7 +494,7 @@ class Case(TimeStampedModel):
     )
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     severity = models.CharField(
-        _("severity"), max_length=8, choices=Severity.choices, default=Severity.NORMAL
+        _("severity"), max_length=8, choices=Severity, default=Severity.NORMAL
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     subject = models.CharField(_("subject"), max_length=200)
@@ -520,6 +526,8 @@ class Case(TimeStampedModel):
         verbose_name=_("opened by"),
     )
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    # Added by django-fsm (FSMField.contribute_to_class): the transitions allowed now.
+    get_available_status_transitions: Callable[[], Iterator[Transition]]
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -548,9 +556,7 @@ class Case(TimeStampedModel):
         blank=True,
         validators=[MaxLengthValidator(RESOLUTION_MAX_LENGTH)],
     )
-    root_cause = models.CharField(
-        _("root cause"), max_length=16, choices=RootCause.choices, blank=True
-    )
+    root_cause = models.CharField(_("root cause"), max_length=16, choices=RootCause, blank=True)
     customer_confirmed_satisfied = models.BooleanField(
         _("customer confirmed satisfied"), null=True, blank=True
     )
@@ -677,7 +683,8 @@ class CaseStatusChange(models.Model):
     """One status change of a case: from, to, when and by whom (kept, never edited).
 
     The first row of each case has an empty `from_status` (the case opened). Time in each
-    status is the gap to the next row (feedback.selectors.time_in_status_*).
+    status is the gap to the next row (feedback.selectors.time_in_status and
+    case_time_in_status).
     """
 
     case = models.ForeignKey(
@@ -743,7 +750,7 @@ class CaseEvent(models.Model):
         Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    clock = models.CharField(_("clock"), max_length=12, choices=Clock.choices, blank=True)
+    clock = models.CharField(_("clock"), max_length=12, choices=Clock, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

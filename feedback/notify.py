@@ -23,7 +23,7 @@ def notification_text(notification: Notification) -> tuple[str, str]:
     """(subject, body) of a notification's e-mail: case number and link, no personal data."""
     case_no = notification.case_id
     clock = notification.get_clock_display() if notification.clock else ""
-    subjects = {
+    subjects: dict[str, str] = {
         Notification.Kind.SLA_WARNING: gettext("Case #%(case)s: %(clock)s deadline approaching"),
         Notification.Kind.SLA_BREACH: gettext("Case #%(case)s: %(clock)s deadline missed"),
         Notification.Kind.ESCALATION: gettext("Case #%(case)s escalated to you"),

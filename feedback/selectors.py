@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Avg, Count, Q, QuerySet
@@ -13,7 +14,10 @@ from django.utils import timezone
 from accounts.models import Branch, Role, Staff, branch_id_of, role_of
 from crm.dates import local_day_start
 from feedback import sla
-from feedback.models import Case, CaseStatusChange, Feedback, Notification
+from feedback.models import Case, CaseStatusChange, Feedback, Notification, SlaPolicy
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DUE_SOON = dt.timedelta(hours=24)
 OPEN_STATUSES = [
@@ -24,11 +28,11 @@ OPEN_STATUSES = [
 ]
 
 
-def branches_for(*, user) -> QuerySet[Branch]:
+def branches_for(*, user: User) -> QuerySet[Branch]:
     return Branch.objects.visible_to(user).order_by("code")
 
 
-def staff_for(*, user, branch_id: int | None = None) -> QuerySet:
+def staff_for(*, user: User, branch_id: int | None = None) -> QuerySet:
     """Users of the branch staff this user may pick in filters and forms; of one branch when
     `branch_id` is given (head office's filters: the bank's thousands of staff are no list to
     pick from)."""
@@ -58,7 +62,7 @@ def staff_of_branch(*, branch_id: int) -> QuerySet:
 # -- Feedback --------------------------------------------------------------------------------
 
 
-def feedback_list(*, user, filters: dict) -> QuerySet[Feedback]:
+def feedback_list(*, user: User, filters: dict) -> QuerySet[Feedback]:
     """Feedback in the user's scope matching the filter form's cleaned data, newest first."""
     qs = Feedback.objects.visible_to(user)
     if filters.get("branch"):
@@ -140,7 +144,7 @@ def case_due_soon_q(now: dt.datetime) -> Q:
     )
 
 
-def case_list(*, user, filters: dict, now: dt.datetime | None = None) -> QuerySet[Case]:
+def case_list(*, user: User, filters: dict, now: dt.datetime | None = None) -> QuerySet[Case]:
     """Cases for /cases/: mine (default for RMs) or the branch's, with the filters applied;
     most urgent first."""
     now = now or timezone.now()
@@ -177,7 +181,7 @@ def case_list(*, user, filters: dict, now: dt.datetime | None = None) -> QuerySe
     )
 
 
-def case_counts(*, user, now: dt.datetime | None = None) -> dict[str, int]:
+def case_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int]:
     """Open cases by status, due soon and breached: mine and (supervisors) the branch's —
     one query."""
     now = now or timezone.now()
@@ -198,7 +202,7 @@ def case_counts(*, user, now: dt.datetime | None = None) -> dict[str, int]:
     return Case.objects.visible_to(user).filter(open_).aggregate(**aggregates) | {}
 
 
-def case_for_page(*, user, pk: int) -> Case:
+def case_for_page(*, user: User, pk: int) -> Case:
     """One case in the user's scope (Case.DoesNotExist outside it)."""
     return (
         Case.objects.visible_to(user)
@@ -250,7 +254,7 @@ class CaseClocks:
     paused_left: dt.timedelta | None  # counted time left on a paused resolution clock
 
 
-def case_clocks(*, case: Case, policy, now: dt.datetime | None = None) -> CaseClocks:
+def case_clocks(*, case: Case, policy: SlaPolicy, now: dt.datetime | None = None) -> CaseClocks:
     """Both clocks of a case with the time left, counted in their units."""
     now = now or timezone.now()
     calendar = sla.work_calendar(branch_id=case.branch_id)
@@ -292,7 +296,7 @@ def case_clocks(*, case: Case, policy, now: dt.datetime | None = None) -> CaseCl
 # -- Notifications ---------------------------------------------------------------------------
 
 
-def notifications_for(*, user, limit: int = 50) -> list[Notification]:
+def notifications_for(*, user: User, limit: int = 50) -> list[Notification]:
     return list(
         Notification.objects.visible_to(user)
         .select_related("case")
@@ -300,7 +304,7 @@ def notifications_for(*, user, limit: int = 50) -> list[Notification]:
     )
 
 
-def unread_count(*, user) -> int:
+def unread_count(*, user: User) -> int:
     return Notification.objects.visible_to(user).unread().count()
 
 
@@ -340,7 +344,12 @@ class StatusFigure:
 
 
 def time_in_status(
-    *, user, branch_id: int | None, date_from: dt.date, date_to: dt.date, now=None
+    *,
+    user: User,
+    branch_id: int | None,
+    date_from: dt.date,
+    date_to: dt.date,
+    now: dt.datetime | None = None,
 ) -> list[StatusFigure]:
     """Median and 90th percentile time spent in each status, per branch and case type (and
     all types), for cases opened in [date_from, date_to] in the user's scope. One query.

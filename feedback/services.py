@@ -7,6 +7,7 @@ pick up (feedback.tasks), so a write commits and answers whatever Redis is doing
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -37,6 +38,10 @@ from feedback.models import (
 )
 from feedback.notify import notifications_email_enqueue
 from interactions.models import Interaction
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 SURVEY_SALT = "feedback.survey"
@@ -81,18 +86,18 @@ SURVEY_INTERACTION_OUT_OF_SCOPE = _("You cannot send a survey for this interacti
 class SurveyError(Exception):
     """A survey link that cannot be answered; `code`: invalid, expired, used, rate_limited."""
 
-    def __init__(self, code: str, message) -> None:
+    def __init__(self, code: str, message: StrOrPromise) -> None:
         super().__init__(str(message))
         self.code = code
         self.message = message
 
 
-def _check_customer_in_scope(actor, customer: Customer) -> None:
+def _check_customer_in_scope(actor: User, customer: Customer) -> None:
     if not can_serve_customer(actor, customer):
         raise PermissionDenied(CUSTOMER_OUT_OF_SCOPE)
 
 
-def _staff_of_branch(user, branch_id: int) -> bool:
+def _staff_of_branch(user: User, branch_id: int) -> bool:
     return Staff.objects.filter(
         user=user,
         branch_id=branch_id,
@@ -108,7 +113,7 @@ def _staff_of_branch(user, branch_id: int) -> bool:
 @transaction.atomic
 def feedback_record(
     *,
-    actor,
+    actor: User,
     customer: Customer,
     channel: str,
     category: str,
@@ -116,7 +121,7 @@ def feedback_record(
     nps: int | None = None,
     comment: str = "",
     received_at: dt.datetime | None = None,
-    staff=None,
+    staff: User | None = None,
     interaction: Interaction | None = None,
     submission_token: str = "",
 ) -> Feedback:
@@ -175,7 +180,7 @@ def survey_token(link: SurveyLink) -> str:
 
 
 @transaction.atomic
-def survey_link_create(*, actor, interaction: Interaction) -> tuple[SurveyLink, str]:
+def survey_link_create(*, actor: User, interaction: Interaction) -> tuple[SurveyLink, str]:
     """A new survey link for a served interaction, valid SURVEY_LINK_DAYS (default 14).
 
     Returns the link and its token (the URL is /s/<token>/). Audited.
@@ -360,14 +365,14 @@ CLOCK_FIELDS = [
 ]
 
 
-def _check_assignee(case: Case, assignee) -> None:
+def _check_assignee(case: Case, assignee: User) -> None:
     if case.about_staff_id is not None and assignee.pk == case.about_staff_id:
         raise ValidationError({"assignee": CASE_RECUSAL})
     if not _staff_of_branch(assignee, case.branch_id):
         raise ValidationError({"assignee": CASE_ASSIGNEE_INVALID})
 
 
-def _notify_assigned(assignee, case: Case) -> None:
+def _notify_assigned(assignee: User, case: Case) -> None:
     """In-app notification, and its e-mail queued through the outbox (no Redis here)."""
     note = Notification.objects.create(
         recipient=assignee, kind=Notification.Kind.ASSIGNED, case=case
@@ -375,24 +380,21 @@ def _notify_assigned(assignee, case: Case) -> None:
     notifications_email_enqueue([note.pk])
 
 
-def branch_supervisor(branch_id: int, *, exclude_user_id: int | None = None):
+def branch_supervisor(branch_id: int, *, exclude_user_id: int | None = None) -> User | None:
     """The branch's (first active) supervisor, or None."""
-    staff = (
-        Staff.objects.filter(
-            branch_id=branch_id, role=Role.SUPERVISOR, is_active=True, user__is_active=True
-        )
-        .exclude(user_id=exclude_user_id)
-        .select_related("user")
-        .order_by("employee_number")
-        .first()
+    supervisors = Staff.objects.filter(
+        branch_id=branch_id, role=Role.SUPERVISOR, is_active=True, user__is_active=True
     )
+    if exclude_user_id is not None:
+        supervisors = supervisors.exclude(user_id=exclude_user_id)
+    staff = supervisors.select_related("user").order_by("employee_number").first()
     return staff.user if staff else None
 
 
 @transaction.atomic
 def case_open(
     *,
-    actor,
+    actor: User,
     customer: Customer,
     case_type: str,
     category: str,
@@ -400,8 +402,8 @@ def case_open(
     subject: str,
     description: str,
     severity: str = "normal",
-    assignee=None,
-    about_staff=None,
+    assignee: User | None = None,
+    about_staff: User | None = None,
     interaction: Interaction | None = None,
     submission_token: str = "",
 ) -> Case:
@@ -426,7 +428,8 @@ def case_open(
         recused = about_staff is not None and about_staff.pk == actor.pk
         if recused or not _staff_of_branch(actor, customer.branch_id):
             assignee = branch_supervisor(
-                customer.branch_id, exclude_user_id=about_staff and about_staff.pk
+                customer.branch_id,
+                exclude_user_id=about_staff.pk if about_staff is not None else None,
             )
             if assignee is None:
                 raise ValidationError({"assignee": CASE_ASSIGNEE_INVALID})
@@ -498,7 +501,7 @@ ACTION_LABELS = {
 }
 
 
-def case_allowed_actions(*, user, case: Case) -> list[str]:
+def case_allowed_actions(*, user: User, case: Case) -> list[str]:
     """The workflow actions this user may take on this case now (none outside their role)."""
     if not can_work_case(user, case):
         return []
@@ -522,7 +525,7 @@ def case_close_problems(*, case: Case) -> dict[str, object]:
 @transaction.atomic
 def case_transition(
     *,
-    actor,
+    actor: User,
     case: Case,
     action: str,
     note: str = "",
@@ -615,7 +618,9 @@ def extension_limits(policy: SlaPolicy) -> tuple[int, int]:
 
 
 @transaction.atomic
-def case_extend(*, actor, case: Case, units: int, reason: str, version: int | None = None) -> Case:
+def case_extend(
+    *, actor: User, case: Case, units: int, reason: str, version: int | None = None
+) -> Case:
     """Extend a case's resolution clock by `units` (of the policy's resolution unit).
 
     The regulatory preset for complaints: 15 days, extendable to 30 with a recorded reason,
@@ -690,7 +695,7 @@ def case_extend(*, actor, case: Case, units: int, reason: str, version: int | No
 
 @transaction.atomic
 def case_change_severity(
-    *, actor, case: Case, severity: str, reason: str, version: int | None = None
+    *, actor: User, case: Case, severity: str, reason: str, version: int | None = None
 ) -> Case:
     """Change a case's severity; its clocks follow the new severity's policy from opening."""
     if not Case.objects.visible_to(actor).filter(pk=case.pk).exists() or not can_work_case(
@@ -726,7 +731,7 @@ def case_change_severity(
 
 
 @transaction.atomic
-def case_assign(*, actor, case: Case, assignee, version: int | None = None) -> Case:
+def case_assign(*, actor: User, case: Case, assignee: User, version: int | None = None) -> Case:
     """Reassign a case (supervisor of the branch, head office); recusal applies."""
     if not Case.objects.visible_to(actor).filter(pk=case.pk).exists() or not can_supervise_case(
         actor, case
@@ -756,7 +761,7 @@ def case_assign(*, actor, case: Case, assignee, version: int | None = None) -> C
     return case
 
 
-def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when `ids` is None)."""
     qs = Notification.objects.visible_to(user).unread()
     if ids is not None:

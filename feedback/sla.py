@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from feedback.models import BranchHours, ClockUnit, HolidayOverride
 
-UNIT_SECONDS = {
+UNIT_SECONDS: dict[str, int] = {
     ClockUnit.CALENDAR_DAYS: 86400,
     ClockUnit.WORKING_DAYS: 86400,
     ClockUnit.WORKING_HOURS: 3600,
@@ -210,6 +210,8 @@ def case_due_times(
         calendar=calendar,
         pauses=counted_pauses,
     )
+    if ack_due is None or ack_warn is None:  # only an open pause stops a clock; this has none
+        raise ValueError("the acknowledgement clock has no pauses, so it always ends")
     return CaseDueTimes(
         acknowledge_due_at=ack_due,
         acknowledge_warn_at=ack_warn,

@@ -111,7 +111,7 @@ class AlertRuleAdmin(VersionCheckedAdmin):
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            alert_rule_update(actor=request.user, rule=obj, **fields)
+            alert_rule_update(actor=request.user, rule=obj, fields=fields)
         except ValidationError as exc:
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
 
@@ -163,7 +163,7 @@ class ScorePolicyAdmin(VersionCheckedAdmin):
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            score_policy_update(actor=request.user, **fields)
+            score_policy_update(actor=request.user, fields=fields)
         except ValidationError as exc:
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
 

@@ -35,7 +35,7 @@ class AlertRule(models.Model):
     description = models.TextField(_("description"), blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
     severity = models.CharField(
-        _("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM
+        _("severity"), max_length=10, choices=Severity, default=Severity.MEDIUM
     )
     params = models.JSONField(_("thresholds"), default=dict, blank=True)
     ack_working_days = models.PositiveSmallIntegerField(
@@ -82,7 +82,7 @@ class AlertRuleVersion(models.Model):
     )
     version = models.PositiveIntegerField(_("version"))
     enabled = models.BooleanField(_("enabled"))
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity)
     params = models.JSONField(_("thresholds"), default=dict)
     ack_working_days = models.PositiveSmallIntegerField(_("acknowledge within (working days)"))
     expire_after_days = models.PositiveSmallIntegerField(_("expire open alerts after (days)"))
@@ -239,7 +239,7 @@ class Alert(models.Model):
     )
     # What makes two firings "the same": e.g. the life event's id, the month of the balance.
     trigger_key = models.CharField(_("trigger key"), max_length=60)
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity)
     # high 3, medium 2, low 1: the lists' "most severe first", kept by PostgreSQL so that an
     # index can serve that order (alert_open_order_idx).
     severity_rank = models.GeneratedField(

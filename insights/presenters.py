@@ -52,7 +52,7 @@ def alert_title(code: str, evidence: dict) -> str:
     """A one-line title, e.g. "Large inflow: deposits +107.6 %"."""
     e = evidence
     if code == "life_event":
-        kind = dict(LifeEvent.Kind.choices).get(e.get("kind"), e.get("kind"))
+        kind = dict(LifeEvent.Kind.choices).get(e.get("kind", ""), e.get("kind"))
         return _("Life event: %(kind)s") % {"kind": kind}
     if code == "large_inflow":
         return _("Large inflow: deposits +%(pct)s %%") % {"pct": e.get("increase_pct")}
@@ -92,7 +92,7 @@ def alert_evidence_words(code: str, evidence: dict) -> list[str]:
     (+213,500.00, +107.6 %), as of 2026-10-31"."""
     e = evidence
     if code == "life_event":
-        kind = dict(LifeEvent.Kind.choices).get(e.get("kind"), e.get("kind"))
+        kind = dict(LifeEvent.Kind.choices).get(e.get("kind", ""), e.get("kind"))
         days = e.get("days_from_today", 0)
         if days > 0:
             when = _("expected in %(days)s") % {"days": _days(days)}

@@ -30,7 +30,7 @@ def component_records(*, snapshot: ScoreSnapshot, component: str) -> dict:
     period = Period(start=snapshot.period_start, end=snapshot.period_end)
     start, end = period.bounds()
     if component == "follow_up_on_time":
-        qs = (
+        tasks = (
             Task.objects.filter(
                 assignee_id=snapshot.staff_id, due_date__range=(period.start, period.end)
             )
@@ -44,14 +44,14 @@ def component_records(*, snapshot: ScoreSnapshot, component: str) -> dict:
                 "on_time": t.status == Task.Status.DONE
                 and timezone.localtime(t.completed_at).date() <= t.due_date,
             }
-            for t in qs[:MAX_RECORDS]
+            for t in tasks[:MAX_RECORDS]
         ]
-        return {"rows": rows, "total": qs.count()}
+        return {"rows": rows, "total": tasks.count()}
     if component == "contact_coverage":
         contacts = Interaction.objects.filter(
             customer=OuterRef("pk"), occurred_at__gte=start, occurred_at__lt=end
         )
-        qs = (
+        customers = (
             Customer.objects.filter(
                 relationship_manager_id=snapshot.staff_id,
                 status__in=[Customer.Status.ACTIVE, Customer.Status.DORMANT],
@@ -61,9 +61,9 @@ def component_records(*, snapshot: ScoreSnapshot, component: str) -> dict:
             .only("id", "name", "customer_number", "segment")
             .order_by("contacted", "name", "pk")
         )
-        return {"rows": list(qs[:MAX_RECORDS]), "total": qs.count()}
+        return {"rows": list(customers[:MAX_RECORDS]), "total": customers.count()}
     if component == "alert_responsiveness":
-        qs = (
+        alerts = (
             Alert.objects.filter(
                 assignee_id=snapshot.staff_id, created_at__gte=start, created_at__lt=end
             )
@@ -71,7 +71,7 @@ def component_records(*, snapshot: ScoreSnapshot, component: str) -> dict:
             .order_by("created_at", "pk")
         )
         rows = []
-        for a in qs[:MAX_RECORDS]:
+        for a in alerts[:MAX_RECORDS]:
             responded = a.acknowledged_at or a.closed_at
             hours = (
                 round((min(responded, end) - a.created_at).total_seconds() / 3600, 1)
@@ -79,10 +79,10 @@ def component_records(*, snapshot: ScoreSnapshot, component: str) -> dict:
                 else None
             )
             rows.append({"alert": a, "hours": hours})
-        return {"rows": rows, "total": qs.count()}
+        return {"rows": rows, "total": alerts.count()}
     if component in ("csat", "nps"):
         field = component
-        qs = (
+        feedback = (
             Feedback.objects.filter(
                 staff_id=snapshot.staff_id,
                 received_at__gte=start,
@@ -92,24 +92,24 @@ def component_records(*, snapshot: ScoreSnapshot, component: str) -> dict:
             .select_related("customer")
             .order_by("received_at", "pk")
         )
-        return {"rows": list(qs[:MAX_RECORDS]), "total": qs.count()}
+        return {"rows": list(feedback[:MAX_RECORDS]), "total": feedback.count()}
     if component in ("complaints", "case_sla"):
         if component == "complaints":
-            qs = Case.objects.filter(
+            cases = Case.objects.filter(
                 Q(about_staff_id=snapshot.staff_id)
                 | Q(about_staff__isnull=True, interaction__staff_id=snapshot.staff_id),
                 case_type="complaint",
             )
         else:
-            qs = Case.objects.filter(assignee_id=snapshot.staff_id).filter(
+            cases = Case.objects.filter(assignee_id=snapshot.staff_id).filter(
                 Q(status__in=["resolved", "closed"])
                 | Q(acknowledge_breached=True)
                 | Q(resolve_breached=True)
             )
-        qs = (
-            qs.filter(opened_at__gte=start, opened_at__lt=end)
+        cases = (
+            cases.filter(opened_at__gte=start, opened_at__lt=end)
             .select_related("customer")
             .order_by("opened_at", "pk")
         )
-        return {"rows": list(qs[:MAX_RECORDS]), "total": qs.count()}
+        return {"rows": list(cases[:MAX_RECORDS]), "total": cases.count()}
     return {"rows": [], "total": 0}

@@ -340,7 +340,7 @@ def score_compose(figures: dict[str, dict], policy: ScorePolicyVersion) -> tuple
 
 
 def current_policy() -> ScorePolicyVersion:
-    policy = ScorePolicy.objects.order_by("pk").first()
+    policy = ScorePolicy.objects.earliest("pk")  # one row, installed by a migration
     return ScorePolicyVersion.objects.get(version=policy.version)
 
 
@@ -369,6 +369,8 @@ def scores_compute(*, period_end: dt.date | None = None, staff_ids: list[int] | 
     now = timezone.now()
     snapshots = []
     for member in staff:
+        if member.branch_id is None:  # scored_staff() is branch staff only
+            continue
         composite, components = score_compose(figures[member.user_id], policy)
         snapshots.append(
             ScoreSnapshot(

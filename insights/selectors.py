@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
@@ -13,8 +14,11 @@ from customers.models import NeedType
 from insights.models import Alert, AlertRule, ScoreSnapshot
 from insights.presenters import rule_name
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def alert_list_for_user(*, user, filters: dict, now: dt.datetime | None = None) -> QuerySet:
+
+def alert_list_for_user(*, user: User, filters: dict, now: dt.datetime | None = None) -> QuerySet:
     """Alerts in the user's scope (Alert.objects.visible_to), filtered, most severe first and,
     within a severity, oldest first (the longest waiting on top).
 
@@ -62,7 +66,7 @@ def alert_list_for_user(*, user, filters: dict, now: dt.datetime | None = None) 
     )
 
 
-def alert_detail(*, user, pk: int) -> Alert:
+def alert_detail(*, user: User, pk: int) -> Alert:
     """One alert in the user's scope, with what its page shows; Alert.DoesNotExist outside."""
     return (
         Alert.objects.visible_to(user)
@@ -81,7 +85,7 @@ def rule_choices() -> list[tuple[str, str]]:
     return [(code, rule_name(code)) for code in AlertRule.objects.values_list("code", flat=True)]
 
 
-def assignee_choices(*, user, branch_id: int | None = None) -> list[tuple[int, str]]:
+def assignee_choices(*, user: User, branch_id: int | None = None) -> list[tuple[int, str]]:
     """The RMs a supervisor (own branch) or head office may filter by; none for RMs. Head
     office picks among one branch's RMs (`branch_id`, the list's branch filter) — a list of
     every RM of the bank is no filter anyone can use (and thousands of options to render)."""
@@ -99,7 +103,7 @@ def assignee_choices(*, user, branch_id: int | None = None) -> list[tuple[int, s
     return [(s.user_id, person_name(s.user)) for s in staff]
 
 
-def rule_precision() -> list[dict]:
+def rule_precision() -> list[dict[str, Any]]:
     """Per rule: alerts actioned, dismissed, expired and open, and the share actioned of
     those decided (actioned / (actioned + dismissed)): how well its thresholds fit."""
     rows = (
@@ -115,13 +119,12 @@ def rule_precision() -> list[dict]:
     result = []
     for row in rows:
         decided = row["actioned"] + row["dismissed"]
-        row["name"] = rule_name(row["code"])
-        row["precision"] = round(100 * row["actioned"] / decided, 1) if decided else None
-        result.append(row)
+        precision = round(100 * row["actioned"] / decided, 1) if decided else None
+        result.append({**row, "name": rule_name(row["code"]), "precision": precision})
     return result
 
 
-def score_history(*, user, staff_id: int, limit: int = 12) -> list[ScoreSnapshot]:
+def score_history(*, user: User, staff_id: int, limit: int = 12) -> list[ScoreSnapshot]:
     """The member's latest `limit` snapshots in the user's scope (ScoreSnapshot.visible_to),
     oldest first, each with `rank` and `ranked` (how many were ranked) in its branch for its
     period. Two queries."""
@@ -152,7 +155,7 @@ def score_history(*, user, staff_id: int, limit: int = 12) -> list[ScoreSnapshot
 
 
 def branch_scores(
-    *, user, period_end: dt.date | None = None, branch_id: int | None = None
+    *, user: User, period_end: dt.date | None = None, branch_id: int | None = None
 ) -> tuple[dt.date | None, QuerySet]:
     """The latest period's snapshots in the user's scope (and `branch_id`'s), best first,
     each with `rank` in its branch (1 = best; None without a score): a queryset to paginate,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,9 +22,12 @@ from insights.models import (
 )
 from insights.rules import DEFAULT_PARAMS
 from interactions.models import Task
-from interactions.services import task_create
+from interactions.services import FOLLOW_UP_DUE_REQUIRED, task_create
 from products.models import Product
 from products.services import recommendation_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ALERT_NOT_OPEN = _("This alert has already been closed.")
 ALERT_ALREADY_ACKNOWLEDGED = _("This alert has already been acknowledged.")
@@ -32,13 +36,12 @@ RECOMMEND_NOT_SUITABLE = _("Recommend one of the products suggested on this aler
 RECOMMEND_RATIONALE = _("Recommended in response to alert #%(alert)s.")
 DISMISS_REASON_INVALID = _("Say why the alert is dismissed.")
 DISMISS_NOTE_REQUIRED = _("Describe the reason in the note.")
-FOLLOW_UP_DUE_REQUIRED = _("Give the follow-up task a due date.")
 PARAMS_NOT_OBJECT = _("The thresholds must be a JSON object.")
 PARAMS_MISSING = _("These thresholds are missing: %(keys)s.")
 WEIGHTS_INVALID = _("Weights must be numbers ≥ 0, at least one of them positive.")
 
 
-def _alert_for_update(*, actor, alert: Alert) -> Alert:
+def _alert_for_update(*, actor: User, alert: Alert) -> Alert:
     """The alert, locked, if `actor` may see it (Alert.objects.visible_to).
 
     Raises Alert.DoesNotExist outside the actor's scope (views answer 404)."""
@@ -57,7 +60,7 @@ def _alert_for_update(*, actor, alert: Alert) -> Alert:
 
 
 @transaction.atomic
-def alert_acknowledge(*, actor, alert: Alert) -> Alert:
+def alert_acknowledge(*, actor: User, alert: Alert) -> Alert:
     """Mark an open alert seen (stops its acknowledgement clock). Audited."""
     alert = _alert_for_update(actor=actor, alert=alert)
     if alert.status != Alert.Status.OPEN:
@@ -71,7 +74,7 @@ def alert_acknowledge(*, actor, alert: Alert) -> Alert:
 @transaction.atomic
 def alert_action(
     *,
-    actor,
+    actor: User,
     alert: Alert,
     outcome: str,
     note: str = "",
@@ -135,7 +138,7 @@ def alert_action(
 
 
 @transaction.atomic
-def alert_dismiss(*, actor, alert: Alert, reason: str, note: str = "") -> Alert:
+def alert_dismiss(*, actor: User, alert: Alert, reason: str, note: str = "") -> Alert:
     """Close an alert as dismissed, with a reason ("other" needs a note). Audited."""
     if reason not in Alert.DismissReason.values:
         raise ValidationError({"reason": DISMISS_REASON_INVALID})
@@ -170,7 +173,7 @@ SCORES_NOT_ALLOWED = _("Only head office computes scores on demand.")
 
 
 @transaction.atomic
-def scores_compute_request(*, actor, period_end: dt.date) -> None:
+def scores_compute_request(*, actor: User, period_end: dt.date) -> None:
     """Head office asks for the scores of the period ending `period_end` now: queued through
     the outbox (a worker runs `scores_compute`); asking twice for one period queues it once
     until it has run. Audited. PermissionDenied for anyone else."""
@@ -191,7 +194,7 @@ def scores_compute_request(*, actor, period_end: dt.date) -> None:
 # -- Configuration -----------------------------------------------------------------------------
 
 
-def check_params(code: str, params) -> None:
+def check_params(code: str, params: object) -> None:
     if not isinstance(params, dict):
         raise ValidationError({"params": PARAMS_NOT_OBJECT})
     missing = sorted(set(DEFAULT_PARAMS.get(code, {})) - set(params))
@@ -199,21 +202,31 @@ def check_params(code: str, params) -> None:
         raise ValidationError({"params": ValidationError(PARAMS_MISSING % {"keys": missing})})
 
 
+class AlertRuleFields(TypedDict, total=False):
+    """A rule's settings head office tunes, by name: what alert_rule_update changes."""
+
+    enabled: bool
+    severity: str
+    params: dict[str, Any]
+    ack_working_days: int
+    expire_after_days: int
+
+
 @transaction.atomic
-def alert_rule_update(*, actor, rule: AlertRule, **fields) -> AlertRule:
-    """Change a rule's settings (enabled, severity, params, ack_working_days,
-    expire_after_days): a new version, the old one kept as an AlertRuleVersion. Audited."""
+def alert_rule_update(*, actor: User, rule: AlertRule, fields: AlertRuleFields) -> AlertRule:
+    """Change a rule's settings (`fields`): a new version, the old one kept as an
+    AlertRuleVersion. Audited."""
     rule = AlertRule.objects.select_for_update().get(pk=rule.pk)
-    allowed = {"enabled", "severity", "params", "ack_working_days", "expire_after_days"}
-    unknown = set(fields) - allowed
+    values: dict[str, Any] = dict(fields)
+    unknown = set(values) - set(AlertRuleFields.__annotations__)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
-    if "params" in fields:
-        check_params(rule.code, fields["params"])
-    changed = [name for name, value in fields.items() if getattr(rule, name) != value]
+    if "params" in values:
+        check_params(rule.code, values["params"])
+    changed = [name for name, value in values.items() if getattr(rule, name) != value]
     if not changed:
         return rule
-    for name, value in fields.items():
+    for name, value in values.items():
         setattr(rule, name, value)
     rule.full_clean()
     rule.version += 1
@@ -238,7 +251,7 @@ def alert_rule_update(*, actor, rule: AlertRule, **fields) -> AlertRule:
     return rule
 
 
-def check_weights(weights) -> None:
+def check_weights(weights: object) -> None:
     if not isinstance(weights, dict) or not weights:
         raise ValidationError({"weights": WEIGHTS_INVALID})
     try:
@@ -249,23 +262,32 @@ def check_weights(weights) -> None:
         raise ValidationError({"weights": WEIGHTS_INVALID})
 
 
+class ScorePolicyFields(TypedDict, total=False):
+    """The scoring policy's settings, by name: what score_policy_update changes."""
+
+    weights: dict[str, Any]
+    min_samples: dict[str, Any]
+    mappings: dict[str, Any]
+    period_days: int
+
+
 @transaction.atomic
-def score_policy_update(*, actor, **fields) -> ScorePolicy:
-    """Change the scoring policy (weights, min_samples, mappings, period_days): a new version,
-    kept as a ScorePolicyVersion that snapshots name. Audited."""
+def score_policy_update(*, actor: User, fields: ScorePolicyFields) -> ScorePolicy:
+    """Change the scoring policy (`fields`): a new version, kept as a ScorePolicyVersion
+    that snapshots name. Audited."""
     policy = ScorePolicy.objects.select_for_update().order_by("pk").first()
     if policy is None:
         raise ValidationError("No score policy is installed.")
-    allowed = {"weights", "min_samples", "mappings", "period_days"}
-    unknown = set(fields) - allowed
+    values: dict[str, Any] = dict(fields)
+    unknown = set(values) - set(ScorePolicyFields.__annotations__)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
-    if "weights" in fields:
-        check_weights(fields["weights"])
-    changed = [name for name, value in fields.items() if getattr(policy, name) != value]
+    if "weights" in values:
+        check_weights(values["weights"])
+    changed = [name for name, value in values.items() if getattr(policy, name) != value]
     if not changed:
         return policy
-    for name, value in fields.items():
+    for name, value in values.items():
         setattr(policy, name, value)
     policy.full_clean()
     policy.version += 1

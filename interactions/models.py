@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -21,12 +22,18 @@ from crm.dates import plausible_date_check
 from crm.models import TimeStampedModel, choices_constraint
 from customers.models import Channel, Customer, NeedType
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 NOTES_MAX_LENGTH = 5000
 EDIT_WINDOW = dt.timedelta(hours=24)
 PRODUCT_CODES_MAX = 10
 
 
-def _customer_scope(queryset: models.QuerySet, user) -> models.QuerySet:
+_QuerySet = TypeVar("_QuerySet", bound=models.QuerySet[Any])
+
+
+def _customer_scope(queryset: _QuerySet, user) -> _QuerySet:
     """Rows whose customer the user may see (Customer.objects.visible_to decides)."""
     if role_of(user) is None:
         return queryset.none()
@@ -75,7 +82,7 @@ class Interaction(TimeStampedModel):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     direction = models.CharField(
-        _("direction"), max_length=10, choices=Direction.choices, default=Direction.OUTBOUND
+        _("direction"), max_length=10, choices=Direction, default=Direction.OUTBOUND
     )
     occurred_at = models.DateTimeField(
         _("occurred at"), default=timezone.now, validators=[plausible_date_check]
@@ -93,8 +100,9 @@ class Interaction(TimeStampedModel):
     needs = models.ManyToManyField(
         NeedType, blank=True, related_name="interactions", verbose_name=_("needs discussed")
     )
-    # Codes of the products discussed: Product.code once the products app exists. A code is
-    # the bank's stable product identifier, so no migration is needed when products arrive.
+    # Codes of the products discussed (Product.code, checked against the catalogue by
+    # interactions.services.product_codes_normalise), stored as text: a code is the bank's
+    # stable product identifier.
     product_codes = ArrayField(
         models.CharField(max_length=30),
         size=PRODUCT_CODES_MAX,
@@ -102,10 +110,14 @@ class Interaction(TimeStampedModel):
         blank=True,
         verbose_name=_("products discussed"),
     )
-    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome)
 
     objects = InteractionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[needs], excluded_fields=["updated_at"])
+    # Set by the services around a save: who made the change (the history records it), and
+    # whether this save writes no history record (the row and its needs make one together).
+    _history_user: User | None
+    skip_history_when_saving: bool
 
     class Meta:
         verbose_name = _("interaction")
@@ -225,6 +237,9 @@ class Task(TimeStampedModel):
 
     objects = TaskQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Set by the services before a save: who made the change and why (the history records it).
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("task")

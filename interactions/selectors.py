@@ -6,9 +6,9 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     DateTimeField,
@@ -24,12 +24,20 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, Staff, person_name
-from crm.history import NO_VALUE, FieldChange, HistoryEntry, field_label, history_entries
-from customers.models import Customer, CustomerNeed, NeedType
+from crm.history import (
+    NO_VALUE,
+    FieldChange,
+    HistoryEntry,
+    HistoryRecord,
+    field_label,
+    history_entries,
+)
+from customers.models import Customer, CustomerNeed, CustomerQuerySet, NeedType
 from interactions.models import Interaction, Task
 from products.models import Product
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CONTACT_GAP_DAYS = 90
 CONTACT_SEGMENTS = [Customer.Segment.AFFLUENT, Customer.Segment.HNW, Customer.Segment.PRIVATE]
@@ -49,7 +57,7 @@ def need_priorities_for(*, customer: Customer) -> dict[int, int]:
     )
 
 
-def interaction_detail(*, user, pk: int) -> Interaction:
+def interaction_detail(*, user: User, pk: int) -> Interaction:
     """One interaction in the user's scope, with what its page shows (raises DoesNotExist)."""
     return (
         Interaction.objects.visible_to(user)
@@ -79,7 +87,7 @@ def interaction_history(*, interaction: Interaction) -> list[HistoryEntry]:
     for row in need_rows.select_related("needtype").order_by("needtype__sort_order"):
         needs_of[row.history_id].append(str(row.needtype))
 
-    def needs_changed(older, newer) -> list[FieldChange]:
+    def needs_changed(older: HistoryRecord, newer: HistoryRecord) -> list[FieldChange]:
         old, new = needs_of[older.history_id], needs_of[newer.history_id]
         if old == new:
             return []
@@ -138,7 +146,7 @@ def _task_rows(qs: QuerySet[Task]) -> QuerySet[Task]:
     )
 
 
-def task_board(*, user, assignee) -> TaskBoard:
+def task_board(*, user: User, assignee: User) -> TaskBoard:
     """`assignee`'s open tasks (of customers `user` may see) as overdue / today / upcoming.
 
     Four queries: the three counts in one, then up to TASK_GROUP_SIZE rows of each group.
@@ -184,7 +192,7 @@ def _count_to_contact(now: dt.datetime) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def team_staff(*, user) -> QuerySet[Staff]:
+def team_staff(*, user: User) -> QuerySet[Staff]:
     """Active branch staff the user sees (head office: every branch's), in table order."""
     return (
         Staff.objects.visible_to(user)
@@ -215,7 +223,7 @@ def with_task_counts(staff: QuerySet[Staff]) -> QuerySet[Staff]:
     )
 
 
-def team_member(*, user, user_id: int) -> Staff:
+def team_member(*, user: User, user_id: int) -> Staff:
     """A member of staff the user may supervise (raises Staff.DoesNotExist outside scope)."""
     return (
         Staff.objects.visible_to(user)
@@ -232,7 +240,7 @@ def task_reschedules(*, task: Task) -> QuerySet:
 # -- Customers to contact --------------------------------------------------------------------
 
 
-def contact_gap(customers: QuerySet[Customer], *, now: dt.datetime) -> QuerySet[Customer]:
+def contact_gap(customers: CustomerQuerySet, *, now: dt.datetime) -> QuerySet[Customer]:
     """Of `customers`: the non-archived, contactable affluent-or-above ones whose last
     interaction is older than CONTACT_GAP_DAYS (or who never had one), annotated with
     `last_contact_at`.
@@ -254,7 +262,7 @@ def contact_gap(customers: QuerySet[Customer], *, now: dt.datetime) -> QuerySet[
     )
 
 
-def customers_to_contact(*, user, rm) -> QuerySet[Customer]:
+def customers_to_contact(*, user: User, rm: User) -> QuerySet[Customer]:
     """`rm`'s assigned customers to contact (within `user`'s scope), never-contacted first,
     then the longest without contact."""
     return (
@@ -264,7 +272,7 @@ def customers_to_contact(*, user, rm) -> QuerySet[Customer]:
     )
 
 
-def relationship_managers_visible_to(*, user) -> QuerySet[Staff]:
+def relationship_managers_visible_to(*, user: User) -> QuerySet[Staff]:
     return (
         Staff.objects.visible_to(user)
         .active_rms()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,6 +21,10 @@ from customers.services import audit_record, customer_need_record
 from interactions.models import EDIT_WINDOW, PRODUCT_CODES_MAX, Interaction, Task, TaskReschedule
 from products.campaigns import campaign_targets_on_interaction
 from products.models import Product
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 DEFAULT_NEED_PRIORITY = 50
 # A logged time a few minutes ahead of the server's clock is a clock difference, not a lie.
@@ -46,6 +51,7 @@ TASK_ASSIGNEE_OUT_OF_SCOPE = _("The assignee cannot serve this customer.")
 TASK_RESCHEDULE_REASON_REQUIRED = _("Say why the task is rescheduled.")
 TASK_CANCEL_REASON_REQUIRED = _("Say why the task is cancelled.")
 TASK_RESCHEDULE_SAME_DATE = _("Choose a due date different from the current one.")
+FOLLOW_UP_DUE_REQUIRED = _("Give the follow-up task a due date.")
 
 
 def product_codes_normalise(codes: Iterable[str]) -> list[str]:
@@ -83,7 +89,7 @@ def product_codes_normalise(codes: Iterable[str]) -> list[str]:
     return result
 
 
-def _check_customer_in_scope(actor, customer: Customer) -> None:
+def _check_customer_in_scope(actor: User, customer: Customer) -> None:
     if not can_serve_customer(actor, customer):
         raise PermissionDenied(CUSTOMER_OUT_OF_SCOPE)
 
@@ -95,7 +101,7 @@ def _check_occurred_at(occurred_at: dt.datetime) -> None:
 
 def _needs_discussed_record(
     *,
-    actor,
+    actor: User,
     customer: Customer,
     interaction: Interaction,
     needs: Mapping[NeedType, int | None],
@@ -132,7 +138,11 @@ def _needs_discussed_record(
 
 
 def _save_with_history(
-    interaction: Interaction, *, actor, need_ids: list[int], update_fields: list[str] | None = None
+    interaction: Interaction,
+    *,
+    actor: User,
+    need_ids: list[int],
+    update_fields: list[str] | None = None,
 ) -> None:
     """Save the row and its needs, then write ONE history record holding both."""
     interaction.skip_history_when_saving = True
@@ -148,7 +158,7 @@ def _save_with_history(
 @transaction.atomic
 def interaction_log(
     *,
-    actor,
+    actor: User,
     customer: Customer,
     channel: str,
     direction: str,
@@ -201,6 +211,8 @@ def interaction_log(
     # The customer's campaign targets move on by the outcome (products.campaigns).
     campaign_targets_on_interaction(customer_id=customer.pk, outcome=outcome)
     if follow_up_title:
+        if follow_up_due is None:
+            raise ValidationError({"follow_up_due": FOLLOW_UP_DUE_REQUIRED})
         task_create(
             actor=actor,
             customer=customer,
@@ -213,7 +225,9 @@ def interaction_log(
     return interaction
 
 
-def interaction_edit_refusal(*, user, interaction: Interaction, now: dt.datetime | None = None):
+def interaction_edit_refusal(
+    *, user: User, interaction: Interaction, now: dt.datetime | None = None
+) -> StrOrPromise | None:
     """Why `user` may not edit `interaction` now (a message), or None if they may."""
     if interaction.staff_id != user.pk:
         return INTERACTION_NOT_AUTHOR
@@ -222,28 +236,34 @@ def interaction_edit_refusal(*, user, interaction: Interaction, now: dt.datetime
     return None
 
 
-EDITABLE_FIELDS = [
-    "channel",
-    "direction",
-    "occurred_at",
-    "duration_minutes",
-    "subject",
-    "notes",
-    "product_codes",
-    "outcome",
-]
+class InteractionFields(TypedDict, total=False):
+    """An interaction's fields its author may change, by name: what interaction_update
+    changes."""
+
+    channel: str
+    direction: str
+    occurred_at: dt.datetime
+    duration_minutes: int | None
+    subject: str
+    notes: str
+    product_codes: Iterable[str]
+    outcome: str
+
+
+EDITABLE_FIELDS = list(InteractionFields.__annotations__)
 
 
 @transaction.atomic
 def interaction_update(
     *,
-    actor,
+    actor: User,
     interaction: Interaction,
+    fields: InteractionFields,
     needs: Mapping[NeedType, int | None] | None = None,
     expected_version: str | None = None,
-    **fields,
 ) -> Interaction:
-    """Change an interaction: its author only, within 24 hours of logging it.
+    """Change an interaction (the given `fields`, and `needs` when given): its author only,
+    within 24 hours of logging it.
 
     `expected_version` (crm.concurrency) turns a concurrent change of these fields (the same
     author in another tab) into EditConflict instead of a silent overwrite.
@@ -259,16 +279,17 @@ def interaction_update(
     refusal = interaction_edit_refusal(user=actor, interaction=interaction)
     if refusal is not None:
         raise ValidationError(refusal)
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    values: dict[str, Any] = dict(fields)
+    unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
-    version_check(current=interaction, expected=expected_version, fields=fields)
-    if "occurred_at" in fields:
-        _check_occurred_at(fields["occurred_at"])
-    if "product_codes" in fields:
-        fields["product_codes"] = product_codes_normalise(fields["product_codes"])
-    changed = [name for name, value in fields.items() if getattr(interaction, name) != value]
-    for name, value in fields.items():
+    version_check(current=interaction, expected=expected_version, fields=values)
+    if "occurred_at" in values:
+        _check_occurred_at(values["occurred_at"])
+    if "product_codes" in values:
+        values["product_codes"] = product_codes_normalise(values["product_codes"])
+    changed = [name for name, value in values.items() if getattr(interaction, name) != value]
+    for name, value in values.items():
         setattr(interaction, name, value)
     interaction.full_clean()
     before = set(interaction.needs.values_list("pk", flat=True))
@@ -305,11 +326,11 @@ def interaction_update(
 @transaction.atomic
 def task_create(
     *,
-    actor,
+    actor: User,
     customer: Customer,
     title: str,
     due_date: dt.date,
-    assignee=None,
+    assignee: User | None = None,
     origin: str = Task.Origin.MANUAL,
     interaction: Interaction | None = None,
     submission_token: str = "",
@@ -322,7 +343,7 @@ def task_create(
     claim = submission_claim(actor=actor, token=submission_token, kind="interactions.task")
     if assignee != actor and not can_serve_customer(assignee, customer):
         raise ValidationError({"assignee": TASK_ASSIGNEE_OUT_OF_SCOPE})
-    if due_date is not None and due_date < timezone.localdate():
+    if due_date < timezone.localdate():
         raise ValidationError({"due_date": TASK_DUE_IN_PAST})
     task = Task(
         customer=customer,
@@ -347,7 +368,7 @@ def task_create(
     return task
 
 
-def _task_for_action(*, actor, task: Task) -> Task:
+def _task_for_action(*, actor: User, task: Task) -> Task:
     task = Task.objects.select_for_update().select_related("customer").get(pk=task.pk)
     if task.assignee_id != actor.pk:
         raise PermissionDenied(TASK_NOT_ASSIGNEE)
@@ -357,7 +378,7 @@ def _task_for_action(*, actor, task: Task) -> Task:
 
 
 @transaction.atomic
-def task_complete(*, actor, task: Task) -> Task:
+def task_complete(*, actor: User, task: Task) -> Task:
     """Mark an open task done (its assignee only). Audited."""
     task = _task_for_action(actor=actor, task=task)
     task.status, task.completed_at = Task.Status.DONE, timezone.now()
@@ -368,7 +389,7 @@ def task_complete(*, actor, task: Task) -> Task:
 
 
 @transaction.atomic
-def task_cancel(*, actor, task: Task, reason: str) -> Task:
+def task_cancel(*, actor: User, task: Task, reason: str) -> Task:
     """Cancel an open task (its assignee only), saying why. Irreversible.
 
     The reason is kept on the task (shown on the customer's timeline), as the change reason
@@ -396,7 +417,7 @@ def task_cancel(*, actor, task: Task, reason: str) -> Task:
 
 @transaction.atomic
 def task_reschedule(
-    *, actor, task: Task, due_date: dt.date, reason: str, expected_version: str | None = None
+    *, actor: User, task: Task, due_date: dt.date, reason: str, expected_version: str | None = None
 ) -> Task:
     """Move an open task's due date, keeping the old date and the reason. Audited.
 
@@ -434,7 +455,7 @@ def task_reschedule(
 
 
 @transaction.atomic
-def task_reassign(*, actor, task: Task, assignee) -> Task:
+def task_reassign(*, actor: User, task: Task, assignee: User) -> Task:
     """Give an open task to another member of staff who can serve the customer. Audited.
 
     Only a supervisor of the customer's branch or head office may (PermissionDenied).

@@ -120,13 +120,15 @@ def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            kwargs = form.service_kwargs()
-            kwargs.pop("submission_token", None)  # an edit changes one record: nothing to repeat
+            fields = form.service_kwargs()
+            fields.pop("submission_token", None)  # an edit changes one record: nothing to repeat
+            needs = fields.pop("needs")
             services.interaction_update(
                 actor=request.user,
                 interaction=interaction,
+                fields=fields,
+                needs=needs,
                 expected_version=form.cleaned_data.get(VERSION_FIELD),
-                **kwargs,
             )
         except EditConflict as conflict:
             conflict_to_form(form, conflict)

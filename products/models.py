@@ -70,9 +70,7 @@ class Product(TimeStampedModel):
     code = models.CharField(_("product code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=120)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    currency = models.CharField(
-        _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
-    )
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency, default=Currency.CNY)
     expected_yield = models.DecimalField(
         _("expected annual yield (%)"),
         max_digits=6,
@@ -171,7 +169,7 @@ class ProductVersion(models.Model):
         Product, on_delete=models.PROTECT, related_name="versions", verbose_name=_("product")
     )
     effective_from = models.DateField(_("effective from"), validators=[plausible_date_check])
-    risk_level = models.CharField(_("risk level"), max_length=2, choices=RiskLevel.choices)
+    risk_level = models.CharField(_("risk level"), max_length=2, choices=RiskLevel)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     sale_start = models.DateField(
         _("sale window opens"), null=True, blank=True, validators=[plausible_date_check]
@@ -285,7 +283,7 @@ class Holding(TimeStampedModel):
         help_text=_("The contract number in core banking; re-importing a file updates by it."),
     )
     principal = models.DecimalField(_("principal"), max_digits=16, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency)
     start_date = models.DateField(_("start date"), validators=[plausible_date_check])
     maturity_date = models.DateField(
         _("maturity date"), null=True, blank=True, validators=[plausible_date_check]
@@ -374,7 +372,7 @@ class SaleOverride(TimeStampedModel):
         Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
     )
     principal = models.DecimalField(_("principal"), max_digits=16, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency)
     customer_statement = models.TextField(
         _("customer's confirmation"),
         help_text=_("In the customer's words: they asked for this product knowing its risk."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.paginator import Page, Paginator
@@ -29,6 +30,9 @@ from products.models import (
 from products.shelf import VERSION_ON_SQL, with_shelf
 from products.suitability import Purpose, assessment_current, suitable_where_sql
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 PRODUCTS_PER_PAGE = 50
 
 
@@ -41,7 +45,7 @@ class ProductFilters:
     on_sale: bool = False
 
 
-def product_page(*, user, filters: ProductFilters, page: int = 1) -> Page:
+def product_page(*, user: User, filters: ProductFilters, page: int = 1) -> Page:
     """The catalogue as the viewer filters it, with the shelf state of today (two queries:
     the page and its count; needs served are one more, prefetched)."""
     today = timezone.localdate()
@@ -64,7 +68,7 @@ def product_page(*, user, filters: ProductFilters, page: int = 1) -> Page:
     return Paginator(qs.order_by("code"), PRODUCTS_PER_PAGE).get_page(page)
 
 
-def product_holders_in_scope(*, user, product: Product) -> tuple[int, int]:
+def product_holders_in_scope(*, user: User, product: Product) -> tuple[int, int]:
     """(customers holding `product` now, active holdings) among the customers the viewer
     may see. One query."""
     counts = (
@@ -189,7 +193,7 @@ def questionnaire_in_use_questions() -> tuple[RiskQuestionnaire | None, list]:
     return options[0].question.questionnaire, list(questions.values())
 
 
-def overrides_for_user(*, user, filters: dict | None = None) -> QuerySet[SaleOverride]:
+def overrides_for_user(*, user: User, filters: dict | None = None) -> QuerySet[SaleOverride]:
     """Above-class purchases in the viewer's scope, awaiting sign-off first, newest first.
 
     filters: status, date_from / date_to (the day requested, bank's time zone, inclusive),
@@ -215,7 +219,7 @@ def overrides_for_user(*, user, filters: dict | None = None) -> QuerySet[SaleOve
 TARGETS_PER_PAGE = 50
 
 
-def campaigns_for_user(*, user) -> list[Campaign]:
+def campaigns_for_user(*, user: User) -> list[Campaign]:
     """Campaigns the viewer may see, newest first, each with the viewer's own open targets
     (`my_open`) and targets in the viewer's scope (`in_scope`). One query."""
     role = role_of(user)
@@ -236,7 +240,7 @@ def campaigns_for_user(*, user) -> list[Campaign]:
 
 
 def campaign_targets_page(
-    *, user, campaign: Campaign, status: str = "", branch_id: int | None = None, page: int = 1
+    *, user: User, campaign: Campaign, status: str = "", branch_id: int | None = None, page: int = 1
 ) -> Page:
     """The targets the viewer works: an RM their own, a supervisor the branch's, head office
     all (or one branch's); optionally of one status. Two queries (page, count)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,9 +17,10 @@ from accounts.models import Role, branch_id_of, role_of
 from crm.concurrency import version_check
 from crm.submit_once import submission_claim, submission_done
 from customers.access import require_serve
-from customers.models import Customer, NeedType
+from customers.models import Customer, NeedType, RiskAssessment
 from customers.services import audit_record, risk_assessment_record
 from products.models import (
+    Currency,
     Holding,
     Product,
     ProductVersion,
@@ -28,6 +30,9 @@ from products.models import (
     SaleOverride,
 )
 from products.suitability import Purpose, SuitabilityResult, check_suitability
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CATALOGUE_HEAD_OFFICE_ONLY = _("Only head office manages the product catalogue.")
 SHELF_IN_THE_PAST = _(
@@ -63,12 +68,12 @@ RECOMMENDATION_DECIDED = _("This recommendation already has an outcome.")
 OUTCOME_REASON_REQUIRED = _("Give the customer's reason for declining.")
 
 
-def _check_head_office(actor) -> None:
+def _check_head_office(actor: User) -> None:
     if role_of(actor) != Role.HEAD_OFFICE:
         raise PermissionDenied(CATALOGUE_HEAD_OFFICE_ONLY)
 
 
-def check_customer_in_scope(actor, customer: Customer) -> None:
+def check_customer_in_scope(actor: User, customer: Customer) -> None:
     """Every service serving a customer checks this itself (views also answer 404): the one
     predicate, customers.access.require_serve (PermissionDenied outside scope)."""
     require_serve(actor, customer)
@@ -87,16 +92,32 @@ def refusal_error(result: SuitabilityResult) -> ValidationError:
 # -- The catalogue and its shelf -------------------------------------------------------------
 
 
+class ProductFields(TypedDict, total=False):
+    """A product's terms by field name (everything but its shelf and the needs it serves):
+    what product_update changes."""
+
+    code: str
+    name: str
+    category: str
+    currency: str
+    expected_yield: Decimal | None
+    term_days: int | None
+    minimum_investment: Decimal
+    open_ended: bool
+    target_segments: list[str]
+    description: str
+
+
 @transaction.atomic
 def product_update(
     *,
-    actor,
+    actor: User,
     product: Product,
-    fields: dict,
+    fields: ProductFields,
     need_types: Iterable[NeedType] | None = None,
     expected_version: str | None = None,
 ) -> Product:
-    """Change a product's terms (`fields`: Product field name → value; head office only).
+    """Change a product's terms (`fields`: the terms that change; head office only).
 
     The shelf (risk level, status, sale window) changes only through product_shelf_change.
     `expected_version` (crm.concurrency.version_of the row the form showed) turns a
@@ -105,10 +126,11 @@ def product_update(
     """
     _check_head_office(actor)
     product = Product.objects.select_for_update().get(pk=product.pk)
-    changed = [name for name, value in fields.items() if getattr(product, name) != value]
-    version_check(current=product, expected=expected_version, fields=fields)
+    values: dict[str, Any] = dict(fields)
+    changed = [name for name, value in values.items() if getattr(product, name) != value]
+    version_check(current=product, expected=expected_version, fields=values)
     for name in changed:
-        setattr(product, name, fields[name])
+        setattr(product, name, values[name])
     if changed:
         product.full_clean()
         product.save(update_fields=[*changed, "updated_at"])
@@ -127,18 +149,40 @@ def product_update(
 @transaction.atomic
 def product_create(
     *,
-    actor,
-    need_types: Iterable[NeedType] = (),
+    actor: User,
+    code: str,
+    name: str,
+    category: str,
     risk_level: str,
     status: str,
+    currency: str = Currency.CNY,
+    expected_yield: Decimal | None = None,
+    term_days: int | None = None,
+    minimum_investment: Decimal = Decimal(0),
+    open_ended: bool = False,
+    target_segments: Iterable[str] = (),
+    description: str = "",
+    need_types: Iterable[NeedType] = (),
     sale_start: dt.date | None = None,
     sale_end: dt.date | None = None,
     effective_from: dt.date | None = None,
-    **fields,
 ) -> Product:
-    """Create a catalogue entry and its first shelf version (head office only). Audited."""
+    """Create a catalogue entry (its terms, the needs it serves) and its first shelf version
+    (risk level, status, sale window, from `effective_from` or today); head office only.
+    Audited."""
     _check_head_office(actor)
-    product = Product(**fields)
+    product = Product(
+        code=code,
+        name=name,
+        category=category,
+        currency=currency,
+        expected_yield=expected_yield,
+        term_days=term_days,
+        minimum_investment=minimum_investment,
+        open_ended=open_ended,
+        target_segments=list(target_segments),
+        description=description,
+    )
     product.full_clean()
     product.save()
     product.need_types.set(need_types)
@@ -158,13 +202,32 @@ def product_create(
     return product
 
 
-def _version_add(*, actor, product: Product, **values) -> ProductVersion:
-    day = values["effective_from"]
+def _version_add(
+    *,
+    actor: User,
+    product: Product,
+    effective_from: dt.date,
+    risk_level: str,
+    status: str,
+    sale_start: dt.date | None,
+    sale_end: dt.date | None,
+    note: str,
+) -> ProductVersion:
+    day = effective_from
     if ProductVersion.objects.filter(product=product, effective_from=day).exists():
         raise ValidationError(
             {"effective_from": ValidationError(SHELF_DATE_TAKEN, params={"date": day.isoformat()})}
         )
-    version = ProductVersion(product=product, recorded_by=actor, **values)
+    version = ProductVersion(
+        product=product,
+        recorded_by=actor,
+        effective_from=effective_from,
+        risk_level=risk_level,
+        status=status,
+        sale_start=sale_start,
+        sale_end=sale_end,
+        note=note,
+    )
     version.full_clean()
     version.save()
     return version
@@ -173,7 +236,7 @@ def _version_add(*, actor, product: Product, **values) -> ProductVersion:
 @transaction.atomic
 def product_shelf_change(
     *,
-    actor,
+    actor: User,
     product: Product,
     effective_from: dt.date,
     risk_level: str,
@@ -241,7 +304,7 @@ def questionnaire_score(
             code="unanswered",
             params={"count": len(missing), "numbers": ", ".join(map(str, missing))},
         )
-    records = []
+    records: list[dict[str, Any]] = []
     for question in questions:
         option = next((o for o in question.options.all() if o.pk == answers[question.pk]), None)
         if option is None:
@@ -262,14 +325,14 @@ def questionnaire_score(
 @transaction.atomic
 def questionnaire_assessment_record(
     *,
-    actor,
+    actor: User,
     customer: Customer,
     answers: Mapping[int, int],
     in_person: bool,
     questionnaire: RiskQuestionnaire | None = None,
     assessed_on: dt.date | None = None,
     submission_token: str = "",
-):
+) -> RiskAssessment:
     """Record a risk assessment from the questionnaire the RM filled in with the customer.
 
     1. Every question must be answered (else ValidationError; nothing is saved).
@@ -307,7 +370,7 @@ def questionnaire_assessment_record(
 
 def _holding_new(
     *,
-    actor,
+    actor: User,
     customer: Customer,
     product: Product,
     principal: Decimal,
@@ -341,7 +404,7 @@ def _holding_new(
 @transaction.atomic
 def holding_record(
     *,
-    actor,
+    actor: User,
     customer: Customer,
     product: Product,
     principal: Decimal,
@@ -377,7 +440,7 @@ def holding_record(
 @transaction.atomic
 def sale_override_request(
     *,
-    actor,
+    actor: User,
     customer: Customer,
     product: Product,
     principal: Decimal,
@@ -424,13 +487,13 @@ def sale_override_request(
     return override
 
 
-def can_sign_off(user, customer: Customer) -> bool:
+def can_sign_off(user: User, customer: Customer) -> bool:
     """The branch supervisor of the customer's branch signs off above-class purchases."""
     return role_of(user) == Role.SUPERVISOR and branch_id_of(user) == customer.branch_id
 
 
 @transaction.atomic
-def sale_override_decide(*, actor, override: SaleOverride, approve: bool) -> SaleOverride:
+def sale_override_decide(*, actor: User, override: SaleOverride, approve: bool) -> SaleOverride:
     """The supervisor's sign-off (approve → the holding is recorded) or rejection. The
     suitability check is run again: only the risk level may still stand in the way. Audited."""
     override = (
@@ -500,7 +563,7 @@ def recommendation_snapshot(result: SuitabilityResult, product: Product) -> dict
 @transaction.atomic
 def recommendation_record(
     *,
-    actor,
+    actor: User,
     customer: Customer,
     product: Product,
     needs: Iterable[NeedType],
@@ -546,7 +609,7 @@ def recommendation_record(
 @transaction.atomic
 def recommendation_outcome_record(
     *,
-    actor,
+    actor: User,
     recommendation: Recommendation,
     outcome: str,
     reason: str = "",
@@ -577,7 +640,7 @@ def recommendation_outcome_record(
 
 
 @transaction.atomic
-def questionnaire_copy(*, actor, questionnaire: RiskQuestionnaire) -> RiskQuestionnaire:
+def questionnaire_copy(*, actor: User, questionnaire: RiskQuestionnaire) -> RiskQuestionnaire:
     """A new, not-yet-used version with the same questions, options and thresholds (head
     office edits it, then puts it in use). Audited."""
     _check_head_office(actor)
@@ -606,7 +669,7 @@ def questionnaire_copy(*, actor, questionnaire: RiskQuestionnaire) -> RiskQuesti
 
 
 @transaction.atomic
-def questionnaire_activate(*, actor, questionnaire: RiskQuestionnaire) -> None:
+def questionnaire_activate(*, actor: User, questionnaire: RiskQuestionnaire) -> None:
     """Make `questionnaire` the version RMs fill in (the previous one stops). Audited."""
     _check_head_office(actor)
     RiskQuestionnaire.objects.filter(is_active=True).exclude(pk=questionnaire.pk).update(

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from products.models import Product, ProductVersion
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,19 @@ def versions_in_effect(on: dt.date) -> QuerySet[ProductVersion]:
     )
 
 
-def with_shelf(products: QuerySet[Product], on: dt.date) -> QuerySet[Product]:
+class ShelfAnnotations(TypedDict):
+    """What with_shelf adds to each product (None before its first version)."""
+
+    shelf_version_id: int | None
+    shelf_risk_level: str | None
+    shelf_status: str | None
+    shelf_sale_start: dt.date | None
+    shelf_sale_end: dt.date | None
+
+
+def with_shelf(
+    products: QuerySet[Product], on: dt.date
+) -> QuerySet[WithAnnotations[Product, ShelfAnnotations]]:
     """Annotate `shelf_version_id`, `shelf_risk_level`, `shelf_status`, `shelf_sale_start`,
     `shelf_sale_end` in effect on `on`: the catalogue's list in one query."""
     current = ProductVersion.objects.filter(
@@ -80,7 +96,8 @@ def with_shelf(products: QuerySet[Product], on: dt.date) -> QuerySet[Product]:
 
 
 # The same rule in SQL, for set-based use: alias `pv` is the version in effect on %(on)s.
-# products.suitability.suitable_customers_sql and the catalogue's "on sale now" filter use it.
+# products.suitability.suitable_where_sql (with ON_SALE_SQL), the campaign launch, the
+# suitable-products list, the alert engine's suggested products and the demo seed use it.
 VERSION_ON_SQL = """
     SELECT DISTINCT ON (v.product_id) v.*
       FROM products_productversion v

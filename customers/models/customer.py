@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -20,6 +21,9 @@ from accounts.models import ALL_BRANCHES, Branch, branch_scope
 from crm.dates import plausible_date_check
 from crm.models import TimeStampedModel, choices_constraint
 from customers import national_id as nid
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MOBILE_FORMAT = _("Enter an 11-digit mainland mobile number, e.g. 13812345678.")
 CUSTOMER_NUMBER_FORMAT = _("Use 6–20 capital letters and digits, as in core banking.")
@@ -42,7 +46,7 @@ def national_id_validator(value: str) -> None:
         raise ValidationError(errors, code="national_id")
 
 
-class CustomerQuerySet(models.QuerySet):
+class CustomerQuerySet(models.QuerySet["Customer"]):
     def visible_to(self, user) -> CustomerQuerySet:
         """Customers this user may see; the only definition of customer scope.
 
@@ -132,12 +136,8 @@ class Customer(TimeStampedModel):
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
-    income_band = models.CharField(
-        _("income band"), max_length=12, choices=IncomeBand.choices, blank=True
-    )
-    segment = models.CharField(
-        _("segment"), max_length=10, choices=Segment.choices, default=Segment.MASS
-    )
+    income_band = models.CharField(_("income band"), max_length=12, choices=IncomeBand, blank=True)
+    segment = models.CharField(_("segment"), max_length=10, choices=Segment, default=Segment.MASS)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
@@ -158,7 +158,7 @@ class Customer(TimeStampedModel):
         db_index=False,  # covered by customer_rm_status_idx (relationship_manager, status)
     )
     risk_class = models.CharField(
-        _("risk tolerance class"), max_length=2, choices=RiskClass.choices, blank=True
+        _("risk tolerance class"), max_length=2, choices=RiskClass, blank=True
     )
     risk_assessed_on = models.DateField(
         _("risk assessed on"), null=True, blank=True, validators=[plausible_date_check]
@@ -179,6 +179,9 @@ class Customer(TimeStampedModel):
         excluded_fields=["search_bigrams", "id_last4", "updated_at"],
         cascade_delete_history=False,
     )
+    # Set by the services before a save: who made the change and why (the history records it).
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("customer")
@@ -232,7 +235,7 @@ class Customer(TimeStampedModel):
                 errors.setdefault("date_of_birth", []).append(BIRTH_DATE_IMPLAUSIBLE)
             elif self.national_id and not nid.problems(self.national_id):
                 born = nid.birth_date(self.national_id)
-                if born != self.date_of_birth:
+                if born is not None and born != self.date_of_birth:
                     errors.setdefault("date_of_birth", []).append(
                         ValidationError(BIRTH_DATE_MISMATCH, params={"date": born.isoformat()})
                     )

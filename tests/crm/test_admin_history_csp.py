@@ -17,7 +17,7 @@ INLINE = re.compile(r"\sstyle=|<style\b|\son[a-z]+=")
 
 def _one_of_each(rm):
     customer = CustomerFactory(relationship_manager=rm)
-    customer_update(actor=rm, customer=customer, occupation="教师")  # a second version
+    customer_update(actor=rm, customer=customer, fields={"occupation": "教师"})  # a second version
     return [
         customer,
         InteractionFactory(customer=customer, staff=rm),

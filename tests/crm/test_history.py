@@ -40,9 +40,8 @@ def test_an_edit_reads_field_by_field_in_words_and_the_banks_time(rm_alice):
     services.interaction_update(
         actor=rm_alice,
         interaction=interaction,
-        occurred_at=after,
-        outcome="subscribed",
         needs={education: 60},
+        fields={"occurred_at": after, "outcome": "subscribed"},
     )
     edit, logging = interaction_history(interaction=interaction)
     assert (edit.kind, logging.kind) == ("~", "+")
@@ -77,14 +76,15 @@ def test_an_edit_conflict_tells_the_time_in_the_banks_time_zone(rm_alice):
     interaction = logged(rm_alice)
     version = version_of(interaction)
     shown, moved = interaction.occurred_at, interaction.occurred_at - dt.timedelta(minutes=30)
-    services.interaction_update(actor=rm_alice, interaction=interaction, occurred_at=moved)
+    services.interaction_update(
+        actor=rm_alice, interaction=interaction, fields={"occurred_at": moved}
+    )
     with pytest.raises(EditConflict) as raised:  # the other tab's form, filled before the move
         services.interaction_update(
             actor=rm_alice,
             interaction=interaction,
-            occurred_at=shown,
-            subject="Mine",
             expected_version=version,
+            fields={"occurred_at": shown, "subject": "Mine"},
         )
     assert raised.value.changes == [FieldChange("Occurred at", local(shown), local(moved))]
     assert local(moved) in " ".join(raised.value.messages)

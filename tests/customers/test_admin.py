@@ -132,7 +132,7 @@ def test_admin_edit_over_a_colleagues_save_is_a_conflict_not_a_silent_revert(
     form = admin_client.get(url).context["adminform"].form
     version = form["version"].value()
     assert version
-    services.customer_update(actor=rm_alice, customer=customer, occupation="Engineer")
+    services.customer_update(actor=rm_alice, customer=customer, fields={"occupation": "Engineer"})
     stale = _change_form_data(customer, occupation="Doctor", version=version)
     response = admin_client.post(url, stale, follow=True)
     page = response.content.decode()

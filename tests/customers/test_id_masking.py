@@ -80,7 +80,9 @@ def test_admin_history_masks_id_and_mobile(
     head_office.groups.add(role_groups_sync())
     new_id = national_id_for(alices_customer.date_of_birth, 444)
     customer_update(
-        actor=rm_alice, customer=alices_customer, national_id=new_id, phone="13911112222"
+        actor=rm_alice,
+        customer=alices_customer,
+        fields={"national_id": new_id, "phone": "13911112222"},
     )
     url = f"/admin/customers/customer/{alices_customer.pk}/history/"
     body = head_office_client.get(url).content.decode()

@@ -99,7 +99,9 @@ def test_active_rms_is_one_definition(branch_a, branch_b, rm_alice, rm_carol, rm
     # The customer rules use it: an inactive RM cannot be given customers.
     customer = CustomerFactory(relationship_manager=rm_alice)
     with pytest.raises(services.ValidationError):
-        services.customer_update(actor=supervisor, customer=customer, relationship_manager=rm_carol)
+        services.customer_update(
+            actor=supervisor, customer=customer, fields={"relationship_manager": rm_carol}
+        )
 
 
 def test_records_the_bank_must_keep_are_protected(rm_alice):

@@ -80,8 +80,7 @@ def test_alerts_follow_their_customer_to_another_branch(
     customer_update(
         actor=head_office,
         customer=customer,
-        branch=rm_bob.staff.branch,
-        relationship_manager=rm_bob,
+        fields={"branch": rm_bob.staff.branch, "relationship_manager": rm_bob},
     )
     alert.refresh_from_db()
     assert alert.branch_id == rm_bob.staff.branch_id

@@ -10,7 +10,7 @@ from tests.interactions.factories import InteractionFactory, TaskFactory
 def test_interaction_admin_lists_shows_history_and_never_deletes(admin_client, alices_customer):
     interaction = InteractionFactory(customer=alices_customer, notes="<b>kept</b>")
     services.interaction_update(
-        actor=interaction.staff, interaction=interaction, subject="Corrected"
+        actor=interaction.staff, interaction=interaction, fields={"subject": "Corrected"}
     )
     other = InteractionFactory()
     changelist = reverse("admin:interactions_interaction_changelist")

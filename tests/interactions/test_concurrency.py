@@ -81,20 +81,28 @@ def test_twenty_of_twenty_concurrent_edits_are_detected(rm_alice, supervisor, al
         start = Customer.objects.get(pk=alices_customer.pk)
         version = version_of(start)
         customer_services.customer_update(
-            actor=rm_alice, customer=start, expected_version=version, occupation=f"A{n}"
+            actor=rm_alice, customer=start, expected_version=version, fields={"occupation": f"A{n}"}
         )
         with pytest.raises(EditConflict):
             customer_services.customer_update(
-                actor=supervisor, customer=start, expected_version=version, occupation=f"B{n}"
+                actor=supervisor,
+                customer=start,
+                expected_version=version,
+                fields={"occupation": f"B{n}"},
             )
         assert Customer.objects.get(pk=alices_customer.pk).occupation == f"A{n}"
 
 
 def test_a_change_to_other_fields_meanwhile_is_no_conflict(rm_alice, supervisor, alices_customer):
     version = version_of(alices_customer)
-    customer_services.customer_update(actor=rm_alice, customer=alices_customer, occupation="教师")
     customer_services.customer_update(
-        actor=supervisor, customer=alices_customer, expected_version=version, address="北京路2号"
+        actor=rm_alice, customer=alices_customer, fields={"occupation": "教师"}
+    )
+    customer_services.customer_update(
+        actor=supervisor,
+        customer=alices_customer,
+        expected_version=version,
+        fields={"address": "北京路2号"},
     )
     stored = Customer.objects.get(pk=alices_customer.pk)
     assert (stored.occupation, stored.address) == ("教师", "北京路2号")
@@ -105,13 +113,15 @@ def test_a_conflict_shows_no_whole_id_number(rm_alice, supervisor, alices_custom
 
     version = version_of(alices_customer)
     new_id = national_id_for(alices_customer.date_of_birth, 977)
-    customer_services.customer_update(actor=rm_alice, customer=alices_customer, national_id=new_id)
+    customer_services.customer_update(
+        actor=rm_alice, customer=alices_customer, fields={"national_id": new_id}
+    )
     with pytest.raises(EditConflict) as raised:
         customer_services.customer_update(
             actor=supervisor,
             customer=alices_customer,
             expected_version=version,
-            national_id=alices_customer.national_id,
+            fields={"national_id": alices_customer.national_id},
         )
     text = " ".join(raised.value.messages)
     assert new_id not in text and new_id[-4:] in text

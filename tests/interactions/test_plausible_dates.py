@@ -92,7 +92,7 @@ def test_life_event_and_birth_date_services_refuse_implausible_dates(rm_alice, a
         )
     with pytest.raises(ValidationError):
         customer_services.customer_update(
-            actor=rm_alice, customer=alices_customer, date_of_birth=dt.date(1, 1, 1)
+            actor=rm_alice, customer=alices_customer, fields={"date_of_birth": dt.date(1, 1, 1)}
         )
 
 

@@ -161,8 +161,8 @@ def test_the_author_edits_within_24_hours_and_the_history_keeps_both_versions(
     services.interaction_update(
         actor=rm_alice,
         interaction=interaction,
-        subject="First call (corrected)",
         needs={education: 60},
+        fields={"subject": "First call (corrected)"},
     )
     interaction.refresh_from_db()
     assert interaction.subject == "First call (corrected)"
@@ -177,7 +177,9 @@ def test_the_author_edits_within_24_hours_and_the_history_keeps_both_versions(
 def test_only_the_author_may_edit(rm_alice, rm_carol, alices_customer):
     interaction = log(rm_alice, alices_customer)
     with pytest.raises(PermissionDenied):
-        services.interaction_update(actor=rm_carol, interaction=interaction, subject="Mine now")
+        services.interaction_update(
+            actor=rm_carol, interaction=interaction, fields={"subject": "Mine now"}
+        )
 
 
 def test_editing_is_refused_after_24_hours(rm_alice, alices_customer):
@@ -186,7 +188,9 @@ def test_editing_is_refused_after_24_hours(rm_alice, alices_customer):
         created_at=timezone.now() - dt.timedelta(hours=24, minutes=1)
     )
     with pytest.raises(ValidationError, match="within 24 hours"):
-        services.interaction_update(actor=rm_alice, interaction=interaction, subject="Late")
+        services.interaction_update(
+            actor=rm_alice, interaction=interaction, fields={"subject": "Late"}
+        )
 
 
 # -- Tasks -----------------------------------------------------------------------------------
@@ -269,6 +273,6 @@ def test_interaction_scope_follows_customer_scope(rm_alice, rm_bob, supervisor, 
 
 def test_an_unchanged_edit_adds_no_version(rm_alice, alices_customer):
     interaction = log(rm_alice, alices_customer, subject="Same")
-    services.interaction_update(actor=rm_alice, interaction=interaction, subject="Same")
+    services.interaction_update(actor=rm_alice, interaction=interaction, fields={"subject": "Same"})
     assert interaction.history.count() == 1
     assert not AuditEntry.objects.filter(action="interaction.edited").exists()
