@@ -70,8 +70,12 @@ def indexes_deferred(*tables: str) -> Iterator[None]:
             cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
     yield
     with connection.cursor() as cursor:
+        # CREATE INDEX refuses a table with deferred foreign-key checks still pending: run
+        # them now, then defer again (Django's foreign keys are INITIALLY DEFERRED).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _name, definition in indexes:
             cursor.execute(definition)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def sequence_reset(table: str) -> None:

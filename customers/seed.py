@@ -275,7 +275,6 @@ def seed_surroundings(
     need_ids = dict(NeedType.objects.values_list("code", "id"))
     stamp = timezone.now()
     today_ord = today.toordinal()
-    _skip_foreign_key_triggers()
 
     # 1. Needs and their change history.
     change_rows: list[tuple] = []
@@ -480,6 +479,7 @@ def seed_step(ctx) -> str:
     """seed_demo step (settings.SEED_DEMO_STEPS): customers over ctx.facts["organisation"],
     then their needs, life events, assessments, households and balances."""
     org = ctx.facts["organisation"]
+    _skip_foreign_key_triggers()
     with indexes_deferred(*TABLES):
         facts = seed_customers(count=ctx.customers, org=org, rng=ctx.rng, today=ctx.today)
         ctx.log(f"{ctx.customers} customers")

@@ -267,10 +267,11 @@ INTERACTIONS_SQL = f"""
 # drawn and different. The link rows' ids (seen by no one) follow the interaction's.
 NEEDS_SQL = f"""
     INSERT INTO interactions_interaction_needs (id, interaction_id, needtype_id)
-    SELECT 2 * d.id + n.slot, d.id, (%(need_ids)s::int[])[n.need]
-    FROM ({DRAWS_SQL}) d
-    CROSS JOIN LATERAL (VALUES (0, d.need_1), (1, NULLIF(d.need_2, d.need_1))) n (slot, need)
-    WHERE n.need > 0
+    SELECT 2 * d.id, d.id, (%(need_ids)s::int[])[d.need_1]
+    FROM ({DRAWS_SQL}) d WHERE d.need_1 > 0
+    UNION ALL
+    SELECT 2 * d.id + 1, d.id, (%(need_ids)s::int[])[d.need_2]
+    FROM ({DRAWS_SQL}) d WHERE d.need_2 <> d.need_1
 """
 
 # Follow-up tasks of "follow up" interactions, due 1–14 days later; those due more than three
