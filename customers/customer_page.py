@@ -21,7 +21,15 @@ from customers.timeline import TimelineEntry
 FORM_PANEL = "customers/partials/panel_form.html"
 
 
-@timeline.provider("need", gettext_lazy("Needs"))
+@timeline.provider(
+    "need",
+    gettext_lazy("Needs"),
+    probe=(
+        "SELECT 1 FROM customers_needchange c"
+        " JOIN customers_customerneed n ON n.id = c.need_id"
+        " WHERE n.customer_id = %(customer)s AND c.changed_at <= %(before)s"
+    ),
+)
 def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
     changes = NeedChange.objects.filter(need__customer=customer).select_related(
         "need__need_type", "changed_by"
@@ -55,7 +63,14 @@ def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]
     return entries
 
 
-@timeline.provider("life_event", gettext_lazy("Life events"))
+@timeline.provider(
+    "life_event",
+    gettext_lazy("Life events"),
+    probe=(
+        "SELECT 1 FROM customers_lifeevent WHERE customer_id = %(customer)s"
+        " AND event_date <= %(before)s::date + 1"
+    ),
+)
 def life_events_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
     events = LifeEvent.objects.filter(customer=customer).select_related("recorded_by")
     if before is not None:

@@ -2,15 +2,23 @@
 
 An app registers a provider in its AppConfig.ready():
 
-    @timeline.provider("interaction", _("Interactions"))
+    @timeline.provider(
+        "interaction",
+        _("Interactions"),
+        probe="SELECT 1 FROM interactions_interaction "
+        "WHERE customer_id = %(customer)s AND occurred_at <= %(before)s",
+    )
     def interactions_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
         ...  # ONE query: up to `limit` entries at or before `before` (all if None), newest first
 
-A page of the timeline asks every selected provider for `size + 1` entries at or before a
-cursor and merges them, so it costs one query per provider whatever the history's length
-(keyset pagination, no OFFSET). The cursor is the time of the first entry NOT shown, and a
-page never ends part-way through entries that share that time, so none is skipped or shown
-twice.
+A page of the timeline first asks, in one statement, which of the selected kinds have any
+entry at or before the cursor (each provider's `probe`: raw SQL with the parameters
+%(customer)s, the customer's id, and %(before)s, a timestamptz — far in the future for the
+first page); then it asks only those providers for `size + 1` entries each and merges them.
+So a page costs at most one query per provider plus one, whatever the history's length
+(keyset pagination, no OFFSET), and a customer with no cases or feedback pays nothing for
+those kinds. The cursor is the time of the first entry NOT shown, and a page never ends
+part-way through entries that share that time, so none is skipped or shown twice.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 from typing import Protocol
+
+from django.db import connection
 
 
 @dataclass(frozen=True)
@@ -45,20 +55,42 @@ class _Registration:
     kind: str
     label: str
     fetch: Provider
+    probe: str
 
 
 _registry: dict[str, _Registration] = {}
 TICK = dt.timedelta(microseconds=1)
+# The first page's cursor in the probes: later than any entry.
+END_OF_TIME = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
-def provider(kind: str, label) -> Callable[[Provider], Provider]:
-    """Register `fetch` as the source of `kind` entries (label: a lazy translated string)."""
+def provider(kind: str, label, *, probe: str) -> Callable[[Provider], Provider]:
+    """Register `fetch` as the source of `kind` entries (label: a lazy translated string).
+
+    `probe`: a SELECT returning a row when the customer (%(customer)s, an id) may have an
+    entry of this kind at or before %(before)s (a timestamptz). It may answer yes when `fetch`
+    then finds nothing, never the reverse; an index on (customer, time) makes it one probe.
+    """
 
     def decorator(fetch: Provider) -> Provider:
-        _registry[kind] = _Registration(kind=kind, label=label, fetch=fetch)
+        _registry[kind] = _Registration(kind=kind, label=label, fetch=fetch, probe=probe)
         return fetch
 
     return decorator
+
+
+def _with_entries(registrations: list[_Registration], *, customer, before) -> list:
+    """The registrations whose probe finds an entry at or before `before` (one statement)."""
+    if not registrations:
+        return []
+    checks = ", ".join(f"EXISTS ({r.probe})" for r in registrations)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ARRAY[{checks}]",  # the providers' constant SQL; values are bound
+            {"customer": customer.pk, "before": before or END_OF_TIME},
+        )
+        (found,) = cursor.fetchone()
+    return [r for r, has in zip(registrations, found, strict=True) if has]
 
 
 def kinds() -> list[tuple[str, str]]:
@@ -81,9 +113,11 @@ def timeline_page(
 ) -> TimelinePage:
     """Newest-first entries of the selected kinds (all when None) at or before `before`.
 
-    A page holds `size` entries, more only when more than `size` share one instant.
+    A page holds `size` entries, more only when more than `size` share one instant. Queries:
+    one probe, then one per kind that has entries at or before `before`.
     """
     registrations = [r for k, r in _registry.items() if selected is None or k in selected]
+    registrations = _with_entries(registrations, customer=customer, before=before)
     limit = size + 1
     while True:
         batches = [r.fetch(customer=customer, before=before, limit=limit) for r in registrations]

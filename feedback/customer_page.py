@@ -17,7 +17,14 @@ from feedback.models import Case, Feedback
 from interactions.models import Interaction
 
 
-@timeline.provider("feedback", _("Feedback"))
+@timeline.provider(
+    "feedback",
+    _("Feedback"),
+    probe=(
+        "SELECT 1 FROM feedback_feedback WHERE customer_id = %(customer)s"
+        " AND received_at <= %(before)s"
+    ),
+)
 def feedback_for_timeline(
     *, customer, before: dt.datetime | None, limit: int
 ) -> list[TimelineEntry]:
@@ -53,7 +60,13 @@ def feedback_for_timeline(
     return entries
 
 
-@timeline.provider("case", _("Cases"))
+@timeline.provider(
+    "case",
+    _("Cases"),
+    probe=(
+        "SELECT 1 FROM feedback_case WHERE customer_id = %(customer)s AND opened_at <= %(before)s"
+    ),
+)
 def cases_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> list[TimelineEntry]:
     """Up to `limit` of the customer's cases opened at or before `before`, newest first."""
     qs = (

@@ -14,7 +14,13 @@ from insights.presenters import alert_evidence_words, alert_title
 PANEL_ALERTS = 5
 
 
-@timeline.provider("alert", gettext_lazy("Alerts"))
+@timeline.provider(
+    "alert",
+    gettext_lazy("Alerts"),
+    probe=(
+        "SELECT 1 FROM insights_alert WHERE customer_id = %(customer)s AND created_at <= %(before)s"
+    ),
+)
 def alerts_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
     """Up to `limit` of the customer's alerts created at or before `before`, newest first
     (one query)."""

@@ -25,7 +25,14 @@ from interactions.selectors import need_priorities_for, need_types_active
 NOTES_EXCERPT_CHARS = 200
 
 
-@timeline.provider("interaction", _("Interactions"))
+@timeline.provider(
+    "interaction",
+    _("Interactions"),
+    probe=(
+        "SELECT 1 FROM interactions_interaction"
+        " WHERE customer_id = %(customer)s AND occurred_at <= %(before)s"
+    ),
+)
 def interactions_for_timeline(
     *, customer, before: dt.datetime | None, limit: int
 ) -> list[TimelineEntry]:
@@ -81,7 +88,14 @@ def interactions_for_timeline(
     return entries
 
 
-@timeline.provider("task", _("Tasks"))
+@timeline.provider(
+    "task",
+    _("Tasks"),
+    probe=(
+        "SELECT 1 FROM interactions_task WHERE customer_id = %(customer)s"
+        " AND created_at <= %(before)s"
+    ),
+)
 def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> list[TimelineEntry]:
     """Up to `limit` of the customer's tasks created at or before `before`, newest first."""
     qs = (

@@ -103,7 +103,14 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
-@timeline.provider("holding", _("Holdings"))
+@timeline.provider(
+    "holding",
+    _("Holdings"),
+    probe=(
+        "SELECT 1 FROM products_holding WHERE customer_id = %(customer)s"
+        " AND start_date <= %(before)s::date + 1"
+    ),
+)
 def holdings_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
     """Holdings by start date, newest first (one query)."""
     qs = Holding.objects.filter(customer=customer).select_related("product", "recorded_by")
@@ -130,7 +137,14 @@ def holdings_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
     return entries
 
 
-@timeline.provider("recommendation", _("Recommendations"))
+@timeline.provider(
+    "recommendation",
+    _("Recommendations"),
+    probe=(
+        "SELECT 1 FROM products_recommendation WHERE customer_id = %(customer)s"
+        " AND recommended_at <= %(before)s"
+    ),
+)
 def recommendations_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
     """Recommendations by time, newest first (one query)."""
     qs = Recommendation.objects.filter(customer=customer).select_related(

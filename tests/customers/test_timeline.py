@@ -44,13 +44,32 @@ def test_entries_sharing_a_time_at_a_page_boundary_are_neither_skipped_nor_repea
         assert len(seen) == len(set(seen)) == 5, size
 
 
-def test_one_query_per_provider_per_page(rm_alice, django_assert_num_queries):
+def test_one_probe_then_one_query_per_kind_with_entries(rm_alice, django_assert_num_queries):
     customer = CustomerFactory(relationship_manager=rm_alice)
+    with django_assert_num_queries(1):  # the probe: no kind has anything, nothing else asked
+        assert timeline_page(customer=customer).entries == []
     for code in CODES:
         customer_need_record(
             actor=rm_alice, customer=customer, need_type=need_type(code), priority=50
         )
-    with django_assert_num_queries(1):
-        page = timeline_page(customer=customer, selected=["need"], size=2)
+    with django_assert_num_queries(2):  # the probe, then the need changes alone
+        page = timeline_page(customer=customer, size=2)
     assert len(page.entries) == 2
     assert page.next_before is not None
+    with django_assert_num_queries(2):
+        assert len(timeline_page(customer=customer, before=page.next_before).entries) == 3
+
+
+def test_the_probe_finds_dated_entries_of_today_and_of_the_cursors_day(rm_alice):
+    """Life events and holdings are dated, not timed: the probe compares dates generously, so
+    an event of today (first page) or of the cursor's local day is never left out."""
+    from customers.services import life_event_record
+
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    today = timezone.localdate()
+    life_event_record(actor=rm_alice, customer=customer, kind="job_change", event_date=today)
+    (entry,) = timeline_page(customer=customer, selected=["life_event"]).entries
+    assert entry.kind == "life_event"
+    # A cursor early on that day in the bank's zone (the evening before, in UTC).
+    cursor = timezone.make_aware(dt.datetime.combine(today, dt.time(0, 30)))
+    assert timeline_page(customer=customer, selected=["life_event"], before=cursor).entries
