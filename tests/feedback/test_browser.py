@@ -44,6 +44,9 @@ def test_complaint_from_a_call_to_escalation(
     # Sixteen days later the watch runs: the 15-day clock has run out.
     sla_watch(now=case.opened_at + dt.timedelta(days=16))
 
+    # Leave the case page first: its polling (the notification count) must not race the
+    # sign-in of the next user once the cookies are gone.
+    page.goto("about:blank")
     page.context.clear_cookies()
     sign_in(page, live_server, "sam")
     page.goto(f"{live_server.url}/cases/?scope=branch&breached=on")
