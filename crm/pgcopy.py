@@ -57,10 +57,10 @@ def indexes_deferred(*tables: str) -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT c.relname, pg_get_indexdef(i.indexrelid)
-            FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            SELECT ix.relname, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i JOIN pg_class ix ON ix.oid = i.indexrelid
             WHERE i.indrelid = ANY(%s::regclass[])
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)
             ORDER BY 1
             """,
             [list(tables)],

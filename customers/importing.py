@@ -134,10 +134,10 @@ class CustomerImporter(CsvImporter):
         to_create, to_update, update_fields, assessments = [], [], set(), []
         for row in batch:
             try:
-                customer, changed = _customer_from_row(
-                    row, existing, self.branches, self.rms, self.branch, id_owner
-                )
                 assessment = _assessment_from_row(row)
+                customer, changed = _customer_from_row(
+                    row, existing, self.branches, self.rms, self.branch, id_owner, assessment
+                )
             except ValidationError as exc:
                 report.error(row.line, messages_of(exc))
                 continue
@@ -238,8 +238,9 @@ def _assessment_from_row(row: Row) -> tuple[str, dt.date] | None:
     return risk_class, cell_date(row["risk_assessed_on"], "risk_assessed_on")
 
 
-def _customer_from_row(row: Row, existing, branches, rms, scope_branch, id_owner):
-    """The customer the row describes (new or updated in memory) and the changed fields."""
+def _customer_from_row(row: Row, existing, branches, rms, scope_branch, id_owner, assessment):
+    """The customer the row describes (new or updated in memory) and the changed fields;
+    `assessment`: the row's (class, assessed on), from _assessment_from_row, or None."""
     number = identifiers.customer_number(row["customer_number"])
     values: dict = {
         "name": row["name"],
@@ -263,7 +264,6 @@ def _customer_from_row(row: Row, existing, branches, rms, scope_branch, id_owner
     for column in ("segment", "status", "preferred_channel"):
         if row.has(column) and row[column]:
             values[column] = row[column]
-    assessment = _assessment_from_row(row)
     if assessment is not None and (
         current is None
         or current.risk_assessed_on is None

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, Staff, person_name, role_of
 from crm.history import NO_VALUE, HistoryEntry, history_entries, value_text
+from crm.paging import COUNT_CAP, bounded_count
 from customers import national_id as nid
 from customers import search
 from customers.models import (
@@ -135,11 +136,6 @@ def customer_list(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]
     return qs.order_by(*sort)
 
 
-# The list's total is counted up to here ("more than 10,000"): an exact COUNT(*) over a
-# million rows on every page costs more than the page itself and tells a person nothing more.
-COUNT_CAP = 10_000
-
-
 @dataclass(frozen=True)
 class CustomerPage:
     rows: list[Customer]
@@ -151,11 +147,6 @@ class CustomerPage:
     @property
     def total_capped(self) -> bool:
         return self.total > COUNT_CAP
-
-
-def bounded_count(qs: QuerySet, cap: int = COUNT_CAP) -> int:
-    """COUNT(*) of `qs` that stops at cap+1 rows (so "more than `cap`" costs no more)."""
-    return qs.order_by()[: cap + 1].count()
 
 
 def customer_page(*, user: User, filters: CustomerFilters, page: int = 1) -> CustomerPage:

@@ -21,6 +21,7 @@ from accounts.models import Branch, Role, branch_id_of, person_name, role_of
 from crm import csvimport
 from crm.concurrency import VERSION_FIELD, EditConflict, conflict_to_form
 from crm.http import safe_next_url
+from crm.paging import COUNT_CAP, bounded_count
 from crm.params import id_param, page_param
 from crm.submit_once import ALREADY_SUBMITTED, AlreadySubmitted, already_submitted
 from customers import importing, panels, selectors, services
@@ -91,7 +92,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         reassign_form = ReassignForm(user=request.user, branch_id=filters.branch)
     ctx = {
         "hints": hints,
-        "count_cap": selectors.COUNT_CAP,
+        "count_cap": COUNT_CAP,
         "form": form,
         "filters": filters,
         "page": page,
@@ -174,7 +175,7 @@ def customer_reassign(request: HttpRequest) -> HttpResponse:
     if data["scope"] == ReassignForm.SCOPE_MATCHING:
         filter_form = CustomerFilterForm(QueryDict(data["filters"]), user=request.user)
         customers = selectors.customer_list(user=request.user, filters=filter_form.filters())
-        count = selectors.bounded_count(customers, REASSIGN_MATCHING_MAX)
+        count = bounded_count(customers, REASSIGN_MATCHING_MAX)
         if count > REASSIGN_MATCHING_MAX:
             messages.error(
                 request,

@@ -116,9 +116,8 @@ class FeedbackSummary:
 @dataclass
 class Funnel:
     campaign: Campaign
-    stages: list[
-        Figure
-    ]  # per current status: to contact, contacted, interested, subscribed, declined
+    # Per current status: to contact, contacted, interested, subscribed, declined.
+    stages: list[Figure]
     link: str = ""  # every target of the campaign in scope
 
 
