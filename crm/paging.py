@@ -26,13 +26,14 @@ class CappedPaginator(Paginator):
     Pages past the cap are not offered.
     """
 
-    def __init__(self, object_list, per_page, *, cap: int = COUNT_CAP, **kwargs):
+    def __init__(self, object_list: QuerySet, per_page, *, cap: int = COUNT_CAP, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
+        self.queryset = object_list
         self.cap = cap
 
     @cached_property
     def _counted(self) -> int:
-        return bounded_count(self.object_list, self.cap)
+        return bounded_count(self.queryset, self.cap)
 
     @cached_property
     def count(self) -> int:
