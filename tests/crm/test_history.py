@@ -88,3 +88,28 @@ def test_an_edit_conflict_tells_the_time_in_the_banks_time_zone(rm_alice):
         )
     assert raised.value.changes == [FieldChange("Occurred at", local(shown), local(moved))]
     assert local(moved) in " ".join(raised.value.messages)
+
+
+def test_an_edit_of_a_row_written_without_history_still_sees_a_colleagues_save(rm_alice):
+    """A customer loaded in bulk (no history record of its own version) and saved by a
+    colleague since: the form filled before that save gets the conflict, not a silent
+    overwrite of the colleague's change."""
+    from customers.models import Customer
+    from customers.services import customer_update
+
+    customer = CustomerFactory(relationship_manager=rm_alice, email="old@example.cn")
+    customer.history.all().delete()  # as the demo's COPY or an import without history
+    loaded = timezone.now() - dt.timedelta(days=3)
+    Customer.objects.filter(pk=customer.pk).update(updated_at=loaded)
+    customer.refresh_from_db()
+    version = version_of(customer)  # both tabs' forms
+    customer_update(actor=rm_alice, customer=customer, fields={"email": "tab1@example.cn"})
+    with pytest.raises(EditConflict):
+        customer_update(
+            actor=rm_alice,
+            customer=customer,
+            expected_version=version,
+            fields={"address": "上海市浦东新区 1 号"},
+        )
+    customer.refresh_from_db()
+    assert customer.email == "tab1@example.cn" and customer.address != "上海市浦东新区 1 号"
