@@ -14,6 +14,7 @@ from crm import identifiers
 from crm.concurrency import VERSION_FIELD, VersionFormMixin
 from crm.params import parse_id
 from crm.submit_once import SubmitOnceFormMixin
+from crm.widgets import DateInput
 from customers import national_id as nid
 from customers.models import Customer, CustomerNeed, LifeEvent, NeedType, Relationship
 from customers.selectors import (
@@ -26,13 +27,6 @@ from customers.selectors import (
 from customers.services import EDITABLE_FIELDS, customer_fields_normalise
 
 User = get_user_model()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class FastSelect(forms.Select):

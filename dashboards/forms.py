@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.dates import plausible_date_check
+from crm.widgets import DateInput
 from dashboards.periods import (
     CUSTOM,
     MAX_CUSTOM_DAYS,
@@ -17,7 +18,7 @@ from dashboards.periods import (
     period_for,
 )
 
-DATE_WIDGET = {"type": "date", "class": "form-control form-control-sm"}
+DATE_WIDGET = {"class": "form-control form-control-sm"}
 
 
 class PeriodForm(forms.Form):
@@ -35,13 +36,13 @@ class PeriodForm(forms.Form):
     date_from = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs=DATE_WIDGET),
+        widget=DateInput(attrs=DATE_WIDGET),
         validators=[plausible_date_check],
     )
     date_to = forms.DateField(
         label=_("To"),
         required=False,
-        widget=forms.DateInput(attrs=DATE_WIDGET),
+        widget=DateInput(attrs=DATE_WIDGET),
         validators=[plausible_date_check],
     )
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import person_name
 from crm.submit_once import SubmitOnceFormMixin
+from crm.widgets import DateInput, DateTimeLocalInput
 from feedback.models import (
     COMMENT_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
@@ -16,7 +17,7 @@ from feedback.models import (
     Feedback,
     Severity,
 )
-from interactions.forms import DateInput, DateTimeLocalInput, NotesField
+from interactions.forms import NotesField
 
 CSAT_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(1, 6)]
 NPS_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(11)]

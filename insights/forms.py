@@ -5,13 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.widgets import DateInput
 from insights.models import Alert
 
 FOLLOW_UP_INCOMPLETE = _("A follow-up task needs both a title and a due date.")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AlertActionForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.concurrency import VERSION_FIELD, VersionField
 from crm.dates import plausible_date_check
 from crm.submit_once import SubmitOnceFormMixin
+from crm.widgets import DateInput, DateTimeLocalInput
 from customers.models import NeedType
 from interactions.models import NOTES_MAX_LENGTH, Interaction
 
@@ -27,17 +28,6 @@ class NotesField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return value.replace("\r\n", "\n").replace("\r", "\n")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.dates import plausible_date_check
 from crm.submit_once import SubmitOnceFormMixin
+from crm.widgets import DateInput
 from customers.models import NeedType
 from products.models import Product, RiskLevel, SaleOverride
 from products.selectors import ProductFilters
@@ -156,12 +157,12 @@ class CampaignForm(SubmitOnceFormMixin, forms.Form):
     )
     starts_on = forms.DateField(
         label=_("Starts on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         validators=[plausible_date_check],
     )
     ends_on = forms.DateField(
         label=_("Ends on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         validators=[plausible_date_check],
     )
 
@@ -204,13 +205,13 @@ class OverrideFilterForm(forms.Form):
     date_from = forms.DateField(
         label=_("Requested from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=DateInput(attrs={"class": "form-control form-control-sm"}),
         validators=[plausible_date_check],
     )
     date_to = forms.DateField(
         label=_("Requested to"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=DateInput(attrs={"class": "form-control form-control-sm"}),
         validators=[plausible_date_check],
     )
     # Set by head office's dashboard of one branch.
