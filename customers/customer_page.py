@@ -24,8 +24,8 @@ FORM_PANEL = "customers/partials/panel_form.html"
 @timeline.provider(
     "need",
     gettext_lazy("Needs"),
-    probe=(
-        "SELECT 1 FROM customers_needchange c"
+    times=(
+        "SELECT c.changed_at FROM customers_needchange c"
         " JOIN customers_customerneed n ON n.id = c.need_id"
         " WHERE n.customer_id = %(customer)s AND c.changed_at <= %(before)s"
     ),
@@ -66,9 +66,10 @@ def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]
 @timeline.provider(
     "life_event",
     gettext_lazy("Life events"),
-    probe=(
-        "SELECT 1 FROM customers_lifeevent WHERE customer_id = %(customer)s"
-        " AND event_date <= %(before)s::date + 1"
+    times=(
+        "SELECT event_date::timestamp AT TIME ZONE %(tz)s FROM customers_lifeevent"
+        " WHERE customer_id = %(customer)s"
+        " AND event_date <= (%(before)s AT TIME ZONE %(tz)s)::date"
     ),
 )
 def life_events_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:

@@ -20,8 +20,8 @@ from interactions.models import Interaction
 @timeline.provider(
     "feedback",
     _("Feedback"),
-    probe=(
-        "SELECT 1 FROM feedback_feedback WHERE customer_id = %(customer)s"
+    times=(
+        "SELECT received_at FROM feedback_feedback WHERE customer_id = %(customer)s"
         " AND received_at <= %(before)s"
     ),
 )
@@ -63,8 +63,9 @@ def feedback_for_timeline(
 @timeline.provider(
     "case",
     _("Cases"),
-    probe=(
-        "SELECT 1 FROM feedback_case WHERE customer_id = %(customer)s AND opened_at <= %(before)s"
+    times=(
+        "SELECT opened_at FROM feedback_case"
+        " WHERE customer_id = %(customer)s AND opened_at <= %(before)s"
     ),
 )
 def cases_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> list[TimelineEntry]:

@@ -17,8 +17,9 @@ PANEL_ALERTS = 5
 @timeline.provider(
     "alert",
     gettext_lazy("Alerts"),
-    probe=(
-        "SELECT 1 FROM insights_alert WHERE customer_id = %(customer)s AND created_at <= %(before)s"
+    times=(
+        "SELECT created_at FROM insights_alert"
+        " WHERE customer_id = %(customer)s AND created_at <= %(before)s"
     ),
 )
 def alerts_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:

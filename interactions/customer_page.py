@@ -28,8 +28,8 @@ NOTES_EXCERPT_CHARS = 200
 @timeline.provider(
     "interaction",
     _("Interactions"),
-    probe=(
-        "SELECT 1 FROM interactions_interaction"
+    times=(
+        "SELECT occurred_at FROM interactions_interaction"
         " WHERE customer_id = %(customer)s AND occurred_at <= %(before)s"
     ),
 )
@@ -91,8 +91,8 @@ def interactions_for_timeline(
 @timeline.provider(
     "task",
     _("Tasks"),
-    probe=(
-        "SELECT 1 FROM interactions_task WHERE customer_id = %(customer)s"
+    times=(
+        "SELECT created_at FROM interactions_task WHERE customer_id = %(customer)s"
         " AND created_at <= %(before)s"
     ),
 )

@@ -106,9 +106,10 @@ def _midnight(day: dt.date) -> dt.datetime:
 @timeline.provider(
     "holding",
     _("Holdings"),
-    probe=(
-        "SELECT 1 FROM products_holding WHERE customer_id = %(customer)s"
-        " AND start_date <= %(before)s::date + 1"
+    times=(
+        "SELECT start_date::timestamp AT TIME ZONE %(tz)s FROM products_holding"
+        " WHERE customer_id = %(customer)s"
+        " AND start_date <= (%(before)s AT TIME ZONE %(tz)s)::date"
     ),
 )
 def holdings_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
@@ -140,8 +141,8 @@ def holdings_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
 @timeline.provider(
     "recommendation",
     _("Recommendations"),
-    probe=(
-        "SELECT 1 FROM products_recommendation WHERE customer_id = %(customer)s"
+    times=(
+        "SELECT recommended_at FROM products_recommendation WHERE customer_id = %(customer)s"
         " AND recommended_at <= %(before)s"
     ),
 )

@@ -102,3 +102,71 @@ def test_the_log_panel_renders(rm_alice, alices_customer):
     assert 'name="csrfmiddlewaretoken"' in html
     assert f'action="/customers/{alices_customer.pk}/interactions/new/"' in html
     assert 'name="follow_up_title"' in html
+
+
+def _walk(customer, size):
+    """Every page of the whole timeline: (pages, entries in the order shown)."""
+    pages, before = [], None
+    while len(pages) < 50:
+        page = timeline.timeline_page(customer=customer, before=before, size=size)
+        pages.append(page.entries)
+        if page.next_before is None:
+            break
+        before = page.next_before
+    return pages, [e for entries in pages for e in entries]
+
+
+def test_pages_of_mixed_kinds_show_every_entry_once_newest_first(alices_customer, rm_alice):
+    """Kinds interleave, several share one instant (within and across kinds), dated life
+    events fall at local midnight: whatever the page size, paging shows each entry once, in
+    order, and a page holds more than `size` only when all of it is one instant."""
+    from customers.models import LifeEvent
+
+    now = timezone.now().replace(microsecond=0)
+    tie = now - dt.timedelta(hours=5)
+    for hours in (1, 2, 3, 7, 30, 50):
+        InteractionFactory(customer=alices_customer, occurred_at=now - dt.timedelta(hours=hours))
+    for _ in range(3):
+        InteractionFactory(customer=alices_customer, occurred_at=tie)
+    for _ in range(4):
+        task = TaskFactory(customer=alices_customer)
+        Task.objects.filter(pk=task.pk).update(created_at=tie)
+    for hours in (4, 6, 40):
+        task = TaskFactory(customer=alices_customer)
+        Task.objects.filter(pk=task.pk).update(created_at=now - dt.timedelta(hours=hours))
+    today = timezone.localdate()
+    for days in (0, 1, 1, 3):
+        LifeEvent.objects.create(
+            customer=alices_customer,
+            kind="job_change",
+            event_date=today - dt.timedelta(days=days),
+            recorded_by=rm_alice,
+        )
+    InteractionFactory(occurred_at=tie)  # another customer's
+    expected = timeline.timeline_page(customer=alices_customer, size=1000).entries
+    assert len(expected) == 20
+    assert [e.occurred_at for e in expected] == sorted(
+        (e.occurred_at for e in expected), reverse=True
+    )
+    for size in range(1, 12):
+        pages, shown = _walk(alices_customer, size)
+        assert sorted(map(repr, shown)) == sorted(map(repr, expected)), size
+        assert [e.occurred_at for e in shown] == [e.occurred_at for e in expected], size
+        for entries in pages:
+            assert entries, size
+            assert len(entries) <= size or len({e.occurred_at for e in entries}) == 1, size
+
+
+def test_a_page_asks_only_the_kinds_it_shows(alices_customer, django_assert_num_queries):
+    now = timezone.now()
+    for hours in range(1, 5):
+        InteractionFactory(customer=alices_customer, occurred_at=now - dt.timedelta(hours=hours))
+    task = TaskFactory(customer=alices_customer)
+    Task.objects.filter(pk=task.pk).update(created_at=now - dt.timedelta(days=30))
+    with django_assert_num_queries(2):  # the ranking, then the interactions alone
+        page = timeline.timeline_page(customer=alices_customer, size=3)
+    assert [e.kind for e in page.entries] == ["interaction"] * 3
+    with django_assert_num_queries(3):  # the rest: one interaction and the task
+        page = timeline.timeline_page(customer=alices_customer, before=page.next_before)
+    assert [e.kind for e in page.entries] == ["interaction", "task"]
+    assert page.next_before is None
