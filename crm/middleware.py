@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.text import has_bidi, strip_bidi
 
 SESSION_STARTED_KEY = "crm_signed_in_at"
+SESSION_TOUCHED_KEY = "crm_touched_at"
 SESSION_LIFETIME_OVER = _(
     "For your security you were signed out after %(hours)s hours. Sign in again."
 )
@@ -36,9 +37,32 @@ class NoStoreForSignedInMiddleware:
         return response
 
 
+class SessionIdleTouchMiddleware:
+    """Slide the idle timeout (SESSION_IDLE_MINUTES) without writing the session on every
+    request: a session is saved, which pushes its expiry forward, when it was last saved
+    SESSION_TOUCH_SECONDS or more ago (or changed, as always). The idle timeout thus holds to
+    within that many seconds, and most pages skip an UPDATE and its commit. Sessions that
+    hold nothing (anonymous visitors) are never saved."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        touched = session.get(SESSION_TOUCHED_KEY)  # loads the session: its key is known after
+        now = int(time.time())
+        if session.session_key is not None and (
+            touched is None or now - touched >= settings.SESSION_TOUCH_SECONDS
+        ):
+            session[SESSION_TOUCHED_KEY] = now
+        return self.get_response(request)
+
+
 def session_start_stamp(sender, request, user, **kwargs) -> None:
-    """user_logged_in receiver: remember when this session signed in."""
-    request.session[SESSION_STARTED_KEY] = int(time.time())
+    """user_logged_in receiver: remember when this session signed in (signing in saves it)."""
+    now = int(time.time())
+    request.session[SESSION_STARTED_KEY] = now
+    request.session[SESSION_TOUCHED_KEY] = now
 
 
 class AbsoluteSessionLifetimeMiddleware:

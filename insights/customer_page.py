@@ -28,6 +28,16 @@ def alerts_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
     qs = (
         Alert.objects.filter(customer=customer)
         .select_related("rule", "assignee")
+        .only(
+            "id",
+            "created_at",
+            "status",
+            "evidence",
+            "rule__code",
+            "assignee__username",
+            "assignee__first_name",
+            "assignee__last_name",
+        )
         .order_by("-created_at", "-id")
     )
     if before is not None:

@@ -114,7 +114,24 @@ def _midnight(day: dt.date) -> dt.datetime:
 )
 def holdings_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
     """Holdings by start date, newest first (one query)."""
-    qs = Holding.objects.filter(customer=customer).select_related("product", "recorded_by")
+    qs = (
+        Holding.objects.filter(customer=customer)
+        .select_related("product", "recorded_by")
+        .only(
+            "id",
+            "start_date",
+            "principal",
+            "currency",
+            "maturity_date",
+            "above_class_override",
+            "status",
+            "product__code",
+            "product__name",
+            "recorded_by__username",
+            "recorded_by__first_name",
+            "recorded_by__last_name",
+        )
+    )
     if before is not None:
         qs = qs.filter(start_date__lte=timezone.localtime(before).date())
     entries = []

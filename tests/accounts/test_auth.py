@@ -1,5 +1,6 @@
 """Sign-in, throttling, sessions and CSRF: what protects every other page."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.middleware import SESSION_TOUCHED_KEY
 from tests.conftest import PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -88,11 +90,26 @@ def test_idle_session_expires(client, alice_client):
     assert response["Location"].startswith(LOGIN)
 
 
-def test_each_request_extends_the_idle_timeout(alice_client):
-    alice_client.get("/")
-    session = Session.objects.get()
-    remaining = session.expire_date - timezone.now()
+def _last_saved(client, seconds_ago: int, *, expires_in: timedelta) -> None:
+    """Make the client's session look saved `seconds_ago`, expiring `expires_in` from now."""
+    session = client.session
+    session[SESSION_TOUCHED_KEY] = int(time.time()) - seconds_ago
+    session.save()
+    Session.objects.update(expire_date=timezone.now() + expires_in)
+
+
+def test_a_request_extends_the_idle_timeout_once_a_minute(alice_client):
+    _last_saved(alice_client, seconds_ago=61, expires_in=timedelta(minutes=10))
+    assert alice_client.get("/").status_code == 200
+    remaining = Session.objects.get().expire_date - timezone.now()
     assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
+
+
+def test_a_request_soon_after_the_last_save_writes_nothing(alice_client):
+    _last_saved(alice_client, seconds_ago=20, expires_in=timedelta(minutes=10))
+    before = Session.objects.get().expire_date
+    assert alice_client.get("/").status_code == 200
+    assert Session.objects.get().expire_date == before  # to within SESSION_TOUCH_SECONDS
 
 
 def test_login_post_without_csrf_token_is_refused(csrf_client, rm_alice):

@@ -128,6 +128,6 @@ def test_the_log_speaks_chinese_and_shows_no_internal_codes(
 
 def test_query_count_is_constant(supervisor_client, accesses, django_assert_num_queries):
     supervisor_client.get(URL)  # warm the session
-    # session, user, staff, entries, session save (3) — descriptions need no query here
-    with django_assert_num_queries(7):
+    # session, user with staff, entries — descriptions need no query here
+    with django_assert_num_queries(3):
         supervisor_client.get(URL)

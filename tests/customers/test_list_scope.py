@@ -92,8 +92,9 @@ def test_whole_book_moves_in_one_confirmed_action(
     assert Customer.objects.filter(relationship_manager=rm_alice).count() == 60
 
     # Set-based: the query count does not grow with the book.
-    # session, user, staff, RM choices ×2, count, lock, RM branch, UPDATE, history INSERT,
-    # audit INSERT, session save: 15 whatever the book's size (60 here, 200 in a real one).
+    # session, user with staff, RM choices ×2, count, lock, RM branch, UPDATE, history INSERT,
+    # audit INSERT, session save (its message): the same whatever the book's size (60 here,
+    # 200 in a real one).
     with django_assert_max_num_queries(16):
         moved = supervisor_client.post(url, data | {"confirm_count": 60})
     assert moved.status_code == 302

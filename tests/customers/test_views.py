@@ -159,10 +159,10 @@ def test_need_history_on_the_customer_page_names_statuses_in_words(
 
 def test_list_query_count_is_constant(alice_client, rm_alice, django_assert_num_queries):
     CustomerFactory.create_batch(30, relationship_manager=rm_alice)
-    # session, user, staff, page of customers (+ branch, RM joined), need types, RM choices,
-    # session save (BEGIN, UPDATE, COMMIT: SESSION_SAVE_EVERY_REQUEST), and past one page the
+    # session, user with staff, page of customers (+ branch, RM joined), need types, RM choices,
+    # and past one page the
     # bounded total (COUNT over at most COUNT_CAP + 1 rows)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(6):
         response = alice_client.get(reverse("customers:list"), {"view": "branch"})
     assert len(response.context["page"].rows) == 25
     assert response.context["page"].has_next
@@ -213,8 +213,8 @@ def test_unfolding_a_panel_fetches_its_form(
     alice_client, alices_customer, django_assert_num_queries
 ):
     url = reverse("customers:panel", args=[alices_customer.pk, "customer-need"])
-    # session, user, staff, customer, need types (the form's choices), session save (3)
-    with django_assert_num_queries(8):
+    # session, user with staff, customer, need types (the form's choices)
+    with django_assert_num_queries(4):
         response = alice_client.get(url, **HX)
     body = response.content.decode()
     assert response.status_code == 200
@@ -292,12 +292,11 @@ def test_customer_page_shows_the_360_view_in_constant_queries(
     alice_client, rm_alice, django_assert_num_queries
 ):
     customer = _full_customer(rm_alice)
-    # session, user, staff, customer, audit insert, the timeline's probe and the providers of
-    # the kinds it found (need changes, life events; at most one per kind whatever the
-    # history's length), needs, need changes, life events, household, balances, history
-    # (panels are folded: their forms cost nothing until unfolded), session save (SAVEPOINT,
-    # UPDATE, RELEASE)
-    with django_assert_num_queries(17):
+    # session, user with staff, customer, audit insert, the timeline's ranking of entry times
+    # and the providers of the kinds on the page (need changes, life events; at most one per
+    # kind whatever the history's length), needs, need changes, life events, household,
+    # balances, history (panels are folded: their forms cost nothing until unfolded)
+    with django_assert_num_queries(13):
         response = alice_client.get(customer.get_absolute_url())
     page = response.content.decode()
     assert response.status_code == 200
@@ -505,8 +504,8 @@ def test_access_log_scope_and_constant_queries(
     bob.force_login(rm_bob)
     bob.get(theirs.get_absolute_url())
     url = reverse("customers:access_log")
-    # session, user, staff, entries (actor, customer, branch joined), session save (3)
-    with django_assert_num_queries(7):
+    # session, user with staff, entries (actor, customer, branch joined)
+    with django_assert_num_queries(3):
         response = supervisor_client.get(url)
     assert {e.customer for e, _text in response.context["rows"]} == set(ours)
     everything = head_office_client.get(url).context["rows"]

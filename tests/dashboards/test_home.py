@@ -92,9 +92,9 @@ def test_supervisor_home_query_count_is_constant(
     for _ in range(8):
         rm = StaffFactory(user=UserFactory(), role=Role.RM, branch=branch_a).user
         CustomerFactory.create_batch(2, relationship_manager=rm)
-    # session, user, staff profile, branch name, staff table with task counts, assigned
-    # customer counts; session save (3 with savepoint)
-    with django_assert_num_queries(9):
+    # session, user with staff profile, branch name, staff table with task counts, assigned
+    # customer counts
+    with django_assert_num_queries(5):
         assert supervisor_client.get("/").status_code == 200
 
 
@@ -103,8 +103,8 @@ def test_head_office_home_query_count_is_constant(head_office_client, django_ass
         rm = StaffFactory(user=UserFactory(), role=Role.RM).user
         CustomerFactory(relationship_manager=rm)
     branch_figures_refresh()
-    # session, user, staff profile, branches with their figures; session save (3)
-    with django_assert_num_queries(7):
+    # session, user with staff profile, branches with their figures
+    with django_assert_num_queries(3):
         assert head_office_client.get("/").status_code == 200
 
 
@@ -145,8 +145,8 @@ def test_rm_home_query_count_is_constant(alice_client, rm_alice, django_assert_n
             due_date=today + dt.timedelta(days=i % 2),
         )
     Task.objects.filter(title__in=["T0", "T2"]).update(due_date=today - dt.timedelta(days=3))
-    # session, user, staff, portfolio, task counts, overdue/today/upcoming rows, to contact,
-    # branch name, session save (3); then the day's alerts (counts, rows), cases (rows,
+    # session, user with staff, portfolio, task counts, overdue/today/upcoming rows, to contact,
+    # branch name; then the day's alerts (counts, rows), cases (rows,
     # counts), campaign targets (rows, count), maturing holdings (rows, count), score history
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(18):
         assert alice_client.get("/").status_code == 200

@@ -246,9 +246,8 @@ def test_my_tasks_page_query_count(alice_client, rm_alice, alices_tasks, django_
         TaskFactory(
             customer=interaction.customer, interaction=interaction, origin=Task.Origin.INTERACTION
         )
-    # session, user, staff (role), counts, overdue rows, today rows, upcoming rows, and the
-    # session's save (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release)
-    with django_assert_num_queries(10):
+    # session, user with staff (role), counts, overdue rows, today rows, upcoming rows
+    with django_assert_num_queries(6):
         response = alice_client.get(reverse("interactions:task_list"))
     assert response.context["board"].n_today == 7
 
@@ -339,8 +338,8 @@ def test_supervisor_sees_open_and_overdue_tasks_per_staff_member(
     carols = CustomerFactory(relationship_manager=rm_carol, segment="hnw")
     TaskFactory(customer=carols, due_date=timezone.localdate() - dt.timedelta(days=1))
     TaskFactory(customer=CustomerFactory(relationship_manager=rm_bob))
-    # session, user, staff (role), staff count, staff rows with their counts, session save (3)
-    with django_assert_num_queries(8):
+    # session, user with staff (role), staff count, staff rows with their counts
+    with django_assert_num_queries(4):
         response = supervisor_client.get(reverse("interactions:team_tasks"))
     rows = {m.user.username: m for m in response.context["page"]}
     assert set(rows) == {"alice", "carol", "sam"}
@@ -396,8 +395,8 @@ def test_customers_to_contact_query_count(alice_client, rm_alice, django_assert_
         c = CustomerFactory(relationship_manager=rm_alice, segment="affluent")
         if i % 2:
             InteractionFactory(customer=c, occurred_at=timezone.now() - dt.timedelta(days=100 + i))
-    # session, user, staff (role), count, page, session save (3)
-    with django_assert_num_queries(8):
+    # session, user with staff (role), count, page
+    with django_assert_num_queries(4):
         response = alice_client.get(reverse("interactions:to_contact"))
     assert response.context["page"].paginator.count == 30
     assert len(response.context["page"]) == 25
