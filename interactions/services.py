@@ -283,11 +283,11 @@ def interaction_update(
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
+    if "product_codes" in values:  # as stored, so that the check sees what the form kept
+        values["product_codes"] = product_codes_normalise(values["product_codes"])
     version_check(current=interaction, expected=expected_version, fields=values)
     if "occurred_at" in values:
         _check_occurred_at(values["occurred_at"])
-    if "product_codes" in values:
-        values["product_codes"] = product_codes_normalise(values["product_codes"])
     changed = [name for name, value in values.items() if getattr(interaction, name) != value]
     for name, value in values.items():
         setattr(interaction, name, value)

@@ -1,0 +1,318 @@
+"""An edit conflict merges three ways (crm.concurrency.merge_edits): when a colleague saved
+the record while the user was editing it, the re-armed form takes the colleague's value for
+every field the user left alone, so the user's informed second save keeps both changes;
+only fields both changed are left to the user's choice."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.concurrency import merge_edits, version_of
+from customers import services as customer_services
+from customers.models import Customer
+from interactions import services
+from interactions.models import Interaction
+from tests.customers.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def customer_form(customer, **overrides):
+    """The customer edit form as the browser posts it untouched (national ID masked)."""
+    data = {
+        "customer_number": customer.customer_number,
+        "name": customer.name,
+        "date_of_birth": customer.date_of_birth.isoformat(),
+        "national_id": customer.masked_national_id,
+        "phone": customer.phone,
+        "email": customer.email,
+        "address": customer.address,
+        "occupation": customer.occupation,
+        "income_band": customer.income_band,
+        "segment": customer.segment,
+        "status": customer.status,
+        "preferred_channel": customer.preferred_channel,
+        "relationship_manager": str(customer.relationship_manager_id or ""),
+        "version": version_of(customer),
+    }
+    return data | overrides
+
+
+def shown(response) -> dict:
+    """What the re-rendered form holds: what the browser posts when the user saves again."""
+    return dict(response.context["form"].data.lists())
+
+
+def banner(response) -> list[str]:
+    return list(response.context["form"].non_field_errors())
+
+
+# -- merge_edits, field by field ---------------------------------------------------------
+
+
+def test_merge_takes_theirs_where_the_user_left_a_field_alone(rm_alice):
+    customer = CustomerFactory(relationship_manager=rm_alice, occupation="工程师", address="旧址")
+    base = customer.history.latest()
+    customer_services.customer_update(
+        actor=rm_alice,
+        customer=customer,
+        fields={"occupation": "教师", "address": "新址", "email": "a@example.cn"},
+    )
+    customer.refresh_from_db()
+    merge = merge_edits(
+        base=base,
+        current=customer,
+        submitted={
+            "occupation": "工程师",  # left alone: takes theirs
+            "address": "我的地址",  # both changed: a conflict
+            "email": "a@example.cn",  # both made the same change: nothing to decide
+            "name": "我的名字",  # only the user changed it: nothing to decide
+        },
+        fields=["occupation", "address", "email", "name"],
+    )
+    assert (merge.taken, merge.conflicts) == (["occupation"], ["address"])
+
+
+def test_merge_without_a_base_takes_nothing_and_reports_every_difference(rm_alice):
+    customer = CustomerFactory(relationship_manager=rm_alice, occupation="教师", address="旧址")
+    merge = merge_edits(
+        base=None,
+        current=customer,
+        submitted={"occupation": "工程师", "address": "旧址", "email": "b@example.cn"},
+        fields=["occupation", "address", "email"],
+    )
+    assert (merge.taken, merge.conflicts) == ([], ["occupation", "email"])
+
+
+def test_merge_compares_related_rows_by_key(rm_alice, rm_carol, supervisor):
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    base = customer.history.latest()
+    customer_services.customer_update(
+        actor=supervisor, customer=customer, fields={"relationship_manager": rm_carol}
+    )
+    customer.refresh_from_db()
+    kept = merge_edits(
+        base=base,
+        current=customer,
+        submitted={"relationship_manager": rm_alice},
+        fields=["relationship_manager"],
+    )
+    assert kept.taken == ["relationship_manager"]
+
+
+# -- The interaction edit form: the same author in two tabs ------------------------------
+
+
+def logged(rm_alice, customer) -> Interaction:
+    return services.interaction_log(
+        actor=rm_alice,
+        customer=customer,
+        channel="phone",
+        direction="outbound",
+        occurred_at=timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=1),
+        subject="Call",
+        outcome="interested",
+    )
+
+
+def interaction_form(interaction, **overrides):
+    return {
+        "channel": interaction.channel,
+        "direction": interaction.direction,
+        "occurred_at": timezone.localtime(interaction.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+        "subject": interaction.subject,
+        "outcome": interaction.outcome,
+        "version": version_of(interaction),
+    } | overrides
+
+
+def test_interaction_outcome_from_one_tab_survives_the_subject_from_the_other(
+    alice_client, rm_alice, alices_customer
+):
+    interaction = logged(rm_alice, alices_customer)
+    url = reverse("interactions:edit", args=[interaction.pk])
+    tab_a, tab_b = interaction_form(interaction), interaction_form(interaction)
+    earlier = timezone.localtime(interaction.occurred_at) - dt.timedelta(minutes=30)
+    moved = {"outcome": "subscribed", "occurred_at": earlier.strftime("%Y-%m-%dT%H:%M")}
+    assert alice_client.post(url, tab_a | moved).status_code == 302
+
+    conflict = alice_client.post(url, tab_b | {"subject": "Call about the fund"})
+    assert conflict.status_code == 200
+    form = shown(conflict)
+    assert form["outcome"] == ["subscribed"]  # theirs, in the fields the user left alone
+    assert form["occurred_at"] == [moved["occurred_at"]]
+    assert form["subject"] == ["Call about the fund"]  # the user's entry
+    text = " ".join(banner(conflict))
+    assert "kept" in text and "Outcome: Interested → Subscribed" in text
+    assert "You both changed" not in text
+
+    assert alice_client.post(url, form).status_code == 302  # the informed second save
+    interaction.refresh_from_db()
+    assert (interaction.outcome, interaction.subject) == ("subscribed", "Call about the fund")
+    assert interaction.occurred_at == earlier
+
+
+def test_interaction_products_left_alone_as_the_form_shows_them_take_theirs(
+    alice_client, rm_alice, alices_customer
+):
+    from tests.products.factories import ProductFactory
+
+    for code in ("FUND01", "FUND02", "FUND03"):
+        ProductFactory(code=code)
+    interaction = logged(rm_alice, alices_customer)
+    url = reverse("interactions:edit", args=[interaction.pk])
+    listed = interaction_form(interaction, product_codes="fund01,fund02")
+    assert alice_client.post(url, listed).status_code == 302
+    interaction.refresh_from_db()
+    # Both tabs show the codes as the form writes them, "FUND01, FUND02", not as stored.
+    tab_a = interaction_form(interaction, product_codes="FUND01, FUND02")
+    tab_b = dict(tab_a)
+    assert (
+        alice_client.post(url, tab_a | {"product_codes": "FUND01, FUND02, FUND03"}).status_code
+        == 302
+    )
+
+    conflict = alice_client.post(url, tab_b | {"subject": "About the funds"})
+    assert conflict.status_code == 200
+    assert shown(conflict)["product_codes"] == ["FUND01, FUND02, FUND03"]
+    assert "You both changed" not in " ".join(banner(conflict))
+    assert alice_client.post(url, shown(conflict)).status_code == 302
+    interaction.refresh_from_db()
+    assert interaction.product_codes == ["FUND01", "FUND02", "FUND03"]
+    assert interaction.subject == "About the funds"
+
+
+# -- The customer edit form: two colleagues -------------------------------------------------
+
+
+def test_customer_address_from_one_colleague_survives_the_occupation_from_another(
+    alice_client, supervisor_client, alices_customer
+):
+    url = reverse("customers:edit", args=[alices_customer.pk])
+    form_a, form_b = customer_form(alices_customer), customer_form(alices_customer)
+    assert alice_client.post(url, form_a | {"address": "上海市浦东新区1号"}).status_code == 302
+
+    conflict = supervisor_client.post(url, form_b | {"occupation": "教师"})
+    assert conflict.status_code == 200
+    form = shown(conflict)
+    assert form["address"] == ["上海市浦东新区1号"] and form["occupation"] == ["教师"]
+    assert form["national_id"] == [alices_customer.masked_national_id]  # still masked
+    assert "上海市浦东新区1号" in " ".join(banner(conflict))
+    assert Customer.objects.get(pk=alices_customer.pk).occupation == ""  # nothing saved yet
+
+    assert supervisor_client.post(url, form).status_code == 302
+    stored = Customer.objects.get(pk=alices_customer.pk)
+    assert (stored.address, stored.occupation) == ("上海市浦东新区1号", "教师")
+    assert stored.national_id == alices_customer.national_id
+
+
+def test_both_changed_the_same_field_the_informed_second_save_keeps_theirs_over_mine(
+    alice_client, supervisor_client, alices_customer
+):
+    url = reverse("customers:edit", args=[alices_customer.pk])
+    form_a, form_b = customer_form(alices_customer), customer_form(alices_customer)
+    assert alice_client.post(url, form_a | {"occupation": "教师"}).status_code == 302
+
+    conflict = supervisor_client.post(url, form_b | {"occupation": "医生"})
+    assert conflict.status_code == 200
+    form = shown(conflict)
+    assert form["occupation"] == ["医生"]  # the second user's entry stays in the form
+    text = " ".join(banner(conflict))
+    assert "You both changed" in text and "教师" in text  # the first user's value, shown
+    assert Customer.objects.get(pk=alices_customer.pk).occupation == "教师"
+
+    assert supervisor_client.post(url, form).status_code == 302
+    assert Customer.objects.get(pk=alices_customer.pk).occupation == "医生"
+
+
+def test_both_made_the_same_change_and_nothing_else_clashes_is_no_conflict(
+    alice_client, supervisor_client, alices_customer
+):
+    url = reverse("customers:edit", args=[alices_customer.pk])
+    form_a, form_b = customer_form(alices_customer), customer_form(alices_customer)
+    assert alice_client.post(url, form_a | {"occupation": "教师"}).status_code == 302
+    response = supervisor_client.post(url, form_b | {"occupation": "教师", "address": "北京路2号"})
+    assert response.status_code == 302
+    stored = Customer.objects.get(pk=alices_customer.pk)
+    assert (stored.occupation, stored.address) == ("教师", "北京路2号")
+
+
+def test_a_mobile_number_taken_into_the_form_is_masked_in_the_banner(
+    alice_client, supervisor_client, alices_customer
+):
+    url = reverse("customers:edit", args=[alices_customer.pk])
+    form_a, form_b = customer_form(alices_customer), customer_form(alices_customer)
+    assert alice_client.post(url, form_a | {"phone": "13912345678"}).status_code == 302
+    conflict = supervisor_client.post(url, form_b | {"occupation": "教师"})
+    text = " ".join(banner(conflict))
+    assert "139****5678" in text and "13912345678" not in text
+    assert supervisor_client.post(url, shown(conflict)).status_code == 302
+    assert Customer.objects.get(pk=alices_customer.pk).phone == "13912345678"
+
+
+def test_without_a_base_every_difference_is_reported_and_nothing_is_taken_silently(
+    alice_client, supervisor_client, rm_alice
+):
+    """A customer loaded without history (import, the demo's COPY): what the second form was
+    filled from is unknown, so no field counts as left alone."""
+    customer = CustomerFactory(relationship_manager=rm_alice, email="old@example.cn")
+    customer.history.all().delete()
+    Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now() - dt.timedelta(days=3))
+    customer.refresh_from_db()
+    url = reverse("customers:edit", args=[customer.pk])
+    form_a, form_b = customer_form(customer), customer_form(customer)
+    assert alice_client.post(url, form_a | {"email": "a@example.cn"}).status_code == 302
+
+    conflict = supervisor_client.post(url, form_b | {"address": "北京路2号"})
+    assert conflict.status_code == 200
+    form = shown(conflict)
+    assert form["email"] == ["old@example.cn"] and form["address"] == ["北京路2号"]
+    text = " ".join(banner(conflict))
+    assert "E-mail: … → a@example.cn" in text and "Address: … → —" in text
+    assert "kept" not in text
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.email, stored.address) == ("a@example.cn", customer.address)
+
+
+def test_a_save_between_the_page_load_and_the_check_is_caught_on_the_second_save(
+    rm_alice, supervisor, alices_customer
+):
+    """The re-armed form carries the values and version of the row as its request loaded
+    it: a third save landing after that load is not silently reverted by the second save."""
+    from crm.concurrency import EditConflict, conflict_to_form
+    from customers.forms import CustomerForm
+
+    stale = customer_form(alices_customer, occupation="教师")  # the supervisor's tab
+    customer_services.customer_update(
+        actor=rm_alice, customer=alices_customer, fields={"address": "北京路2号"}
+    )
+    loaded = Customer.objects.get(pk=alices_customer.pk)  # the supervisor's request loads it
+    form = CustomerForm(stale, instance=loaded, user=supervisor)
+    assert form.is_valid(), form.errors
+    customer_services.customer_update(  # a colleague, just after that load
+        actor=rm_alice, customer=alices_customer, fields={"email": "new@example.cn"}
+    )
+    with pytest.raises(EditConflict) as raised:
+        customer_services.customer_update(
+            actor=supervisor,
+            customer=loaded,
+            fields=form.service_fields(),
+            expected_version=form.cleaned_data["version"],
+        )
+    conflict_to_form(form, raised.value)
+    again = form.data.dict()
+    assert again["address"] == "北京路2号"
+
+    retry = CustomerForm(again, instance=Customer.objects.get(pk=loaded.pk), user=supervisor)
+    assert retry.is_valid(), retry.errors
+    with pytest.raises(EditConflict) as second:
+        customer_services.customer_update(
+            actor=supervisor,
+            customer=loaded,
+            fields=retry.service_fields(),
+            expected_version=retry.cleaned_data["version"],
+        )
+    assert second.value.merge.taken == ["email"]
+    assert Customer.objects.get(pk=loaded.pk).email == "new@example.cn"
