@@ -141,9 +141,16 @@ def version_check(
 
 def conflict_to_form(form: forms.Form, conflict: EditConflict) -> None:
     """Show the conflict on the form and arm it with the current version, so that saving again
-    keeps the user's entries over the other person's (their informed choice)."""
+    keeps the user's entries over the other person's (their informed choice).
+
+    A form that shows values derived from the row rather than entered (a masked number stands
+    for the number stored) brings them up to date in its `masks_after_conflict(data, current)`.
+    """
     data: dict[str, Any] | QueryDict
     data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
     data[form.add_prefix(VERSION_FIELD)] = version_of(conflict.current)
+    refresh = getattr(form, "masks_after_conflict", None)
+    if refresh is not None:
+        refresh(data, conflict.current)
     form.data = data
     form.add_error(None, conflict)
