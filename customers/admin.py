@@ -1,6 +1,7 @@
 """Head office's admin for the customer database: search, filters, history; no deletes."""
 
 import functools
+import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -32,6 +33,7 @@ from customers.models import (
     RiskAssessment,
     need_status_label,
 )
+from customers.selectors import audit_detail_shown
 from customers.services import (
     EDITABLE_FIELDS,
     customer_archive,
@@ -499,6 +501,9 @@ class AuditEntryAdmin(NoDeleteMixin, admin.ModelAdmin):
     """The audit log is append-only: nobody edits it, not even in the admin."""
 
     list_display = ["at", "actor", "action", "customer", "branch", "target_type", "target_id"]
+    # The detail as the access log shows it (a searched mobile or ID number masked).
+    fields = [*list_display, "detail_shown"]
+    readonly_fields = ["detail_shown"]
     # No filter on `action`: its choices would be a DISTINCT over the whole log; search it.
     list_filter = ["branch", "at"]
     list_select_related = ["actor", "customer", "branch"]
@@ -513,3 +518,7 @@ class AuditEntryAdmin(NoDeleteMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("detail"))
+    def detail_shown(self, entry: AuditEntry) -> str:
+        return json.dumps(audit_detail_shown(entry.detail), ensure_ascii=False)

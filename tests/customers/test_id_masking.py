@@ -312,3 +312,53 @@ def test_admin_view_only_user_sees_the_numbers_masked(client, alices_customer):
     body = response.content.decode()
     assert MASKED_PHONE in body and alices_customer.masked_national_id in body
     assert PHONE not in body and alices_customer.national_id not in body
+
+
+# -- The access log ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", [PHONE, "+86 139 1234 5678"])
+def test_the_access_log_shows_an_export_searched_by_mobile_masked(
+    alice_client, supervisor_client, alices_customer, typed
+):
+    alice_client.get(reverse("customers:export"), {"q": typed})
+    entry = AuditEntry.objects.get(action="customer.exported")
+    assert entry.detail["q"] == MASKED_PHONE  # the log itself keeps no whole number
+    page = supervisor_client.get(reverse("customers:access_log")).content.decode()
+    assert f"search “{MASKED_PHONE}”" in page and PHONE not in page
+
+
+def test_the_access_log_masks_a_searched_number_logged_before(
+    supervisor, supervisor_client, alices_customer
+):
+    for q in (PHONE, alices_customer.national_id):
+        services.audit_record(
+            actor=supervisor,
+            action="customer.exported",
+            detail={"q": q},
+            branch=alices_customer.branch,
+        )
+    page = supervisor_client.get(reverse("customers:access_log")).content.decode()
+    csv = b"".join(
+        supervisor_client.get(reverse("customers:access_log_export")).streaming_content
+    ).decode()
+    for shown in (page, csv):
+        assert MASKED_PHONE in shown and alices_customer.masked_national_id in shown
+        assert PHONE not in shown and alices_customer.national_id not in shown
+
+
+def test_admin_shows_an_audit_entrys_searched_number_masked(
+    head_office, head_office_client, alices_customer
+):
+    head_office.groups.add(role_groups_sync())
+    entry = services.audit_record(
+        actor=head_office,
+        action="customer.exported",
+        detail={"q": PHONE, "segment": "mass"},
+        branch=alices_customer.branch,
+    )
+    response = head_office_client.get(f"/admin/customers/auditentry/{entry.pk}/change/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert MASKED_PHONE in body and "mass" in body
+    assert PHONE not in body
