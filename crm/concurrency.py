@@ -285,7 +285,9 @@ def conflict_to_form(form: forms.Form, conflict: EditConflict) -> None:
     form masks personal data), so that saving again keeps their change; the user's own
     entries stay. The form is armed with the version of that loaded row: saving again keeps
     the user's entries over the other person's, and a save that slipped in after the load is
-    still caught.
+    still caught. A form that shows values derived from the row rather than entered (a masked
+    number stands for the number stored) brings them up to date in its
+    `masks_after_conflict(data, current)`.
     """
     if isinstance(form.data, QueryDict):
         data = form.data.copy()
@@ -302,5 +304,8 @@ def conflict_to_form(form: forms.Form, conflict: EditConflict) -> None:
     if VERSION_FIELD in form.fields:
         loaded = form.get_initial_for_field(form.fields[VERSION_FIELD], VERSION_FIELD) or ""
     data[form.add_prefix(VERSION_FIELD)] = loaded or version_of(conflict.current)
+    refresh = getattr(form, "masks_after_conflict", None)
+    if refresh is not None:
+        refresh(data, conflict.current)
     form.data = data
     form.add_error(None, conflict)

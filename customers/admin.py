@@ -1,6 +1,7 @@
 """Head office's admin for the customer database: search, filters, history; no deletes."""
 
 import functools
+import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,7 +16,11 @@ from crm.admin import EstimatedCountPaginator, ServiceWriteAdmin, VersionChecked
 from crm.concurrency import VERSION_FIELD, VersionField, version_of
 from customers import national_id as nid
 from customers.access import NOT_ALLOWED, require_edit
-from customers.forms import MaskedNationalIdMixin, relax_identifier_lengths
+from customers.forms import (
+    MaskedIdentifiersMixin,
+    masked_field_to_reveal,
+    relax_identifier_lengths,
+)
 from customers.models import (
     AuditEntry,
     BalanceSnapshot,
@@ -28,13 +33,14 @@ from customers.models import (
     RiskAssessment,
     need_status_label,
 )
+from customers.selectors import audit_detail_shown
 from customers.services import (
     EDITABLE_FIELDS,
     customer_archive,
     customer_check,
     customer_create,
     customer_fields_normalise,
-    customer_id_reveal,
+    customer_identifier_reveal,
     customer_restore,
     customer_update,
     need_type_save,
@@ -72,10 +78,11 @@ def _service_error(form, exc: ValidationError | PermissionDenied) -> None:
         form.add_error(None, exc)
 
 
-class CustomerAdminForm(MaskedNationalIdMixin, forms.ModelForm):
+class CustomerAdminForm(MaskedIdentifiersMixin, forms.ModelForm):
     """The fields a person edits (customers.services.EDITABLE_FIELDS): no risk class (it comes
     from risk assessments), no "archived" status (the archive/restore actions), and the same
-    rules as the customer page (an RM of the customer's branch), shown on the form."""
+    rules as the customer page (an RM of the customer's branch), shown on the form. The
+    national ID and the mobile number are masked as there (MaskedIdentifiersMixin)."""
 
     class Meta:
         model = Customer
@@ -89,11 +96,12 @@ class CustomerAdminForm(MaskedNationalIdMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields[VERSION_FIELD].initial = version_of(self.instance)
         relax_identifier_lengths(self)
-        self.mask_national_id(revealed=self.reveal_id)
-        if self.instance.pk and not self.reveal_id and "national_id" in self.fields:
-            self.fields["national_id"].help_text = format_html(
-                '{} <a href="?reveal_id=1">{}</a>',
+        self.mask_identifiers(revealed=self.revealed)
+        for name, masked in self.masked_now():
+            self.fields[name].help_text = format_html(
+                '{} <a href="?{}=1">{}</a>',
                 _("Shown masked; leave it to keep the number."),
+                masked.reveal_param,
                 _("Reveal to correct (logged)"),
             )
         status = self.fields.get("status")
@@ -104,10 +112,7 @@ class CustomerAdminForm(MaskedNationalIdMixin, forms.ModelForm):
                 status.choices = [c for c in status.choices if c[0] != Customer.Status.ARCHIVED]
 
     actor = None  # set by CustomerAdmin.get_form
-    reveal_id = False  # set by CustomerAdmin.get_form after a logged reveal
-
-    def clean_national_id(self) -> str:
-        return self.unmask_national_id(self.cleaned_data["national_id"])
+    revealed: frozenset[str] = frozenset()  # set by CustomerAdmin.get_form after a logged reveal
 
     def clean(self):
         # The services' normalisation (crm/identifiers.py), before the model's validators.
@@ -148,17 +153,49 @@ class CustomerAdmin(NoDeleteMixin, ServiceWriteAdmin, SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        # "Reveal to correct" (?reveal_id=1): the whole ID, logged once per request like any
-        # reveal (issue 7 item 2); otherwise the form shows it masked.
-        revealed = getattr(request, "_crm_id_revealed", False)
-        if obj is not None and not revealed and request.GET.get("reveal_id") == "1":
+        return type(form.__name__, (form,), {"revealed": self._revealed(request, obj)})
+
+    def _revealed(self, request, obj) -> frozenset[str]:
+        """The numbers shown whole in this request's form: the one a GET's "Reveal to correct"
+        (?reveal_id=1, ?reveal_phone=1) asked for, logged once per request like any reveal
+        (admin builds its form several times). Saving a form opened that way reveals nothing
+        again: the user typed or kept the number themselves."""
+        revealed = getattr(request, "_crm_revealed", None)
+        if revealed is not None:
+            return revealed
+        revealed = frozenset()
+        name = masked_field_to_reveal(request.GET)
+        if obj is not None and name is not None and request.method == "GET":
             try:
-                customer_id_reveal(actor=request.user, customer=obj, purpose="correct (admin)")
-            except PermissionDenied as refusal:
+                customer_identifier_reveal(
+                    actor=request.user, customer=obj, field=name, purpose="correct (admin)"
+                )
+            except PermissionDenied as refusal:  # out of scope, or the reveal limit
                 messages.error(request, str(refusal))
             else:
-                revealed = request._crm_id_revealed = True
-        return type(form.__name__, (form,), {"reveal_id": revealed})
+                revealed = frozenset([name])
+        request._crm_revealed = revealed
+        return revealed
+
+    # Someone who may only view customers in admin gets every field read-only, shown from the
+    # row: the numbers through their masks (there is no form to reveal them from).
+    MASKED_READ_ONLY = {"national_id": "national_id_masked", "phone": "phone_masked"}
+
+    @admin.display(description=_("national ID number"))
+    def national_id_masked(self, obj: Customer) -> str:
+        return obj.masked_national_id
+
+    @admin.display(description=_("mobile phone"))
+    def phone_masked(self, obj: Customer) -> str:
+        return obj.masked_phone
+
+    def _view_only(self, request, obj) -> bool:
+        return obj is not None and not self.has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._view_only(request, obj):
+            return [*self.MASKED_READ_ONLY.values(), *self.readonly_fields]
+        return self.readonly_fields
 
     list_display = [
         "customer_number",
@@ -189,7 +226,10 @@ class CustomerAdmin(NoDeleteMixin, ServiceWriteAdmin, SimpleHistoryAdmin):
         return queryset, False
 
     def get_fields(self, request, obj=None):
-        return [*EDITABLE_FIELDS, VERSION_FIELD, *self.readonly_fields]
+        fields = [*EDITABLE_FIELDS, VERSION_FIELD, *self.readonly_fields]
+        if self._view_only(request, obj):
+            return [self.MASKED_READ_ONLY.get(name, name) for name in fields]
+        return fields
 
     def service_save(self, request, form, change):
         fields = {
@@ -461,6 +501,9 @@ class AuditEntryAdmin(NoDeleteMixin, admin.ModelAdmin):
     """The audit log is append-only: nobody edits it, not even in the admin."""
 
     list_display = ["at", "actor", "action", "customer", "branch", "target_type", "target_id"]
+    # The detail as the access log shows it (a searched mobile or ID number masked).
+    fields = [*list_display, "detail_shown"]
+    readonly_fields = ["detail_shown"]
     # No filter on `action`: its choices would be a DISTINCT over the whole log; search it.
     list_filter = ["branch", "at"]
     list_select_related = ["actor", "customer", "branch"]
@@ -475,3 +518,7 @@ class AuditEntryAdmin(NoDeleteMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("detail"))
+    def detail_shown(self, entry: AuditEntry) -> str:
+        return json.dumps(audit_detail_shown(entry.detail), ensure_ascii=False)

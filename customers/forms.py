@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxLengthValidator
@@ -11,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, Staff, branch_id_of, person_name, role_of
 from crm import identifiers
-from crm.concurrency import VERSION_FIELD, VersionFormMixin
+from crm.concurrency import VERSION_FIELD, VersionFormMixin, version_of
 from crm.params import parse_id
 from crm.submit_once import SubmitOnceFormMixin
 from crm.widgets import DateInput
@@ -25,6 +29,9 @@ from customers.selectors import (
     relationship_managers_for,
 )
 from customers.services import EDITABLE_FIELDS, customer_fields_normalise
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 User = get_user_model()
 
@@ -169,32 +176,111 @@ ID_MASKED_HELP = _(
     "Shown masked. Leave it as it is to keep the number, type a new one to replace it, or use "
     "“Reveal to correct” to see the whole number (logged)."
 )
+MASK_EDITED = _(
+    "This number is shown masked and cannot be changed in part: leave it as it is to keep the "
+    "number, type the whole new number, or use “Reveal to correct” to see it (logged)."
+)
+MASK_CHAR = "*"  # what nid.mask and nid.mask_phone put for a hidden character
 
 
-class MaskedNationalIdMixin:
-    """An edit form's national ID stays masked unless revealed on purpose (issue 7 item 2).
+@dataclass(frozen=True)
+class MaskedField:
+    """A personal number an edit form shows masked, and its "Reveal to correct" button."""
 
-    The masked value round-trips: submitted unchanged it means "keep the stored number". The
-    reveal itself is the view's (customers.services.customer_id_reveal, logged, rate-limited).
+    mask: Callable[[str], str]
+    reveal_param: str  # the parameter that asks for the reveal (POST on the page, GET in admin)
+    reveal_label: StrOrPromise
+
+
+# The fields every customer edit form (the page's and admin's) shows masked: the one list.
+MASKED_FIELDS: dict[str, MaskedField] = {
+    "national_id": MaskedField(
+        nid.mask, "reveal_id", _("Reveal to correct the national ID (logged)")
+    ),
+    "phone": MaskedField(
+        nid.mask_phone, "reveal_phone", _("Reveal to correct the mobile number (logged)")
+    ),
+}
+
+
+def masked_field_to_reveal(params: Mapping[str, str]) -> str | None:
+    """The masked field whose "Reveal to correct" the request asks for (None: none)."""
+    for name, masked in MASKED_FIELDS.items():
+        if masked.reveal_param in params:
+            return name
+    return None
+
+
+class MaskedIdentifiersMixin:
+    """An edit form's national ID and mobile number stay masked unless revealed on purpose
+    (issue 7 item 2; MASKED_FIELDS).
+
+    A masked value round-trips: submitted as shown it means "keep the stored number"; a new
+    number replaces it (normalised and validated as any); a mask changed in part is refused
+    (MASK_EDITED), since it is no number. When the record changed since the form was shown,
+    a mask stands for the number stored now and the service's version check reports any
+    change to it as an edit conflict. The reveal itself is the caller's
+    (customers.services.customer_identifier_reveal, logged, rate-limited); `revealed` names
+    the fields it revealed, which the form shows whole.
     """
 
-    id_revealed = False
+    revealed: frozenset[str] = frozenset()
 
-    def mask_national_id(self, *, revealed: bool) -> None:
-        self.id_revealed = revealed
-        if self.instance.pk and not revealed and "national_id" in self.fields:
-            self.initial["national_id"] = self.instance.masked_national_id
-            self.fields["national_id"].help_text = ID_MASKED_HELP
+    def mask_identifiers(self, *, revealed: Iterable[str] = ()) -> None:
+        self.revealed = frozenset(revealed)
+        for name, masked in self.masked_now():
+            self.initial[name] = masked.mask(getattr(self.instance, name))
+            self.fields[name].help_text = ID_MASKED_HELP
 
-    def unmask_national_id(self, value: str) -> str:
-        """The stored number when `value` is its masked form, else `value` normalised."""
-        if self.instance.pk and value == nid.mask(self.instance.national_id):
-            return self.instance.national_id
-        return nid.normalise(value)
+    def masked_now(self) -> list[tuple[str, MaskedField]]:
+        """The fields this form shows masked that hold a number (one to reveal)."""
+        if not self.instance.pk:
+            return []
+        return [
+            (name, masked)
+            for name, masked in MASKED_FIELDS.items()
+            if name in self.fields and name not in self.revealed and getattr(self.instance, name)
+        ]
+
+    def reveal_buttons(self) -> list[tuple[str, StrOrPromise]]:
+        """(parameter, label) of each masked number's "Reveal to correct" button."""
+        return [(masked.reveal_param, masked.reveal_label) for _name, masked in self.masked_now()]
+
+    def unmask(self, name: str, value: str) -> str:
+        """The stored number when `value` is its mask, else `value` (a new number)."""
+        if not self.instance.pk:
+            return value
+        stored = getattr(self.instance, name)
+        if value == MASKED_FIELDS[name].mask(stored):
+            return stored
+        if MASK_CHAR in value:
+            shown = self.data.get(self.add_prefix(VERSION_FIELD))
+            if shown and shown != version_of(self.instance):
+                return stored  # changed meanwhile: the version check says how
+            raise forms.ValidationError(MASK_EDITED, code="mask_edited")
+        return value
+
+    def masks_after_conflict(self, data: MutableMapping[str, Any], current: Customer) -> None:
+        """After an edit conflict, a mask the user left stands for the number stored now:
+        show that number's mask (the conflict's message says what changed)."""
+        for name, masked in MASKED_FIELDS.items():
+            key = self.add_prefix(name)
+            if name in self.fields and MASK_CHAR in str(data.get(key, "")):
+                data[key] = masked.mask(getattr(current, name))
+
+    def clean_national_id(self) -> str:
+        return self.unmask("national_id", self.cleaned_data["national_id"])
+
+    def clean_phone(self) -> str:
+        return self.unmask("phone", self.cleaned_data["phone"])
 
 
 class CustomerForm(
-    SubmitOnceFormMixin, FastSelectsMixin, VersionFormMixin, MaskedNationalIdMixin, forms.ModelForm
+    SubmitOnceFormMixin,
+    FastSelectsMixin,
+    VersionFormMixin,
+    MaskedIdentifiersMixin,
+    forms.ModelForm,
 ):
     """The profile form; which of branch and RM a user may set depends on the role."""
 
@@ -206,12 +292,12 @@ class CustomerForm(
             "address": forms.TextInput(),
         }
 
-    def __init__(self, *args, user, reveal_id: bool = False, **kwargs):
+    def __init__(self, *args, user, revealed: Iterable[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         role = role_of(user)
         creating = self.instance.pk is None
-        self.mask_national_id(revealed=reveal_id)
+        self.mask_identifiers(revealed=revealed)
         self.fields["status"].choices = [
             c for c in Customer.Status.choices if c[0] != Customer.Status.ARCHIVED
         ]
@@ -245,9 +331,6 @@ class CustomerForm(
         relax_identifier_lengths(self)
         if not creating:
             self.add_version_field()
-
-    def clean_national_id(self) -> str:
-        return self.unmask_national_id(self.cleaned_data["national_id"])
 
     def clean(self):
         # The services' normalisation, before the model's validators see the values.

@@ -92,7 +92,11 @@ class CustomerFilters:
     sort: str = DEFAULT_SORT
 
     def as_audit_detail(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v not in ("", None, False)}
+        """The filters as an export's audit entry keeps them (a searched number masked)."""
+        detail = {k: v for k, v in asdict(self).items() if v not in ("", None, False)}
+        if "q" in detail:
+            detail["q"] = search.query_for_log(detail["q"])
+        return detail
 
 
 def customer_list(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]:
@@ -438,6 +442,15 @@ def access_log_page(
     return rows[:ACCESS_PAGE_SIZE], next_before
 
 
+def audit_detail_shown(detail: dict | None) -> dict:
+    """An audit entry's detail as pages show it: an export's searched number masked, also in
+    entries written before exports masked it (search.query_for_log)."""
+    detail = dict(detail or {})
+    if "q" in detail:
+        detail["q"] = search.query_for_log(str(detail["q"]))
+    return detail
+
+
 def access_log_descriptions(entries: list[AuditEntry]) -> dict[int, str]:
     """entry id → its detail in words (the filters of an export), for the access log page.
 
@@ -490,7 +503,7 @@ def access_log_descriptions(entries: list[AuditEntry]) -> dict[int, str]:
     described = {}
     for entry in entries:
         parts = []
-        for key, value in (entry.detail or {}).items():
+        for key, value in audit_detail_shown(entry.detail).items():
             if key == "q":
                 parts.append(str(_("search “%(q)s”")) % {"q": value})
             elif key == "mine" and value:

@@ -412,16 +412,31 @@ def customer_view_record(*, actor: User, customer: Customer) -> None:
     audit_record(actor=actor, action="customer.viewed", target=customer)
 
 
-def customer_id_reveal(*, actor: User, customer: Customer, purpose: str = "") -> str:
-    """Return the whole national ID number and log that `actor` saw it.
+# The audit action of each number a user may reveal (the reveal limit counts both).
+REVEAL_ACTIONS = {"national_id": "customer.id_revealed", "phone": "customer.phone_revealed"}
 
-    PermissionDenied for a customer `actor` does not serve (nothing logged, nothing shown).
+
+def customer_identifier_reveal(
+    *, actor: User, customer: Customer, field: str, purpose: str = ""
+) -> str:
+    """Return the whole national ID or mobile number (`field`, REVEAL_ACTIONS) and log that
+    `actor` saw it, with the `purpose` when given ("correct": to correct it in a form).
+
+    PermissionDenied for a customer `actor` does not serve, RateLimited past the reveal limit
+    (customers.limits.REVEALS): nothing logged as revealed, nothing shown.
     """
     require_serve(actor, customer)
     limit_check(actor=actor, limit=REVEALS)
     detail = {"purpose": purpose} if purpose else None
-    audit_record(actor=actor, action="customer.id_revealed", target=customer, detail=detail)
-    return customer.national_id
+    audit_record(actor=actor, action=REVEAL_ACTIONS[field], target=customer, detail=detail)
+    return getattr(customer, field)
+
+
+def customer_id_reveal(*, actor: User, customer: Customer, purpose: str = "") -> str:
+    """The whole national ID number, logged (customer_identifier_reveal)."""
+    return customer_identifier_reveal(
+        actor=actor, customer=customer, field="national_id", purpose=purpose
+    )
 
 
 def access_log_export_record(
@@ -435,15 +450,11 @@ def access_log_export_record(
     audit_record(actor=actor, action="access_log.exported", detail=filters, branch=branch)
 
 
-def customer_phone_reveal(*, actor: User, customer: Customer) -> str:
-    """Return the whole mobile number and log that `actor` saw it (issue 8 item 13).
-
-    PermissionDenied outside the actor's reach; RateLimited past the reveal limit.
-    """
-    require_serve(actor, customer)
-    limit_check(actor=actor, limit=REVEALS)
-    audit_record(actor=actor, action="customer.phone_revealed", target=customer)
-    return customer.phone
+def customer_phone_reveal(*, actor: User, customer: Customer, purpose: str = "") -> str:
+    """The whole mobile number, logged (customer_identifier_reveal; issue 8 item 13)."""
+    return customer_identifier_reveal(
+        actor=actor, customer=customer, field="phone", purpose=purpose
+    )
 
 
 def customer_export_record(

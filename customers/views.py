@@ -50,6 +50,7 @@ from customers.forms import (
     LifeEventForm,
     NeedForm,
     ReassignForm,
+    masked_field_to_reveal,
 )
 from customers.limits import RateLimited
 from customers.models import Customer
@@ -357,15 +358,19 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _editable_customer(request, pk)
-    if request.method == "POST" and "reveal_id" in request.POST:
-        # "Reveal to correct": the whole number, logged like any reveal (issue 7 item 2).
-        revealed = True
+    reveal = masked_field_to_reveal(request.POST) if request.method == "POST" else None
+    if reveal is not None:
+        # "Reveal to correct" the national ID or the mobile: the whole number, logged like
+        # any reveal and counted towards the same limit (issue 7 item 2).
+        revealed = [reveal]
         try:
-            services.customer_id_reveal(actor=request.user, customer=customer, purpose="correct")
+            services.customer_identifier_reveal(
+                actor=request.user, customer=customer, field=reveal, purpose="correct"
+            )
         except RateLimited as refusal:
             messages.error(request, str(refusal))
-            revealed = False
-        form = CustomerForm(instance=customer, user=request.user, reveal_id=revealed)
+            revealed = []
+        form = CustomerForm(instance=customer, user=request.user, revealed=revealed)
         return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     if request.method == "POST" and form.is_valid():
