@@ -225,17 +225,28 @@ def test_the_profile_reveal_of_the_mobile_is_logged_without_a_purpose(
     assert AuditEntry.objects.get(action="customer.phone_revealed").detail == {}
 
 
-def test_an_edit_conflict_shows_numbers_masked_and_an_untouched_mask_keeps_theirs(
-    alice_client, supervisor, alices_customer
-):
-    """Alice edits while her supervisor changes the mobile: the conflict says so, masked, and
-    Alice's untouched (masked) mobile does not put back the old number."""
+def test_an_untouched_mask_keeps_a_colleagues_new_number(alice_client, supervisor, alices_customer):
+    """Alice edits while her supervisor changes the mobile: Alice's untouched (masked) mobile
+    stands for the number stored now, so her save keeps both changes without a conflict."""
     url = reverse("customers:edit", args=[alices_customer.pk])
     shown = _as_shown(alice_client.get(url))
     services.customer_update(
         actor=supervisor, customer=alices_customer, fields={"phone": "13600002222"}
     )
-    conflict = alice_client.post(url, shown | {"occupation": "教师"})
+    assert alice_client.post(url, shown | {"occupation": "教师"}).status_code == 302
+    stored = Customer.objects.get(pk=alices_customer.pk)
+    assert (stored.phone, stored.occupation) == ("13600002222", "教师")
+
+
+def test_an_edit_conflict_on_the_mobile_shows_it_masked(alice_client, supervisor, alices_customer):
+    """Both change the mobile: the conflict names the colleague's change, masked, and Alice's
+    informed second save keeps her number."""
+    url = reverse("customers:edit", args=[alices_customer.pk])
+    shown = _as_shown(alice_client.get(url))
+    services.customer_update(
+        actor=supervisor, customer=alices_customer, fields={"phone": "13600002222"}
+    )
+    conflict = alice_client.post(url, shown | {"phone": "13911113333"})
     assert conflict.status_code == 200
     body = conflict.content.decode()
     assert "while you were editing" in body
@@ -244,8 +255,7 @@ def test_an_edit_conflict_shows_numbers_masked_and_an_untouched_mask_keeps_their
         assert whole not in body
     again = alice_client.post(url, _as_shown(conflict))
     assert again.status_code == 302
-    stored = Customer.objects.get(pk=alices_customer.pk)
-    assert (stored.phone, stored.occupation) == ("13600002222", "教师")
+    assert Customer.objects.get(pk=alices_customer.pk).phone == "13911113333"
 
 
 # -- The mobile number in Django admin --------------------------------------------------------
