@@ -32,11 +32,17 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
-from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from crm.history import Display, FieldChange, field_changes, field_label, value_text
+from crm.history import (
+    Display,
+    FieldChange,
+    field_changes,
+    field_label,
+    moment_text,
+    value_text,
+)
 from crm.models import TimeStampedModel
 from crm.names import person_name
 
@@ -63,7 +69,7 @@ class EditConflict(ValidationError):
             code="edit_conflict",
             params={
                 "who": who,
-                "when": formats.date_format(timezone.localtime(when), "DATETIME_FORMAT"),
+                "when": moment_text(when),
                 "changes": described,
             },
         )
