@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.models import TimeStampedModel, choices_constraint
 from crm.names import person_name  # apps import it from here too
@@ -120,7 +121,8 @@ class Staff(TimeStampedModel):
         verbose_name=_("branch"),
     )
     employee_number = models.CharField(_("employee number"), max_length=20, unique=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    # "Active" staff are employed (在职), unlike an active need type or user account (有效).
+    is_active = models.BooleanField(pgettext_lazy("staff", "active"), default=True)
 
     objects = StaffQuerySet.as_manager()
 

@@ -41,11 +41,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import QueryDict
-from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from crm.history import Display, FieldChange, HistoryRecord, field_changes, field_label, value_text
+from crm.history import (
+    Display,
+    FieldChange,
+    HistoryRecord,
+    field_changes,
+    field_label,
+    moment_text,
+    value_text,
+)
 from crm.models import TimeStampedModel, model_field
 from crm.names import person_name
 
@@ -104,7 +111,7 @@ class EditConflict(ValidationError):
                 f"{changes[n].label}: {changes[n].old} → {changes[n].new}" for n in names
             )
 
-        at = formats.date_format(timezone.localtime(when), "DATETIME_FORMAT")
+        at = moment_text(when)
         messages = [ValidationError(EDIT_CONFLICT, params={"who": who, "when": at})]
         if merge.taken:
             messages.append(

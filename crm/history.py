@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +66,16 @@ class HistoryEntry:
     changes: list[FieldChange]
 
 
+# How every page shows a moment: the templates' `|date:"Y-m-d H:i"`, in the bank's time zone
+# (the same in English and Chinese; Django's DATETIME_FORMAT reads "Oct. 31, 2026, 2:05 p.m.").
+DATETIME_SHOWN = "Y-m-d H:i"
+
+
+def moment_text(value: dt.datetime) -> str:
+    """A moment as pages show it: "2026-10-31 14:05", local time."""
+    return formats.date_format(timezone.localtime(value), DATETIME_SHOWN)
+
+
 def field_label(model: type[models.Model] | models.Model, name: str) -> str:
     """The field's verbose name as a change's label ("Occupation")."""
     return capfirst(str(model_field(model, name).verbose_name))
@@ -87,7 +97,7 @@ def value_text(record: models.Model, name: str) -> str:
     if hasattr(value, "get_username"):  # a member of staff
         return person_name(value)
     if isinstance(value, dt.datetime):
-        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+        return moment_text(value)
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)

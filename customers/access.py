@@ -13,6 +13,11 @@ agree with it (tests/customers/test_access.py holds them together). Both build o
 - Roles: supervisors and head office supervise (reassign, import, read the access log, see the
   team); every member of staff with a role may create a customer.
 
+Pages of a role (the team's tasks, the dashboards, case analytics, the access log, precision
+per rule …): a user without the role gets 403 — there is no record whose existence a 403 could
+confirm, and STYLE.md §6 gives 403 for what a role may not do. A record or a branch outside the
+user's scope, named in the URL or a parameter, stays 404 (DOMAIN.md: ids do not leak).
+
 Predicates return bool and cost no query for a user whose staff profile is loaded; the
 `require_*` helpers raise PermissionDenied for services, whose callers may be a view, an admin
 action, a task or a shell — no service trusts its caller to have checked.

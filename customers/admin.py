@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -31,6 +32,7 @@ from customers.models import (
     NeedType,
     Relationship,
     RiskAssessment,
+    need_change_words,
     need_status_label,
 )
 from customers.selectors import audit_detail_shown
@@ -263,12 +265,22 @@ class CustomerAdmin(NoDeleteMixin, ServiceWriteAdmin, SimpleHistoryAdmin):
             }
             return TemplateResponse(request, "admin/customers/archive_confirm.html", ctx)
         archive = functools.partial(customer_archive, reason=reason)
-        self._each(request, queryset, archive, _("%(n)d customer(s) archived."))
+        self._each(
+            request,
+            queryset,
+            archive,
+            ngettext_lazy("%(n)d customer archived.", "%(n)d customers archived.", "n"),
+        )
         return None
 
     @admin.action(description=_("Restore the selected archived customers"))
     def restore(self, request, queryset):
-        self._each(request, queryset, customer_restore, _("%(n)d customer(s) restored."))
+        self._each(
+            request,
+            queryset,
+            customer_restore,
+            ngettext_lazy("%(n)d customer restored.", "%(n)d customers restored.", "n"),
+        )
 
     def _each(self, request, queryset, service, done) -> None:
         n = 0
@@ -381,6 +393,10 @@ class NeedStatusInWords:
     def new_status_label(self, change: NeedChange) -> str | None:
         return need_status_label(change.new_status) or None
 
+    @admin.display(description=_("change"))
+    def change_words(self, change: NeedChange) -> str:
+        return need_change_words(change)
+
 
 class NeedChangeInline(NeedStatusInWords, admin.TabularInline):
     model = NeedChange
@@ -444,8 +460,13 @@ class ByCustomerNumberSearch:
 @admin.register(NeedChange)
 class NeedChangeAdmin(NeedStatusInWords, ByCustomerNumberSearch, NoDeleteMixin, admin.ModelAdmin):
     list_display = ["need", "changed_at", "changed_by", "old_priority", "new_priority"]
-    list_display += ["old_status_label", "new_status_label"]
-    list_select_related = ["need", "changed_by"]
+    list_display += ["old_status_label", "new_status_label", "change_words"]
+    # The need's name is its customer's number and its type (CustomerNeed.__str__).
+    list_select_related = ["need__customer", "need__need_type", "changed_by"]
+    # The detail page (read-only) shows the statuses in words, not their codes.
+    fields = ["need", "changed_at", "changed_by", "change_words", "old_priority"]
+    fields += ["new_priority", "old_status_label", "new_status_label", "reason"]
+    readonly_fields = fields
     list_filter = [NeedChangeStatusFilter, "changed_at"]
     search_fields = ["=need__customer__customer_number"]
     customer_id_field = "need__customer_id"

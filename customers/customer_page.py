@@ -13,7 +13,7 @@ from accounts.models import person_name
 from customers import panels, timeline
 from customers.access import can_edit_customer, can_record_need
 from customers.forms import HouseholdLinkForm, LifeEventForm, NeedForm
-from customers.models import LifeEvent, NeedChange, need_status_label
+from customers.models import LifeEvent, NeedChange, need_change_words, need_status_label
 from customers.timeline import TimelineEntry
 
 # The body of a panel that is one form: the panel's dict gives `form`, `action` (where it
@@ -38,16 +38,7 @@ def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]
         changes = changes.filter(changed_at__lte=before)
     entries = []
     for change in changes.order_by("-changed_at")[:limit]:
-        if change.old_priority is None:
-            detail = _("new need, priority %(p)s") % {"p": change.new_priority}
-        else:
-            detail = _("priority %(old)s → %(new)s") % {
-                "old": change.old_priority,
-                "new": change.new_priority,
-            }
-        if change.old_status and change.old_status != change.new_status:
-            old, new = need_status_label(change.old_status), need_status_label(change.new_status)
-            detail += f"; {old} → {new}"
+        detail = need_change_words(change)
         if change.reason:
             detail += f" ({change.reason})"
         entries.append(

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Branch, Staff
@@ -336,9 +337,12 @@ def customer_restore(*, actor: User, customer: Customer) -> Customer:
     return customer
 
 
-REASSIGN_COUNT_CHANGED = _(
+REASSIGN_COUNT_CHANGED = ngettext_lazy(
+    "The filters now match %(n)d customer, not the %(expected)d you confirmed (the list "
+    "changed meanwhile). Nothing was moved; confirm again.",
     "The filters now match %(n)d customers, not the %(expected)d you confirmed (the list "
-    "changed meanwhile). Nothing was moved; confirm again."
+    "changed meanwhile). Nothing was moved; confirm again.",
+    "n",
 )
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Branch, Role, branch_id_of, person_name, role_of
@@ -210,7 +210,11 @@ def customer_reassign(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("%(n)d customer(s) reassigned to %(rm)s.")
+            ngettext(
+                "%(n)d customer reassigned to %(rm)s.",
+                "%(n)d customers reassigned to %(rm)s.",
+                moved,
+            )
             % {
                 "n": moved,
                 "rm": person_name(form.cleaned_data["relationship_manager"]),
@@ -243,6 +247,11 @@ def _detail_context(request: HttpRequest, customer: Customer, *, revealed: str =
         params = [("kind", k) for k in (selected or [])]
         params.append(("before", timeline.next_before.isoformat()))
         older_url = f"{customer.get_absolute_url()}?{urlencode(params)}#timeline"
+    # Keyset pages have no "previous" cursor: past the first page, a link back to it.
+    newest_url = ""
+    if before is not None:
+        kinds = urlencode([("kind", k) for k in (selected or [])])
+        newest_url = f"{customer.get_absolute_url()}{'?' + kinds if kinds else ''}#timeline"
     editable = can_edit_customer(user, customer)
     return {
         "customer": customer,
@@ -258,6 +267,7 @@ def _detail_context(request: HttpRequest, customer: Customer, *, revealed: str =
         "timeline_kinds": timeline_kinds(),
         "timeline_selected": selected or [],
         "timeline_older_url": older_url,
+        "timeline_newest_url": newest_url,
     }
 
 

@@ -4,6 +4,7 @@ staff table's sparklines (a tiny server-side SVG: one per row, no script)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from crm.charts import Chart, Series
 
@@ -32,7 +33,10 @@ def score_trend(snapshots: list) -> Chart | None:
     return Chart(
         id="my-score",
         kind="line",
-        title=_("My score, last %(n)d periods") % {"n": len(snapshots)},
+        title=ngettext(
+            "My score, last %(n)d period", "My score, last %(n)d periods", len(snapshots)
+        )
+        % {"n": len(snapshots)},
         labels=[f"{s.period_end:%Y-%m-%d}" for s in snapshots],
         series=[Series(_("Score"), [s.composite for s in snapshots])],
         y_max=100,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from accounts.http import branch_param
 from accounts.models import Branch, Role, branch_id_of, role_of
 from crm.params import page_param
 from customers import selectors as customer_selectors
+from customers.access import is_supervising
 from customers.exporting import csv_lines
 from customers.services import audit_record
 from dashboards import charts, exporting, selectors
@@ -65,10 +67,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _dashboard_branch(request: HttpRequest) -> Branch | None:
     """The branch whose dashboard is asked for: a supervisor's own (another: 404), for head
-    office ?branch=<id> or None (every branch). Http404 for anyone else."""
+    office ?branch=<id> or None (every branch). PermissionDenied (403) for anyone else: the
+    dashboards are pages of a role, like /tasks/team/ (customers.access, "Pages of a role")."""
     role = role_of(request.user)
-    if role not in (Role.SUPERVISOR, Role.HEAD_OFFICE):
-        raise Http404
+    if not is_supervising(request.user):
+        raise PermissionDenied
     branch = branch_param(request)
     if role == Role.SUPERVISOR and branch is None:
         branch = Branch.objects.filter(pk=branch_id_of(request.user)).first()

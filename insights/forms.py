@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.widgets import DateInput
+from customers.forms import FastSelect
 from insights.models import Alert
 
 FOLLOW_UP_INCOMPLETE = _("A follow-up task needs both a title and a due date.")
@@ -63,11 +64,23 @@ class AlertFilterForm(forms.Form):
     age = forms.ChoiceField(label=_("Age"), choices=AGE_CHOICES, required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
-    # Set by head office's dashboard of one branch: that branch's alerts.
+    # Set by the dashboards' links (a branch's alerts); head office picks it (`branches`).
     branch = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, data, *, rules, assignees):
+    def __init__(self, data, *, rules, assignees, branches=()):
         super().__init__(data)
+        if branches:
+            # Head office's ~200 branches: a select built in Python (FastSelect), as the
+            # customer list's; an id outside the list was already refused (404) by the view.
+            self.fields["branch"] = forms.TypedChoiceField(
+                label=_("Branch"),
+                coerce=int,
+                required=False,
+                empty_value=None,
+                choices=[("", _("All branches")), *branches],
+                widget=FastSelect(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.order_fields(["status", "branch"])
         self.fields["rule"].choices = [("", _("Any rule")), *rules]
         self.fields["assignee"].choices = [("", _("Anyone")), *assignees]
         if not assignees:

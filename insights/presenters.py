@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from customers.models import LifeEvent
@@ -41,7 +41,16 @@ def money(value) -> str:
 
 
 def _days(n: int) -> str:
-    return _("%(n)d days") % {"n": n}
+    """A number of days in words: "1 day", "30 days" (Chinese "1 天", "30 天")."""
+    return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+
+
+def _snapshots(n) -> str:
+    return ngettext(
+        "The average is of %(n)s earlier balance snapshot.",
+        "The average is of %(n)s earlier balance snapshots.",
+        n if isinstance(n, int) else 0,
+    ) % {"n": n}
 
 
 def _date(value) -> str:
@@ -123,8 +132,7 @@ def alert_evidence_words(code: str, evidence: dict) -> list[str]:
                 "pct": e.get("increase_pct"),
                 "as_of": _date(e.get("as_of")),
             },
-            _("The average is of %(n)s earlier balance snapshots.")
-            % {"n": e.get("baseline_snapshots")},
+            _snapshots(e.get("baseline_snapshots")),
         ]
     if code == "aum_outflow":
         return [
@@ -140,8 +148,7 @@ def alert_evidence_words(code: str, evidence: dict) -> list[str]:
                 "pct": e.get("decrease_pct"),
                 "as_of": _date(e.get("as_of")),
             },
-            _("The average is of %(n)s earlier balance snapshots.")
-            % {"n": e.get("baseline_snapshots")},
+            _snapshots(e.get("baseline_snapshots")),
         ]
     if code == "risk_expiry":
         days = e.get("days_to_expiry", 0)
@@ -200,9 +207,12 @@ def alert_evidence_words(code: str, evidence: dict) -> list[str]:
         ]
     if code == "suitability_review":
         return [
-            _(
-                "%(n)s holding(s) (%(products)s, principal %(principal)s) up to risk level "
-                "%(level)s, above the customer's class %(cls)s assessed on %(assessed)s."
+            ngettext(
+                "%(n)s holding (%(products)s, principal %(principal)s) of risk level "
+                "%(level)s, above the customer's class %(cls)s assessed on %(assessed)s.",
+                "%(n)s holdings (%(products)s, principal %(principal)s) up to risk level "
+                "%(level)s, above the customer's class %(cls)s assessed on %(assessed)s.",
+                e.get("holdings") or 0,
             )
             % {
                 "n": e.get("holdings"),

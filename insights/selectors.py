@@ -9,7 +9,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from accounts.models import Role, Staff, person_name, role_of
+from accounts.models import Branch, Role, Staff, person_name, role_of
 from customers.models import NeedType
 from insights.models import Alert, AlertRule, ScoreSnapshot
 from insights.presenters import rule_name
@@ -101,6 +101,15 @@ def assignee_choices(*, user: User, branch_id: int | None = None) -> list[tuple[
         .order_by("user__username")
     )
     return [(s.user_id, person_name(s.user)) for s in staff]
+
+
+def branch_choices(*, user: User) -> list[tuple[int, str]]:
+    """Head office's branch filter of /alerts/: every branch, by code ("001 Main street"), in
+    one query; none for other roles (a supervisor's list is their branch's already)."""
+    if role_of(user) != Role.HEAD_OFFICE:
+        return []
+    rows = Branch.objects.visible_to(user).order_by("code").values_list("pk", "code", "name")
+    return [(pk, f"{code} {name}") for pk, code, name in rows]
 
 
 def rule_precision() -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.http import branch_param
 from accounts.models import Branch, Role, Staff, person_name, role_of
 from crm.paging import CappedPaginator
+from customers.access import has_role, is_head_office
 from insights import selectors, services
 from insights.charts import score_chart
 from insights.forms import AlertActionForm, AlertDismissForm, AlertFilterForm
@@ -46,8 +47,8 @@ def _alert_or_404(request: HttpRequest, pk: int) -> Alert:
 @require_GET
 def alert_list(request: HttpRequest) -> HttpResponse:
     """An RM's alerts; a supervisor's branch; head office all — most severe, oldest first."""
-    if role_of(request.user) is None:
-        raise Http404
+    if not has_role(request.user):
+        raise PermissionDenied
     branch = branch_param(request)  # a branch outside scope: 404
     form = AlertFilterForm(
         request.GET,
@@ -55,6 +56,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         assignees=selectors.assignee_choices(
             user=request.user, branch_id=branch.pk if branch else None
         ),
+        branches=selectors.branch_choices(user=request.user),
     )
     filters = form.filters()
     now = timezone.now()
@@ -72,12 +74,17 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    every_branch = query.copy()  # the active branch filter's "clear" link
+    for name in ("branch", "assignee", "page"):
+        every_branch.pop(name, None)
     ctx = {
         "form": form,
         "page": page,
         "rows": rows,
         "query": query.urlencode(),
         "is_head_office": role_of(request.user) == Role.HEAD_OFFICE,
+        "branch": branch,
+        "every_branch_query": every_branch.urlencode(),
     }
     return render(request, "insights/alert_list.html", ctx)
 
@@ -160,8 +167,8 @@ def alert_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def alert_precision(request: HttpRequest) -> HttpResponse:
     """Head office: per rule, the share of decided alerts that were actioned."""
-    if role_of(request.user) != Role.HEAD_OFFICE:
-        raise Http404
+    if not is_head_office(request.user):
+        raise PermissionDenied  # a page of a role: 403 (customers.access, "Pages of a role")
     return render(request, "insights/alert_precision.html", {"rules": selectors.rule_precision()})
 
 
@@ -171,8 +178,8 @@ def alert_precision(request: HttpRequest) -> HttpResponse:
 @require_GET
 def score_list(request: HttpRequest) -> HttpResponse:
     """The latest scores in scope: an RM's own, a supervisor's branch, head office all."""
-    if role_of(request.user) is None:
-        raise Http404
+    if not has_role(request.user):
+        raise PermissionDenied
     if role_of(request.user) == Role.RM:
         return redirect("insights:score_detail", request.user.pk)
     branch = branch_param(request)  # head office: one branch's staff (another's: 404)
@@ -198,8 +205,8 @@ def score_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def scores_compute_now(request: HttpRequest) -> HttpResponse:
     """Head office: compute last week's scores now (queued; a worker writes the snapshots)."""
-    if role_of(request.user) != Role.HEAD_OFFICE:
-        raise Http404
+    if not is_head_office(request.user):
+        raise PermissionDenied
     services.scores_compute_request(actor=request.user, period_end=default_period_end())
     messages.success(request, _("The scores are being computed; reload in a minute."))
     return redirect("insights:score_list")

@@ -46,7 +46,7 @@ class InteractionForm(SubmitOnceFormMixin, forms.Form):
         initial=Interaction.Direction.OUTBOUND,
     )
     occurred_at = forms.DateTimeField(
-        label=_("When"), widget=DateTimeLocalInput(), validators=[plausible_date_check]
+        label=_("Occurred at"), widget=DateTimeLocalInput(), validators=[plausible_date_check]
     )
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), required=False, min_value=0, max_value=24 * 60

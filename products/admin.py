@@ -283,7 +283,7 @@ class RiskQuestionAdmin(FrozenWhenAnsweredMixin, VersionCheckedAdmin):
 @admin.register(QuestionnaireAnswers)
 class QuestionnaireAnswersAdmin(ReadOnlyAdmin):
     list_display = ["assessment", "questionnaire", "in_person", "branch"]
-    list_select_related = ["assessment", "questionnaire", "branch"]
+    list_select_related = ["assessment__customer", "questionnaire", "branch"]
     list_filter = ["questionnaire", "in_person"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator

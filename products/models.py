@@ -349,7 +349,11 @@ class Holding(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id} {self.product_id} {self.principal} {self.currency}"
+        # As admin shows it as a foreign key (a sale override's holding).
+        return (
+            f"{self.customer.customer_number} · {self.product.code} · "
+            f"{self.principal} {self.currency}"
+        )
 
 
 class SaleOverride(TimeStampedModel):

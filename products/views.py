@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import branch_param
@@ -413,7 +414,13 @@ def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
         raise
     else:
         messages.success(
-            request, _("Campaign launched: %(n)s customers targeted.") % {"n": f"{count:,}"}
+            request,
+            ngettext(
+                "Campaign launched: %(n)s customer targeted.",
+                "Campaign launched: %(n)s customers targeted.",
+                count,
+            )
+            % {"n": f"{count:,}"},
         )
     return redirect(campaign)
 

@@ -78,3 +78,28 @@ def test_default_reference_data_reads_in_chinese(db):
     with translation.override("zh-hans"):
         assert str(education) == "教育金"
     assert str(education) == "Education funding"
+
+
+def test_our_catalogue_does_not_reuse_a_word_of_djangos_with_another_meaning(
+    client, django_user_model
+):
+    """Our catalogue wins over Django's: a msgid we share with admin or simple-history must
+    mean the same there. "Today" (admin's date filter) read "今日到期" (due today), staff's
+    "active" (在职, employed) named need types and user accounts, "Created" (an alert's
+    creation time) labelled history records, "Comment" (feedback) the reason of a change."""
+    from django.utils import translation
+    from django.utils.translation import gettext, pgettext
+
+    from customers.models import NeedType
+
+    with translation.override("zh-hans"):
+        assert gettext("Today") == "今天"
+        assert pgettext("staff", "active") == "在职"
+        assert str(NeedType._meta.get_field("is_active").verbose_name) == "有效"
+        assert gettext("Created") == "已创建"  # simple-history's "+" record
+        assert pgettext("time", "Created") == "创建时间"
+        assert pgettext("change reason", "Comment") == "备注"
+    client.force_login(django_user_model.objects.create_superuser("root", password="x" * 12))
+    client.cookies["django_language"] = "zh-hans"
+    body = client.get("/admin/customers/needchange/").content.decode()
+    assert "今天" in body and "今日到期" not in body

@@ -26,6 +26,7 @@ from customers.models.needs import (
     CustomerNeed,
     NeedChange,
     NeedType,
+    need_change_words,
     need_status_label,
 )
 from customers.models.risk import RiskAssessment
@@ -55,6 +56,7 @@ __all__ = [
     "customer_number_validator",
     "mobile_validator",
     "national_id_validator",
+    "need_change_words",
     "need_status_label",
     "risk_assessment_cutoff",
 ]

@@ -113,7 +113,9 @@ class CustomerNeed(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id}: {self.need_type_id} ({self.priority})"
+        # Admin lists and foreign keys (a need change's "need") name the need, not its id:
+        # "C00012345 · Retirement". Lists showing it select_related customer and need_type.
+        return f"{self.customer.customer_number} · {self.need_type}"
 
 
 class NeedChange(models.Model):
@@ -153,4 +155,37 @@ class NeedChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.need_id} {self.old_priority}→{self.new_priority} {self.changed_at:%Y-%m-%d}"
+        return f"{self.need} · {timezone.localtime(self.changed_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def is_new_need(self) -> bool:
+        """The record of a need's first recording (it had no priority before)."""
+        return self.old_priority is None
+
+    @property
+    def priority_changed(self) -> bool:
+        return self.old_priority is not None and self.old_priority != self.new_priority
+
+    @property
+    def status_changed(self) -> bool:
+        return bool(self.old_status) and self.old_status != self.new_status
+
+
+def need_change_words(change: NeedChange) -> str:
+    """What one need change changed, in words, each part only when it changed: "new need,
+    priority 60", "priority 60 → 80", "Active → Fulfilled" or "priority 60 → 80; Active →
+    Fulfilled" (a status-only change used to read "priority 80 → 80"). Every page showing a
+    need's history (timeline, needs panel, admin) says it this way."""
+    parts = []
+    if change.is_new_need:
+        parts.append(gettext("new need, priority %(p)s") % {"p": change.new_priority})
+    elif change.priority_changed:
+        parts.append(
+            gettext("priority %(old)s → %(new)s")
+            % {"old": change.old_priority, "new": change.new_priority}
+        )
+    if change.status_changed:
+        parts.append(
+            f"{need_status_label(change.old_status)} → {need_status_label(change.new_status)}"
+        )
+    return "; ".join(parts)

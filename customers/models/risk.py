@@ -59,4 +59,5 @@ class RiskAssessment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id} {self.risk_class} {self.assessed_on}"
+        # As admin shows it in lists and as a foreign key: "C00012345 · C3 · 2026-05-01".
+        return f"{self.customer.customer_number} · {self.risk_class} · {self.assessed_on}"

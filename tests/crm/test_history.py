@@ -113,3 +113,25 @@ def test_an_edit_of_a_row_written_without_history_still_sees_a_colleagues_save(r
         )
     customer.refresh_from_db()
     assert customer.email == "tab1@example.cn" and customer.address != "上海市浦东新区 1 号"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_edit_conflict_gives_its_time_as_every_page_does(rm_alice, language):
+    """ "saved this record at 2026-10-31 14:05", the pages' Y-m-d H:i, in both languages (it
+    read "Oct. 31, 2026, 2:05 p.m." and "2026年10月31日 14:05")."""
+    from django.utils import translation
+
+    interaction = logged(rm_alice)
+    version = version_of(interaction)
+    services.interaction_update(actor=rm_alice, interaction=interaction, fields={"subject": "A"})
+    interaction.refresh_from_db()
+    with pytest.raises(EditConflict) as raised:
+        services.interaction_update(
+            actor=rm_alice,
+            interaction=interaction,
+            expected_version=version,
+            fields={"subject": "B"},
+        )
+    with translation.override(language):
+        message = " ".join(raised.value.messages)
+    assert local(interaction.updated_at) in message

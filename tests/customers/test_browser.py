@@ -43,7 +43,7 @@ def test_rm_searches_opens_records_a_need_and_sees_its_history(live_server, page
     history = need.locator("[data-testid=need-history]").inner_text()
     assert "70 → 85" in history
     assert "孩子明年上小学" in history
-    assert "recorded with priority 70" in history
+    assert "new need, priority 70" in history  # as the timeline says it
     today = timezone.localdate().isoformat()
     assert today in history
 

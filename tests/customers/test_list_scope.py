@@ -98,7 +98,7 @@ def test_whole_book_moves_in_one_confirmed_action(
     with django_assert_max_num_queries(16):
         moved = supervisor_client.post(url, data | {"confirm_count": 60})
     assert moved.status_code == 302
-    assert "60 customer(s) reassigned" in supervisor_client.get(moved.url).content.decode()
+    assert "60 customers reassigned" in supervisor_client.get(moved.url).content.decode()
     assert set(Customer.objects.filter(relationship_manager=rm_carol)) >= set(book)
     assert AuditEntry.objects.filter(action="customer.reassigned").count() == 60
 

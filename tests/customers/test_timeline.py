@@ -73,3 +73,22 @@ def test_the_probe_finds_dated_entries_of_today_and_of_the_cursors_day(rm_alice)
     # A cursor early on that day in the bank's zone (the evening before, in UTC).
     cursor = timezone.make_aware(dt.datetime.combine(today, dt.time(0, 30)))
     assert timeline_page(customer=customer, selected=["life_event"], before=cursor).entries
+
+
+def test_an_older_page_links_back_to_the_newest(alice_client, rm_alice):
+    """Keyset pages have no "previous" cursor: page 2 offers "Newest" (page 1), keeping the
+    kinds chosen; the first page does not."""
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    for priority in range(25):  # 25 need changes: more than a page of 20
+        customer_need_record(
+            actor=rm_alice, customer=customer, need_type=need_type("retirement"), priority=priority
+        )
+    first = alice_client.get(customer.get_absolute_url(), {"kind": "need"})
+    assert first.context["timeline_newest_url"] == ""
+    assert 'data-testid="timeline-newest"' not in first.content.decode()
+    older = first.context["timeline_older_url"]
+    second = alice_client.get(older)
+    assert second.status_code == 200
+    newest = second.context["timeline_newest_url"]
+    assert newest == f"{customer.get_absolute_url()}?kind=need#timeline"
+    assert f'href="{newest}" data-testid="timeline-newest"' in second.content.decode()

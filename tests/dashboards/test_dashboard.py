@@ -185,9 +185,16 @@ def test_supervisor_cannot_open_another_branchs_dashboard_or_drill_downs(
 
 
 def test_rms_have_no_dashboard(alice_client):
-    assert alice_client.get("/dashboard/").status_code == 404
-    assert alice_client.get("/dashboard/export/staff.csv").status_code == 404
-    assert alice_client.get("/dashboard/need-changes/").status_code == 404
+    """A page of a role answers 403 to a user without it, as /tasks/team/ does (no record
+    whose existence a 403 could confirm); a branch outside scope stays 404 (below)."""
+    assert alice_client.get("/dashboard/").status_code == 403
+    assert alice_client.get("/dashboard/export/staff.csv").status_code == 403
+    assert alice_client.get("/dashboard/need-changes/").status_code == 403
+    assert alice_client.get("/tasks/team/").status_code == 403
+
+
+def test_a_supervisor_asking_for_another_branchs_dashboard_gets_404(supervisor_client, branch_b):
+    assert supervisor_client.get(f"/dashboard/?branch={branch_b.pk}").status_code == 404
 
 
 def test_head_office_opens_any_branch(head_office_client, branch_a, branch_b):

@@ -198,7 +198,7 @@ def test_precision_is_for_head_office_only(head_office_client, supervisor_client
     Alert.objects.filter(pk=b.pk).update(
         status="dismissed", dismiss_reason="not_relevant", closed_at=timezone.now()
     )
-    assert supervisor_client.get(reverse("insights:alert_precision")).status_code == 404
+    assert supervisor_client.get(reverse("insights:alert_precision")).status_code == 403
     body = head_office_client.get(reverse("insights:alert_precision")).content.decode()
     assert "50.0 %" in body
 
@@ -263,7 +263,7 @@ def test_head_office_computes_scores_on_demand_through_the_outbox(
     from insights.tasks import scores_compute_task
 
     url = reverse("insights:scores_compute")
-    assert supervisor_client.post(url).status_code == 404
+    assert supervisor_client.post(url).status_code == 403
     assert head_office_client.post(url).status_code == 302
     head_office_client.post(url)  # a double click queues one
     (message,) = OutboxMessage.objects.filter(task_name="insights.tasks.scores_compute_task")
@@ -283,3 +283,59 @@ def test_a_long_alert_list_says_more_than_the_cap_instead_of_counting(rm_alice):
     qs = Customer.objects.order_by("pk")
     assert (CappedPaginator(qs, 2, cap=2).count, CappedPaginator(qs, 2, cap=2).capped) == (2, True)
     assert (CappedPaginator(qs, 2, cap=3).count, CappedPaginator(qs, 2, cap=3).capped) == (3, False)
+
+
+def test_a_dismissal_refused_for_a_missing_note_comes_back_unfolded_with_the_error(
+    alice_client, rm_alice
+):
+    (alert,) = make_alerts(rm_alice)
+    url = reverse("insights:alert_dismiss", args=[alert.pk])
+    response = alice_client.post(url, {"reason": "other", "note": ""})
+    assert response.status_code == 400
+    body = response.content.decode()
+    panel = body[body.index('data-testid="dismiss-panel"') :]
+    assert panel.split(">", 1)[0].rstrip().endswith("open")  # the <details> is unfolded
+    assert "Describe the reason in the note." in panel.split("</details>", 1)[0]
+    unfolded = alice_client.get(alert.get_absolute_url()).content.decode()
+    tag = unfolded[unfolded.index('data-testid="dismiss-panel"') :].split(">", 1)[0]
+    assert "open" not in tag  # folded while there is nothing to see
+
+
+def test_head_office_filters_alerts_by_branch_and_sees_the_filter(
+    head_office_client, supervisor_client, rm_alice, rm_bob, branch_a, branch_b
+):
+    (mine,) = make_alerts(rm_alice)
+    (bobs,) = make_alerts(rm_bob)
+    url = reverse("insights:alert_list")
+    body = head_office_client.get(url).content.decode()
+    assert 'name="branch"' in body and "All branches" in body
+    assert f'<option value="{branch_b.pk}">{branch_b.code} {branch_b.name}</option>' in body
+    assert 'data-testid="alert-branch-filter"' not in body
+    response = head_office_client.get(url, {"branch": branch_b.pk})
+    assert [r["alert"] for r in response.context["rows"]] == [bobs]
+    body = response.content.decode()
+    assert f'<option value="{branch_b.pk}" selected>' in body
+    assert f"Alerts of branch {branch_b.code} {branch_b.name}" in body
+    assert head_office_client.get(url, {"branch": 999999}).status_code == 404
+    # A supervisor's list is their branch's: no branch to pick.
+    assert 'name="branch" class="form-select' not in supervisor_client.get(url).content.decode()
+    assert mine.branch_id == branch_a.pk
+
+
+def test_head_office_alert_list_query_count(
+    head_office_client, rm_alice, branch_a, django_assert_num_queries
+):
+    from tests.accounts.factories import BranchFactory
+
+    BranchFactory.create_batch(5)
+    make_alerts(rm_alice, 3)
+    url = reverse("insights:alert_list")
+    head_office_client.get(url, {"branch": branch_a.pk})
+    # session, user, staff, the branch asked for, the branch's RMs, every branch (the
+    # filter), rules, count, page of alerts, session save (+ its savepoints)
+    with django_assert_num_queries(12):
+        head_office_client.get(url, {"branch": branch_a.pk})
+    make_alerts(rm_alice, 5)
+    BranchFactory.create_batch(20)
+    with django_assert_num_queries(12):
+        assert head_office_client.get(url, {"branch": branch_a.pk}).status_code == 200

@@ -427,3 +427,22 @@ def test_the_navbar_links_tasks_and_the_contact_list(alice_client, supervisor_cl
     assert 'href="/tasks/"' in html and 'href="/to-contact/"' in html
     html = supervisor_client.get(reverse("interactions:task_list")).content.decode()
     assert 'href="/tasks/"' in html and 'href="/to-contact/"' not in html
+
+
+def test_the_form_the_page_and_the_history_name_the_time_alike(alice_client, rm_alice):
+    """ "Occurred at" on the form, the interaction's page and its history (the form said
+    "When"), in English and Chinese."""
+    from django.utils import translation
+
+    from crm.history import field_label
+    from interactions.forms import InteractionForm
+    from interactions.models import Interaction
+    from tests.interactions.factories import InteractionFactory
+
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            history_label = field_label(Interaction, "occurred_at")
+            assert str(InteractionForm.base_fields["occurred_at"].label) == history_label
+    interaction = InteractionFactory(staff=rm_alice, customer__relationship_manager=rm_alice)
+    body = alice_client.get(interaction.get_absolute_url()).content.decode()
+    assert ">Occurred at</dt>" in body and ">When</dt>" not in body

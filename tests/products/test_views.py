@@ -289,3 +289,20 @@ def test_campaign_pages_query_counts(supervisor_client, supervisor, django_asser
     # session, user with staff, campaigns with their counts
     with django_assert_num_queries(3):
         assert supervisor_client.get(reverse("products:campaigns")).status_code == 200
+
+
+def test_a_one_day_term_reads_as_one_day(alice_client):
+    """A count in a sentence takes its plural from the number: "1 day", never "1 days"."""
+    from django.utils import translation
+
+    product = product_on_shelf(term_days=1, code="DD-1D")
+    product_on_shelf(term_days=7, code="DD-7D")
+    body = alice_client.get(reverse("products:list")).content.decode()
+    assert "1 day<" in body and "1 days" not in body and "7 days" in body
+    assert (
+        "1 day" in alice_client.get(reverse("products:detail", args=[product.pk])).content.decode()
+    )
+    alice_client.cookies["django_language"] = "zh-hans"
+    with translation.override("zh-hans"):
+        body = alice_client.get(reverse("products:list")).content.decode()
+    assert "1 天" in body and "1 day" not in body
