@@ -63,3 +63,27 @@ NEED_TYPE_NAMES = {
 def need_type(code: str) -> NeedType:
     """A default need type; recreated when a transactional (browser) test emptied the table."""
     return NeedType.objects.get_or_create(code=code, defaults={"name": NEED_TYPE_NAMES[code]})[0]
+
+
+def customer_form_data(customer, **overrides) -> dict:
+    """The customer edit form as the browser posts it untouched: the identifiers masked as
+    the form shows them, and the version it was filled from."""
+    from crm.concurrency import version_of
+
+    data = {
+        "customer_number": customer.customer_number,
+        "name": customer.name,
+        "date_of_birth": customer.date_of_birth.isoformat(),
+        "national_id": customer.masked_national_id,
+        "phone": customer.masked_phone,
+        "email": customer.email,
+        "address": customer.address,
+        "occupation": customer.occupation,
+        "income_band": customer.income_band,
+        "segment": customer.segment,
+        "status": customer.status,
+        "preferred_channel": customer.preferred_channel,
+        "relationship_manager": str(customer.relationship_manager_id or ""),
+        "version": version_of(customer),
+    }
+    return data | overrides

@@ -10,7 +10,7 @@ from accounts.services import role_groups_sync
 from customers import services
 from customers.models import AuditEntry, Customer
 from tests.accounts.factories import UserFactory
-from tests.customers.factories import CustomerFactory, national_id_for
+from tests.customers.factories import CustomerFactory, customer_form_data, national_id_for
 
 PHONE = "13912345678"
 MASKED_PHONE = "139****5678"
@@ -19,21 +19,6 @@ MASKED_PHONE = "139****5678"
 @pytest.fixture
 def alices_customer(rm_alice):
     return CustomerFactory(relationship_manager=rm_alice, name="王建国", phone=PHONE)
-
-
-def _form(customer, **overrides):
-    data = {
-        "customer_number": customer.customer_number,
-        "name": customer.name,
-        "date_of_birth": customer.date_of_birth.isoformat(),
-        "national_id": customer.masked_national_id,
-        "phone": customer.masked_phone,
-        "segment": customer.segment,
-        "status": customer.status,
-        "relationship_manager": str(customer.relationship_manager_id or ""),
-    }
-    data.update(overrides)
-    return data
 
 
 def test_the_edit_form_shows_the_id_masked_and_logs_nothing(supervisor_client, alices_customer):
@@ -46,7 +31,7 @@ def test_the_edit_form_shows_the_id_masked_and_logs_nothing(supervisor_client, a
 
 def test_saving_with_the_masked_id_keeps_the_number(supervisor_client, alices_customer):
     url = reverse("customers:edit", args=[alices_customer.pk])
-    response = supervisor_client.post(url, _form(alices_customer, occupation="教师"))
+    response = supervisor_client.post(url, customer_form_data(alices_customer, occupation="教师"))
     assert response.status_code == 302
     stored = Customer.objects.get(pk=alices_customer.pk)
     assert stored.national_id == alices_customer.national_id and stored.occupation == "教师"
@@ -62,7 +47,9 @@ def test_reveal_to_correct_is_logged_then_the_id_can_be_corrected(
     entry = AuditEntry.objects.get(action="customer.id_revealed")
     assert entry.detail == {"purpose": "correct"}
     corrected = national_id_for(alices_customer.date_of_birth, 555)
-    response = supervisor_client.post(url, _form(alices_customer, national_id=corrected))
+    response = supervisor_client.post(
+        url, customer_form_data(alices_customer, national_id=corrected)
+    )
     assert response.status_code == 302
     assert Customer.objects.get(pk=alices_customer.pk).national_id == corrected
 

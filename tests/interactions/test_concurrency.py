@@ -12,27 +12,8 @@ from crm.concurrency import EditConflict, version_of
 from customers import services as customer_services
 from customers.models import Customer
 from interactions import services
+from tests.customers.factories import customer_form_data
 from tests.interactions.factories import TaskFactory
-
-
-def customer_form(customer, **overrides):
-    data = {
-        "customer_number": customer.customer_number,
-        "name": customer.name,
-        "date_of_birth": customer.date_of_birth.isoformat(),
-        "national_id": customer.national_id,
-        "phone": customer.phone,
-        "email": customer.email,
-        "address": customer.address,
-        "occupation": customer.occupation,
-        "income_band": customer.income_band,
-        "segment": customer.segment,
-        "status": customer.status,
-        "preferred_channel": customer.preferred_channel,
-        "relationship_manager": str(customer.relationship_manager_id or ""),
-    }
-    data.update(overrides)
-    return data
 
 
 def _version_in(response) -> str:
@@ -48,11 +29,11 @@ def test_the_second_save_sees_the_first_change_and_decides(
     assert alice_version == sam_version == version_of(alices_customer)
 
     first = alice_client.post(
-        url, customer_form(alices_customer, occupation="教师", version=alice_version)
+        url, customer_form_data(alices_customer, occupation="教师", version=alice_version)
     )
     assert first.status_code == 302
     second = supervisor_client.post(
-        url, customer_form(alices_customer, address="上海市浦东新区1号", version=sam_version)
+        url, customer_form_data(alices_customer, address="上海市浦东新区1号", version=sam_version)
     )
     assert second.status_code == 200  # the form again, not a silent overwrite
     body = second.content.decode()
@@ -64,7 +45,7 @@ def test_the_second_save_sees_the_first_change_and_decides(
     # The supervisor decides to keep theirs: the re-rendered form carries the new version.
     again = supervisor_client.post(
         url,
-        customer_form(
+        customer_form_data(
             alices_customer,
             occupation="教师",
             address="上海市浦东新区1号",
