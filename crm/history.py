@@ -36,7 +36,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import model_field
+from crm.models import TimeStampedModel, model_field
 from crm.names import person_name
 
 if TYPE_CHECKING:
@@ -129,6 +129,26 @@ def tracked_fields(record: HistoryRecord) -> list[str]:
     """The fields simple-history keeps for the record's model, in the model's order
     (many-to-many fields, kept in tables of their own, are not among them)."""
     return [f.name for f in record.tracked_fields if f.editable and not f.primary_key]
+
+
+def history_baseline(instance: TimeStampedModel) -> None:
+    """Before a service changes `instance` (locked), give its current version a history record
+    of its own if it has none: the row was loaded by COPY (the demo), or last changed by a
+    set-based import, neither of which writes history. The record holds the values as they
+    are, dated at the version (`updated_at`), "+" when the row has no history at all, "~"
+    otherwise, with no user. Without it the change about to be made would show as "saved
+    without changes" (nothing older to compare with), and an edit form filled from this
+    version would have no base for the three-way merge (crm.concurrency.merge_edits), so a
+    colleague's change to a field left alone could be reverted. Call it before setting
+    `_history_user` or `_change_reason` on the instance. One query when the version has its
+    record (the usual case), three when it is written. Models without simple-history: nothing.
+    """
+    history = getattr(instance, "history", None)
+    if history is None or history.filter(history_date__gte=instance.updated_at).exists():
+        return
+    type(instance).history.bulk_history_create(  # type: ignore[attr-defined]
+        [instance], update=history.exists(), default_date=instance.updated_at
+    )
 
 
 def history_entries(

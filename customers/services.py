@@ -16,6 +16,7 @@ from simple_history.utils import bulk_update_with_history
 from accounts.models import Branch, Staff
 from crm import identifiers
 from crm.concurrency import version_check
+from crm.history import history_baseline
 from crm.submit_once import submission_claim, submission_done
 from customers import search
 from customers.access import (
@@ -271,6 +272,7 @@ def customer_update(
     changed = [name for name, value in values.items() if getattr(customer, name) != value]
     if not changed:
         return customer
+    history_baseline(customer)
     from customers.selectors import history_value  # selectors import this module
 
     version_check(current=customer, expected=expected_version, fields=values, display=history_value)
@@ -306,6 +308,7 @@ def customer_archive(*, actor: User, customer: Customer, reason: str) -> Custome
     require_edit(actor, customer)
     if customer.is_archived:
         raise ValidationError(ALREADY_ARCHIVED)
+    history_baseline(customer)
     customer.status = Customer.Status.ARCHIVED
     customer._history_user = actor
     customer._change_reason = reason[:100]
@@ -544,6 +547,7 @@ def risk_assessment_record(
     assessment.save()
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.risk_assessed_on is None or assessed_on >= customer.risk_assessed_on:
+        history_baseline(customer)
         customer.risk_class, customer.risk_assessed_on = risk_class, assessed_on
         customer._history_user = actor
         customer._change_reason = "risk assessment"

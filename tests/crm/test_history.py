@@ -90,11 +90,14 @@ def test_an_edit_conflict_tells_the_time_in_the_banks_time_zone(rm_alice):
     assert local(moved) in " ".join(raised.value.messages)
 
 
-def test_an_edit_of_a_row_written_without_history_still_sees_a_colleagues_save(rm_alice):
-    """A customer loaded in bulk (no history record of its own version) and saved by a
-    colleague since: the form filled before that save gets the conflict, not a silent
-    overwrite of the colleague's change."""
+def test_a_row_written_without_history_gets_a_record_of_itself_before_its_first_change(
+    rm_alice,
+):
+    """A customer loaded in bulk (no history record of its own version): its first change
+    shows old → new, and a form filled before that change merges with it instead of
+    reverting it or reporting every field."""
     from customers.models import Customer
+    from customers.selectors import customer_history
     from customers.services import customer_update
 
     customer = CustomerFactory(relationship_manager=rm_alice, email="old@example.cn")
@@ -104,15 +107,17 @@ def test_an_edit_of_a_row_written_without_history_still_sees_a_colleagues_save(r
     customer.refresh_from_db()
     version = version_of(customer)  # both tabs' forms
     customer_update(actor=rm_alice, customer=customer, fields={"email": "tab1@example.cn"})
-    with pytest.raises(EditConflict):
-        customer_update(
-            actor=rm_alice,
-            customer=customer,
-            expected_version=version,
-            fields={"address": "上海市浦东新区 1 号"},
-        )
-    customer.refresh_from_db()
-    assert customer.email == "tab1@example.cn" and customer.address != "上海市浦东新区 1 号"
+    latest, baseline = customer_history(customer=customer)
+    assert (baseline.kind, baseline.at, baseline.by) == ("+", loaded, "")
+    assert latest.changes == [FieldChange("E-mail", "old@example.cn", "tab1@example.cn")]
+    customer_update(
+        actor=rm_alice,
+        customer=customer,
+        expected_version=version,
+        fields={"address": "上海市浦东新区 1 号"},
+    )
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.email, stored.address) == ("tab1@example.cn", "上海市浦东新区 1 号")
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])

@@ -233,18 +233,46 @@ def test_a_mobile_number_taken_into_the_form_is_masked_in_the_banner(
     assert Customer.objects.get(pk=alices_customer.pk).phone == "13912345678"
 
 
-def test_without_a_base_every_difference_is_reported_and_nothing_is_taken_silently(
-    alice_client, supervisor_client, rm_alice
-):
-    """A customer loaded without history (import, the demo's COPY): what the second form was
-    filled from is unknown, so no field counts as left alone."""
-    customer = CustomerFactory(relationship_manager=rm_alice, email="old@example.cn")
+def _loaded_without_history(customer):
+    """The customer as the demo's COPY or a set-based import leaves it: no history record."""
     customer.history.all().delete()
     Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now() - dt.timedelta(days=3))
     customer.refresh_from_db()
+    return customer
+
+
+def test_a_customer_loaded_without_history_merges_like_any_other(
+    alice_client, supervisor_client, rm_alice
+):
+    """The first save writes a record of the customer as loaded (crm.history.history_baseline),
+    so the other tab's form, filled from that version, keeps what only the first changed."""
+    customer = _loaded_without_history(
+        CustomerFactory(relationship_manager=rm_alice, email="old@example.cn", segment="hnw")
+    )
     url = reverse("customers:edit", args=[customer.pk])
     form_a, form_b = customer_form_data(customer), customer_form_data(customer)
-    assert alice_client.post(url, form_a | {"email": "a@example.cn"}).status_code == 302
+    changes_a = {"email": "a@example.cn", "segment": "mass", "marketing_consent": ""}
+    assert alice_client.post(url, form_a | changes_a).status_code == 302
+    check = supervisor_client.post(url, form_b | {"address": "北京路2号"})
+    text = " ".join(banner(check))
+    assert "E-mail: old@example.cn → a@example.cn" in text and "None of your changes" in text
+    assert supervisor_client.post(url, shown(check)).status_code == 302
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.email, stored.segment, stored.address) == ("a@example.cn", "mass", "北京路2号")
+    assert stored.marketing_consent is False
+
+
+def test_a_change_made_outside_the_app_since_the_form_was_filled_is_never_taken_silently(
+    supervisor_client, rm_alice
+):
+    """A set-based import changed the customer after the form was filled: what the form was
+    filled from is unknown, so no field counts as left alone."""
+    customer = _loaded_without_history(
+        CustomerFactory(relationship_manager=rm_alice, email="old@example.cn")
+    )
+    url = reverse("customers:edit", args=[customer.pk])
+    form_b = customer_form_data(customer)
+    Customer.objects.filter(pk=customer.pk).update(email="a@example.cn", updated_at=timezone.now())
 
     conflict = supervisor_client.post(url, form_b | {"address": "北京路2号"})
     assert conflict.status_code == 200
