@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, branch_id_of, role_of
@@ -162,7 +162,7 @@ class ProductVersion(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ON_SALE = "on_sale", _("On sale")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("product status", "Closed")
         MATURED = "matured", _("Matured")
 
     product = models.ForeignKey(

@@ -103,3 +103,16 @@ def test_our_catalogue_does_not_reuse_a_word_of_djangos_with_another_meaning(
     client.cookies["django_language"] = "zh-hans"
     body = client.get("/admin/customers/needchange/").content.decode()
     assert "今天" in body and "今日到期" not in body
+
+
+def test_closed_reads_as_closed_except_for_a_product_no_longer_on_sale():
+    """One English word, two meanings: a case, a campaign or an alert is 已关闭; a product
+    version is 已停售 (no longer on sale)."""
+    from django.utils import translation
+
+    from feedback.models import CaseStatus
+    from products.models import Campaign, ProductVersion
+
+    with translation.override("zh-hans"):
+        assert str(CaseStatus.CLOSED.label) == str(Campaign.Status.CLOSED.label) == "已关闭"
+        assert str(ProductVersion.Status.CLOSED.label) == "已停售"
