@@ -150,6 +150,7 @@ def holdings_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
                 url=h.product.get_absolute_url(),
                 actor=person_name(h.recorded_by),
                 badge=h.get_status_display(),
+                date_only=True,  # a start date: its time of day means nothing
             )
         )
     return entries

@@ -120,6 +120,11 @@ def test_a_suitable_sale_is_recorded_with_maturity(rm_alice, alices_customer):
     assert holding.currency == "CNY"
     assert holding.maturity_date == holding.start_date + dt.timedelta(days=90)
     assert holding.source == Holding.Source.STAFF
+    # On the customer's timeline: dated, not timed (shown without a made-up 00:00).
+    from customers.timeline import timeline_page
+
+    (entry,) = timeline_page(customer=alices_customer, selected=["holding"]).entries
+    assert entry.date_only and timezone.localtime(entry.occurred_at).date() == holding.start_date
 
 
 def test_an_unsuitable_sale_is_refused_with_every_reason(rm_alice, alices_customer):
