@@ -48,6 +48,7 @@ from crm.history import (
     Display,
     FieldChange,
     HistoryRecord,
+    changes_text,
     field_changes,
     field_label,
     moment_text,
@@ -107,9 +108,7 @@ class EditConflict(ValidationError):
         self.changes = list(changes.values())
 
         def described(names: list[str]) -> str:
-            return "; ".join(
-                f"{changes[n].label}: {changes[n].old} → {changes[n].new}" for n in names
-            )
+            return changes_text(changes[n] for n in names)
 
         at = moment_text(when)
         messages = [ValidationError(EDIT_CONFLICT, params={"who": who, "when": at})]

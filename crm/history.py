@@ -34,6 +34,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TimeStampedModel, model_field
@@ -74,6 +75,15 @@ DATETIME_SHOWN = "Y-m-d H:i"
 def moment_text(value: dt.datetime) -> str:
     """A moment as pages show it: "2026-10-31 14:05", local time."""
     return formats.date_format(timezone.localtime(value), DATETIME_SHOWN)
+
+
+def changes_text(changes: Iterable[FieldChange]) -> str:
+    """Changes in one line, as messages give them: "Occupation: 工程师 → 教师; E-mail: … → …",
+    with the language's own punctuation (Chinese: "职业：工程师 → 教师；…")."""
+    return gettext("; ").join(
+        gettext("%(label)s: %(old)s → %(new)s") % {"label": c.label, "old": c.old, "new": c.new}
+        for c in changes
+    )
 
 
 def field_label(model: type[models.Model] | models.Model, name: str) -> str:

@@ -140,3 +140,14 @@ def test_an_edit_conflict_gives_its_time_as_every_page_does(rm_alice, language):
     with translation.override(language):
         message = " ".join(raised.value.messages)
     assert local(interaction.updated_at) in message
+
+
+def test_changes_read_with_the_languages_own_punctuation():
+    from django.utils import translation
+
+    from crm.history import changes_text
+
+    changes = [FieldChange("Occupation", "工程师", "教师"), FieldChange("E-mail", "…", "a@b.cn")]
+    assert changes_text(changes) == "Occupation: 工程师 → 教师; E-mail: … → a@b.cn"
+    with translation.override("zh-hans"):
+        assert changes_text(changes) == "Occupation：工程师 → 教师；E-mail：… → a@b.cn"
