@@ -260,6 +260,20 @@ class MaskedIdentifiersMixin:
             raise forms.ValidationError(MASK_EDITED, code="mask_edited")
         return value
 
+    def typed_entries(self) -> dict[str, Any]:
+        """What the user had entered in this bound form, as initial values for the form shown
+        again after a "Reveal to correct", so that the reveal loses no typing: every field as
+        posted (the version too, the one those entries were made on), except the masked
+        numbers, which the reveal decides, and the one-time submission token. Nothing when
+        the request did not carry the form (no version posted)."""
+        if self.add_prefix(VERSION_FIELD) not in self.data:
+            return {}
+        return {
+            name: field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            for name, field in self.fields.items()
+            if name not in MASKED_FIELDS and name != "submission_token"
+        }
+
     def masks_after_conflict(self, data: MutableMapping[str, Any], current: Customer) -> None:
         """After an edit conflict, a mask the user left stands for the number stored now:
         show that number's mask (the conflict's message says what changed)."""

@@ -380,7 +380,8 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except RateLimited as refusal:
             messages.error(request, str(refusal))
             revealed = []
-        form = CustomerForm(instance=customer, user=request.user, revealed=revealed)
+        typed = CustomerForm(request.POST, instance=customer, user=request.user).typed_entries()
+        form = CustomerForm(instance=customer, user=request.user, revealed=revealed, initial=typed)
         return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -50,3 +50,24 @@ def test_rm_searches_opens_records_a_need_and_sees_its_history(live_server, page
     page.click("text=Reveal")
     page.wait_for_selector("text=revealed, logged")
     assert customer.national_id in page.locator("[data-testid=national-id]").inner_text()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_reveal_to_correct_keeps_what_was_typed_and_enter_still_saves(live_server, page, rm_alice):
+    customer = CustomerFactory(relationship_manager=rm_alice, phone="13800001234")
+    sign_in(page, live_server, rm_alice.username)
+    page.goto(f"{live_server.url}/customers/{customer.pk}/edit/")
+    form = page.get_by_test_id("customer-form")
+    assert form.locator("input[name=phone]").input_value() == "138****1234"
+    form.locator("input[name=occupation]").fill("教师")
+    page.get_by_role("button", name="Reveal to correct the mobile number (logged)").click()
+    page.wait_for_load_state()
+    form = page.get_by_test_id("customer-form")
+    assert form.locator("input[name=phone]").input_value() == "13800001234"
+    assert form.locator("input[name=occupation]").input_value() == "教师"
+    form.locator("input[name=phone]").fill("13900005678")
+    form.locator("input[name=phone]").press("Enter")  # saves; does not reveal again
+    page.get_by_text("Changes saved.").wait_for()
+    customer.refresh_from_db()
+    assert (customer.phone, customer.occupation) == ("13900005678", "教师")

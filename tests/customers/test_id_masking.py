@@ -174,6 +174,22 @@ def test_reveal_to_correct_the_mobile_is_logged_then_the_mobile_can_be_corrected
     assert AuditEntry.objects.filter(action="customer.phone_revealed").count() == 1
 
 
+def test_reveal_to_correct_keeps_what_was_typed_in_the_form(alice_client, alices_customer):
+    """The reveal button posts the form: the entries made so far come back with the number."""
+    url = reverse("customers:edit", args=[alices_customer.pk])
+    typed = _as_shown(alice_client.get(url)) | {"occupation": "教师", "reveal_phone": "1"}
+    typed.pop("marketing_consent", None)  # unticked
+    revealed = alice_client.post(url, typed)
+    form = revealed.context["form"]
+    assert (form["occupation"].value(), form["phone"].value()) == ("教师", PHONE)
+    assert form["marketing_consent"].value() is False
+    assert alices_customer.national_id not in revealed.content.decode()
+    data = _as_shown(revealed) | {"phone": "13912345679"}
+    assert alice_client.post(url, data).status_code == 302
+    stored = Customer.objects.get(pk=alices_customer.pk)
+    assert (stored.phone, stored.occupation) == ("13912345679", "教师")
+
+
 def test_reveal_to_correct_the_mobile_stops_at_the_reveal_limit(
     alice_client, alices_customer, settings
 ):
