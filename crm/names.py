@@ -13,3 +13,9 @@ def person_name(user) -> str:
     if not user:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+def person_fields(relation: str) -> list[str]:
+    """The user fields person_name reads, under `relation` (e.g. "assignee"), for a query's
+    .only(): loading a member of staff to name them needs no more."""
+    return [f"{relation}__{name}" for name in ("username", "first_name", "last_name")]

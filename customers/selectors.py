@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, Role, Staff, person_name, role_of
 from crm.history import NO_VALUE, HistoryEntry, history_entries, value_text
+from crm.names import person_fields
 from crm.paging import COUNT_CAP, bounded_count
 from customers import national_id as nid
 from customers import search
@@ -415,9 +416,7 @@ def access_log_entries(*, user: User, filters: AccessLogFilters) -> QuerySet[Aud
             "at",
             "action",
             "detail",
-            "actor__username",
-            "actor__first_name",
-            "actor__last_name",
+            *person_fields("actor"),
             "customer__id",
             "customer__name",
             "customer__customer_number",

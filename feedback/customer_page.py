@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import person_name, role_of
+from crm.names import person_fields
 from customers import panels, timeline
 from customers.timeline import TimelineEntry
 from feedback.models import Case, Feedback
@@ -81,9 +82,7 @@ def cases_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> l
             "severity",
             "opened_at",
             "resolve_breached",
-            "assignee__username",
-            "assignee__first_name",
-            "assignee__last_name",
+            *person_fields("assignee"),
         )
         .order_by("-opened_at", "-id")
     )

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from accounts.models import person_name, role_of
+from crm.names import person_fields
 from customers import panels, timeline
 from customers.timeline import TimelineEntry
 from insights.models import Alert
@@ -34,9 +35,7 @@ def alerts_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
             "status",
             "evidence",
             "rule__code",
-            "assignee__username",
-            "assignee__first_name",
-            "assignee__last_name",
+            *person_fields("assignee"),
         )
         .order_by("-created_at", "-id")
     )

@@ -10,6 +10,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Branch, Role, Staff, person_name, role_of
+from crm.names import person_fields
 from customers.models import NeedType
 from insights.models import Alert, AlertRule, ScoreSnapshot
 from insights.presenters import rule_name
@@ -58,9 +59,7 @@ def alert_list_for_user(*, user: User, filters: dict, now: dt.datetime | None = 
             "customer__name",
             "customer__customer_number",
             "rule__code",
-            "assignee__username",
-            "assignee__first_name",
-            "assignee__last_name",
+            *person_fields("assignee"),
         )
         .order_by("-severity_rank", "created_at", "id")
     )

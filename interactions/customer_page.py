@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import person_name
+from crm.names import person_fields
 from customers import panels, timeline
 from customers.access import has_role
 from customers.models import NeedType
@@ -51,9 +52,7 @@ def interactions_for_timeline(
             "notes",
             "outcome",
             "product_codes",
-            "staff__username",
-            "staff__first_name",
-            "staff__last_name",
+            *person_fields("staff"),
         )
         .annotate(need_names=ArraySubquery(needs.values("name")))
         .order_by("-occurred_at", "-id")
@@ -110,9 +109,7 @@ def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> l
             "completed_at",
             "cancel_reason",
             "origin",
-            "assignee__username",
-            "assignee__first_name",
-            "assignee__last_name",
+            *person_fields("assignee"),
         )
         .order_by("-created_at", "-id")
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import person_name
+from crm.names import person_fields
 from customers import panels, timeline
 from customers.access import can_edit_customer, can_serve_customer
 from customers.models import RiskAssessment
@@ -127,9 +128,7 @@ def holdings_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
             "status",
             "product__code",
             "product__name",
-            "recorded_by__username",
-            "recorded_by__first_name",
-            "recorded_by__last_name",
+            *person_fields("recorded_by"),
         )
     )
     if before is not None:

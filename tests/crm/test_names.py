@@ -29,3 +29,14 @@ def test_pages_and_code_share_one_definition():
     assert person_name(User(username="bob", first_name="Bob")) == named(
         User(username="bob", first_name="Bob")
     )
+
+
+def test_person_fields_are_all_person_name_reads(rm_alice, django_assert_num_queries):
+    from crm.names import person_fields
+    from customers.models import AuditEntry
+    from customers.services import audit_record
+
+    audit_record(actor=rm_alice, action="customer.viewed")
+    with django_assert_num_queries(1):  # the entry and its actor's name fields, nothing more
+        entry = AuditEntry.objects.select_related("actor").only("id", *person_fields("actor"))[0]
+        assert person_name(entry.actor) == person_name(rm_alice)
