@@ -58,45 +58,43 @@ def test_rm_acts_on_an_alert_with_a_recommendation(live_server, page, rm_alice):
     assert Task.objects.get(customer=alert.customer).origin == Task.Origin.ALERT
 
 
-def test_alert_pages_in_chinese_at_phone_width(live_server, browser, rm_alice):
-    alert = _alert(rm_alice)
+@pytest.fixture
+def phone_page(browser):
+    """A page in Chinese on a 390 px phone screen, in the bank's time zone."""
     context = browser.new_context(
         locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844}
     )
-    page = context.new_page()
-    try:
-        sign_in(page, live_server, "alice")
-        for path in ("/alerts/", alert.get_absolute_url()):
-            page.goto(f"{live_server.url}{path}")
-            assert "提醒" in page.content()
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 390, f"{path} is {width}px wide at phone width"
-        assert "人生事件" in page.get_by_test_id("alert-title").inner_text()
-    finally:
-        context.close()
+    yield context.new_page()
+    context.close()
 
 
-def test_a_refused_dismissal_comes_back_with_its_error_in_view(live_server, browser, rm_alice):
+def test_alert_pages_in_chinese_at_phone_width(live_server, phone_page, rm_alice):
+    alert = _alert(rm_alice)
+    page = phone_page
+    sign_in(page, live_server, "alice")
+    for path in ("/alerts/", alert.get_absolute_url()):
+        page.goto(f"{live_server.url}{path}")
+        assert "提醒" in page.content()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width}px wide at phone width"
+    assert "人生事件" in page.get_by_test_id("alert-title").inner_text()
+
+
+def test_a_refused_dismissal_comes_back_with_its_error_in_view(live_server, phone_page, rm_alice):
     """Reason "Other" without a note, on a phone in Chinese: the page comes back scrolled to
     the unfolded form, its error visible without searching for it."""
     alert = _alert(rm_alice)
-    context = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844}
-    )
-    page = context.new_page()
-    try:
-        sign_in(page, live_server, "alice")
-        page.goto(f"{live_server.url}{alert.get_absolute_url()}")
-        page.get_by_test_id("dismiss-panel").locator("summary").click()
-        form = page.get_by_test_id("dismiss-form")
-        form.locator("select[name=reason]").select_option("other")
-        form.locator("button[type=submit]").click()
-        error = page.get_by_text("请在备注中说明原因。")
-        error.wait_for()
-        page.wait_for_load_state()
-        box = error.bounding_box()
-        assert box is not None and 0 <= box["y"] <= 844 - box["height"], box
-        alert.refresh_from_db()
-        assert alert.status != "dismissed"
-    finally:
-        context.close()
+    page = phone_page
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}{alert.get_absolute_url()}")
+    page.get_by_test_id("dismiss-panel").locator("summary").click()
+    form = page.get_by_test_id("dismiss-form")
+    form.locator("select[name=reason]").select_option("other")
+    form.locator("button[type=submit]").click()
+    error = page.get_by_text("请在备注中说明原因。")
+    error.wait_for()
+    page.wait_for_load_state()
+    box = error.bounding_box()
+    assert box is not None and 0 <= box["y"] <= 844 - box["height"], box
+    alert.refresh_from_db()
+    assert alert.status != "dismissed"
