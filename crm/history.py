@@ -141,24 +141,40 @@ def tracked_fields(record: HistoryRecord) -> list[str]:
     return [f.name for f in record.tracked_fields if f.editable and not f.primary_key]
 
 
-def history_baseline(instance: TimeStampedModel) -> None:
-    """Before a service changes `instance` (locked), give its current version a history record
-    of its own if it has none: the row was loaded by COPY (the demo), or last changed by a
-    set-based import, neither of which writes history. The record holds the values as they
-    are, dated at the version (`updated_at`), "+" when the row has no history at all, "~"
-    otherwise, with no user. Without it the change about to be made would show as "saved
-    without changes" (nothing older to compare with), and an edit form filled from this
-    version would have no base for the three-way merge (crm.concurrency.merge_edits), so a
-    colleague's change to a field left alone could be reverted. Call it before setting
-    `_history_user` or `_change_reason` on the instance. One query when the version has its
-    record (the usual case), three when it is written. Models without simple-history: nothing.
+def history_baseline(instances: Sequence[TimeStampedModel]) -> None:
+    """Before a service changes `instances` (locked rows of one model), give each current
+    version a history record of its own where it has none: the row was loaded by COPY (the
+    demo), or last changed by a set-based import, neither of which writes history. The record
+    holds the values as they are, dated at the version (`updated_at`), "+" when the row has no
+    history at all, "~" otherwise, with no user. Without it the change about to be made would
+    show as "saved without changes" (nothing older to compare with), and an edit form filled
+    from this version would have no base for the three-way merge (crm.concurrency.merge_edits),
+    so a colleague's change to a field left alone could be reverted. Call it before setting
+    `_history_user` or `_change_reason` on them. One query, plus one INSERT per kind of
+    record written; nothing for models without simple-history.
     """
-    history = getattr(instance, "history", None)
-    if history is None or history.filter(history_date__gte=instance.updated_at).exists():
+    if not instances:
         return
-    type(instance).history.bulk_history_create(  # type: ignore[attr-defined]
-        [instance], update=history.exists(), default_date=instance.updated_at
+    history = getattr(type(instances[0]), "history", None)
+    if history is None:
+        return
+    last = dict(
+        history.filter(id__in=[i.pk for i in instances])
+        .values("id")
+        .annotate(last=models.Max("history_date"))
+        .values_list("id", "last")
     )
+    missing = [i for i in instances if last.get(i.pk) is None or last[i.pk] < i.updated_at]
+    for update in (False, True):  # "+" for rows with no history at all, "~" for the others
+        rows = [i for i in missing if (i.pk in last) is update]
+        for row in rows:  # each dated at its own version (simple-history reads this attribute)
+            row._history_date = row.updated_at  # type: ignore[attr-defined]
+        try:
+            if rows:
+                history.bulk_history_create(rows, update=update)
+        finally:
+            for row in rows:
+                del row._history_date  # type: ignore[attr-defined]
 
 
 def history_entries(

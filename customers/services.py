@@ -272,7 +272,7 @@ def customer_update(
     changed = [name for name, value in values.items() if getattr(customer, name) != value]
     if not changed:
         return customer
-    history_baseline(customer)
+    history_baseline([customer])
     from customers.selectors import history_value  # selectors import this module
 
     version_check(current=customer, expected=expected_version, fields=values, display=history_value)
@@ -308,7 +308,7 @@ def customer_archive(*, actor: User, customer: Customer, reason: str) -> Custome
     require_edit(actor, customer)
     if customer.is_archived:
         raise ValidationError(ALREADY_ARCHIVED)
-    history_baseline(customer)
+    history_baseline([customer])
     customer.status = Customer.Status.ARCHIVED
     customer._history_user = actor
     customer._change_reason = reason[:100]
@@ -389,7 +389,9 @@ def customer_reassign(
             raise ValidationError({"relationship_manager": RM_NOT_OF_BRANCH})
         if customer.relationship_manager_id != relationship_manager.pk:
             to_move.append(customer)
-    # Set-based: one UPDATE, one INSERT of history rows, one of audit entries.
+    # Set-based: one UPDATE, one INSERT of history rows, one of audit entries (and, for
+    # customers never changed in the app, one query and INSERT for their record as loaded).
+    history_baseline(to_move)
     entries = [
         audit_entry(
             actor=actor,
@@ -547,7 +549,7 @@ def risk_assessment_record(
     assessment.save()
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.risk_assessed_on is None or assessed_on >= customer.risk_assessed_on:
-        history_baseline(customer)
+        history_baseline([customer])
         customer.risk_class, customer.risk_assessed_on = risk_class, assessed_on
         customer._history_user = actor
         customer._change_reason = "risk assessment"

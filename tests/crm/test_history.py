@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from crm.concurrency import EditConflict, version_of
 from crm.history import FieldChange, history_entries
+from crm.names import person_name
 from customers.models import NeedType
 from interactions import services
 from interactions.selectors import interaction_history
@@ -151,3 +152,27 @@ def test_changes_read_with_the_languages_own_punctuation():
     assert changes_text(changes) == "Occupation: 工程师 → 教师; E-mail: … → a@b.cn"
     with translation.override("zh-hans"):
         assert changes_text(changes) == "Occupation：工程师 → 教师；E-mail：… → a@b.cn"
+
+
+def test_a_reassignment_of_customers_never_changed_in_the_app_shows_who_they_left(
+    rm_alice, rm_carol, supervisor
+):
+    """The set-based hand-over gives the rows without history their record as loaded first
+    (one query for all), so each customer's history says from whom to whom."""
+    from customers.models import Customer
+    from customers.selectors import customer_history
+    from customers.services import customer_reassign
+
+    loaded = timezone.now() - dt.timedelta(days=3)
+    bulk = CustomerFactory.create_batch(3, relationship_manager=rm_alice)
+    edited = CustomerFactory(relationship_manager=rm_alice)  # its version has its record
+    for customer in bulk:
+        customer.history.all().delete()
+    Customer.objects.filter(pk__in=[c.pk for c in bulk]).update(updated_at=loaded)
+    customer_reassign(actor=supervisor, customers=[*bulk, edited], relationship_manager=rm_carol)
+    for customer in [*bulk, edited]:
+        latest, first = customer_history(customer=customer)
+        assert first.kind == "+" and latest.reason == "reassigned"
+        (change,) = latest.changes
+        assert (change.old, change.new) == (person_name(rm_alice), person_name(rm_carol))
+    assert [e.at for e in customer_history(customer=bulk[0])][1] == loaded
