@@ -42,6 +42,7 @@ def test_every_history_page_is_free_of_inline_style(rm_alice, head_office, head_
         body = response.content.decode()
         assert not INLINE.search(body), (url, INLINE.search(body).group(0))
         assert "css/admin_history.css" in body
+        assert ">None<" not in re.sub(r"\s+", "", body), url  # a record without a reason: "—"
 
 
 @pytest.mark.browser
