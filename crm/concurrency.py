@@ -52,6 +52,7 @@ from crm.history import (
     field_changes,
     field_label,
     moment_text,
+    stored_value,
     value_text,
 )
 from crm.models import TimeStampedModel, model_field
@@ -152,8 +153,11 @@ class VersionFormMixin:
         self.fields[VERSION_FIELD] = VersionField(initial=version_of(self.instance))
 
 
-def _stored(value: Any) -> Any:
-    """A value as the row stores it: a related row by its key."""
+def _stored(value: Any, *, many: bool = False) -> Any:
+    """A value as the row stores it (crm.history.stored_value): a related row by its key;
+    for a many-to-many field (`many`), the related rows or keys as a frozenset of keys."""
+    if many:
+        return frozenset(_stored(v) for v in value or ())
     return value.pk if isinstance(value, models.Model) else value
 
 
@@ -168,7 +172,9 @@ def merge_edits(
 
     `base`: the history record of the version the form was filled from (None when unknown);
     `current`: the row as it is now; `submitted`: the values the form saves, by field name,
-    as the row stores them (None when unknown). For each of `fields`:
+    as the row stores them (None when unknown); a many-to-many field whose history the model
+    keeps (an interaction's needs discussed) takes part like a column, its value the set of
+    related rows or keys. For each of `fields`:
 
     - unchanged since the base, or the form already holds the current value (both made the
       same change): nothing to decide;
@@ -182,15 +188,15 @@ def merge_edits(
     taken: list[str] = []
     conflicts: list[str] = []
     for name in fields:
-        attname = model_field(current, name).attname
-        now = getattr(current, attname)
-        before = getattr(base, attname) if base is not None else _UNKNOWN
+        many = isinstance(model_field(current, name), models.ManyToManyField)
+        now = stored_value(current, name)
+        before = stored_value(base, name) if base is not None else _UNKNOWN
         if before is not _UNKNOWN and before == now:
             continue
         if submitted is None or name not in submitted:
             conflicts.append(name)
             continue
-        mine = _stored(submitted[name])
+        mine = _stored(submitted[name], many=many)
         if mine == now:
             continue
         (taken if before is not _UNKNOWN and mine == before else conflicts).append(name)
@@ -229,9 +235,11 @@ def version_check(
     Call inside the service's transaction, on the row it locked with select_for_update();
     `expected` None or "" skips the check. `fields`: the values being saved by field name,
     as stored (then a field the user left alone is told from one they changed: merge_edits),
-    or only the names. `display(record, name)` formats a value for the message (pass one
-    that masks personal data). Raises nothing when the row is unchanged, when only other
-    fields changed since, or when the form already holds every current value.
+    or only the names; a many-to-many field kept in the model's history (simple-history's
+    `m2m_fields`) may be among them, its value the related rows or their keys.
+    `display(record, name)` formats a value for the message (pass one that masks personal
+    data). Raises nothing when the row is unchanged, when only other fields changed since,
+    or when the form already holds every current value.
     """
     if not expected or version_of(current) == expected:
         return

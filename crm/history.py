@@ -91,9 +91,33 @@ def field_label(model: type[models.Model] | models.Model, name: str) -> str:
     return capfirst(str(model_field(model, name).verbose_name))
 
 
+def record_model(record: models.Model) -> type[models.Model]:
+    """The model of a row, or of the row a history record is a version of."""
+    return getattr(record, "instance_type", type(record))
+
+
+def stored_value(record: models.Model, name: str) -> Any:
+    """Field `name` of `record` (a row or a history record) as stored, to compare versions: a
+    column's value; for a many-to-many field whose history the model keeps (simple-history's
+    `m2m_fields`, e.g. an interaction's needs discussed), the related rows' keys as a
+    frozenset (one query)."""
+    field = model_field(record_model(record), name)
+    if not isinstance(field, models.ManyToManyField):
+        return getattr(record, field.attname)
+    related = getattr(record, name)
+    if isinstance(record, field.model):
+        return frozenset(related.values_list("pk", flat=True))
+    # A history record's rows of simple-history's m2m table, one per related row then.
+    return frozenset(related.values_list(field.m2m_reverse_field_name(), flat=True))
+
+
 def value_text(record: models.Model, name: str) -> str:
     """Field `name` of `record` (a row or a history record) as the history shows it."""
-    field = model_field(record, name)
+    field = model_field(record_model(record), name)
+    if isinstance(field, models.ManyToManyField):  # the rows by name, in their model's order
+        keys = stored_value(record, name)
+        related = field.remote_field.model._default_manager.filter(pk__in=keys)
+        return ", ".join(str(row) for row in related) or NO_VALUE
     try:
         value = getattr(record, name)
     except ObjectDoesNotExist:  # a relation whose row is gone
@@ -120,19 +144,15 @@ def field_changes(
     *,
     display: Display = value_text,
 ) -> list[FieldChange]:
-    """The `fields` whose stored value differs between two versions of a row, in that order."""
-    changes = []
-    for name in fields:
-        attname = model_field(newer, name).attname
-        if getattr(older, attname) != getattr(newer, attname):
-            changes.append(
-                FieldChange(
-                    label=field_label(newer, name),
-                    old=display(older, name),
-                    new=display(newer, name),
-                )
-            )
-    return changes
+    """The `fields` whose stored value differs between two versions of a row, in that order
+    (stored_value: a many-to-many field kept in the history costs a query per version)."""
+    return [
+        FieldChange(
+            label=field_label(newer, name), old=display(older, name), new=display(newer, name)
+        )
+        for name in fields
+        if stored_value(older, name) != stored_value(newer, name)
+    ]
 
 
 def tracked_fields(record: HistoryRecord) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -101,6 +102,10 @@ class InteractionForm(SubmitOnceFormMixin, forms.Form):
                 max_value=100,
                 initial=priorities.get(need_type.pk),
                 widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+                # The priority shown travels with the form, so that a priority left as shown
+                # is told from one typed (service_kwargs): the first never overwrites a
+                # priority a colleague set meanwhile.
+                show_hidden_initial=True,
             )
         if not with_follow_up:
             del self.fields["follow_up_title"], self.fields["follow_up_due"]
@@ -134,16 +139,36 @@ class InteractionForm(SubmitOnceFormMixin, forms.Form):
         return cleaned
 
     def service_kwargs(self) -> dict:
-        """cleaned_data in the shape interactions.services takes (needs → priority given)."""
+        """cleaned_data in the shape interactions.services takes (needs → priority given).
+
+        A priority is given only where the user typed one: left as the form showed it, it is
+        None, and the service keeps the customer's priority as it is at the save.
+        """
         data = dict(self.cleaned_data)
         data.pop(VERSION_FIELD, None)
-        by_pk = {str(n.pk): n for n in self.need_types}
-        data["needs"] = {
-            by_pk[pk]: data.pop(f"priority_{by_pk[pk].pk}", None) for pk in data["needs"]
-        }
+        typed = set(self.changed_data)
+        ticked = set(data["needs"])
+        needs: dict[NeedType, int | None] = {}
         for need_type in self.need_types:
-            data.pop(f"priority_{need_type.pk}", None)
+            name = f"priority_{need_type.pk}"
+            priority = data.pop(name, None)
+            if str(need_type.pk) in ticked:
+                needs[need_type] = priority if name in typed else None
+        data["needs"] = needs
         return data
+
+    def masks_after_conflict(self, data: QueryDict, current: Interaction) -> None:
+        """crm.concurrency.conflict_to_form's hook, after an edit conflict: each priority the
+        user left as their form showed it now shows the customer's priority as this request
+        loaded it (a colleague may have changed it meanwhile), and still counts as left alone;
+        a priority the user typed stays, and is saved by the informed second save."""
+        for need_type in self.need_types:
+            name = f"priority_{need_type.pk}"
+            if name in self.changed_data:
+                continue
+            shown = "" if (now := self.priorities.get(need_type.pk)) is None else str(now)
+            data[self.add_prefix(name)] = shown
+            data[self.add_initial_prefix(name)] = shown
 
 
 class TaskForm(SubmitOnceFormMixin, forms.Form):

@@ -265,8 +265,9 @@ def interaction_update(
     """Change an interaction (the given `fields`, and `needs` when given): its author only,
     within 24 hours of logging it.
 
-    `expected_version` (crm.concurrency) turns a concurrent change of these fields (the same
-    author in another tab) into EditConflict instead of a silent overwrite.
+    `expected_version` (crm.concurrency) turns a concurrent change of these fields or of the
+    needs discussed (the same author in another tab) into EditConflict instead of a silent
+    overwrite.
 
     Kept in the interaction's history; audited; needs newly discussed (or given a new
     priority) feed the need history as when logging.
@@ -285,7 +286,9 @@ def interaction_update(
         raise TypeError(f"not editable: {sorted(unknown)}")
     if "product_codes" in values:  # as stored, so that the check sees what the form kept
         values["product_codes"] = product_codes_normalise(values["product_codes"])
-    version_check(current=interaction, expected=expected_version, fields=values)
+    # The needs discussed take part in the check like the other fields (kept in the history).
+    checked = values if needs is None else {**values, "needs": list(needs)}
+    version_check(current=interaction, expected=expected_version, fields=checked)
     if "occurred_at" in values:
         _check_occurred_at(values["occurred_at"])
     changed = [name for name, value in values.items() if getattr(interaction, name) != value]

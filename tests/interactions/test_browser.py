@@ -49,3 +49,53 @@ def test_rm_logs_a_call_with_a_follow_up_and_completes_it_from_tasks(
     assert page.get_by_test_id("n-upcoming").inner_text() == "0"
     task.refresh_from_db()
     assert task.status == Task.Status.DONE
+
+
+def test_needs_discussed_in_one_tab_are_kept_by_the_other_tabs_save_in_chinese_on_a_phone(
+    live_server, browser, rm_alice, alices_customer, tmp_path
+):
+    """Two tabs on the same interaction, Chinese, 390 px: one ticks a need, the other (stale)
+    changes the subject; the second save shows the banner with the need change, the form
+    now ticks that need, and saving again keeps both."""
+    from interactions.services import interaction_log
+    from tests.customers.factories import need_type
+
+    retirement = need_type("retirement")
+    interaction = interaction_log(
+        actor=rm_alice,
+        customer=alices_customer,
+        channel="phone",
+        direction="outbound",
+        occurred_at=timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=1),
+        subject="电话回访",
+        outcome="interested",
+    )
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844}
+    )
+    tab_a = context.new_page()
+    sign_in(tab_a, live_server, "alice")
+    edit_url = f"{live_server.url}/interactions/{interaction.pk}/edit/"
+    tab_b = context.new_page()
+    tab_b.goto(edit_url)  # opened before tab A saves: stale from then on
+    tab_a.goto(edit_url)
+    tab_a.check(f"input[name=needs][value='{retirement.pk}']")
+    tab_a.get_by_role("button", name="保存修改").click()
+    tab_a.get_by_text("客户互动已更新。").wait_for()
+
+    tab_b.fill("input[name=subject]", "养老金电话回访")
+    tab_b.get_by_role("button", name="保存修改").click()
+    banner = tab_b.locator("main form .alert-danger")
+    banner.wait_for()
+    assert "涉及的需求：— → 退休" in banner.inner_text()
+    assert tab_b.is_checked(f"input[name=needs][value='{retirement.pk}']")
+    assert tab_b.input_value("input[name=subject]") == "养老金电话回访"
+    assert tab_b.evaluate("document.documentElement.scrollWidth") <= 390
+    tab_b.screenshot(path=tmp_path / "needs-conflict-zh-390.png", full_page=True)
+
+    tab_b.get_by_role("button", name="保存修改").click()
+    tab_b.get_by_text("客户互动已更新。").wait_for()
+    interaction.refresh_from_db()
+    assert interaction.subject == "养老金电话回访"
+    assert list(interaction.needs.values_list("code", flat=True)) == ["retirement"]
+    context.close()

@@ -163,6 +163,186 @@ def test_interaction_products_left_alone_as_the_form_shows_them_take_theirs(
     assert interaction.subject == "About the funds"
 
 
+# -- Needs discussed take part like the other fields ----------------------------------------
+
+
+def with_needs(form: dict, *needs, priorities: dict | None = None) -> dict:
+    """The form with these need types ticked (and priorities typed, by need type)."""
+    return (
+        form
+        | {"needs": [str(n.pk) for n in needs]}
+        | {f"priority_{n.pk}": str(p) for n, p in (priorities or {}).items()}
+    )
+
+
+def needs_of(interaction) -> set[str]:
+    return set(interaction.needs.values_list("code", flat=True))
+
+
+def test_needs_from_one_tab_survive_the_subject_from_the_other(
+    alice_client, rm_alice, alices_customer
+):
+    from tests.customers.factories import need_type
+
+    retirement = need_type("retirement")
+    interaction = logged(rm_alice, alices_customer)
+    url = reverse("interactions:edit", args=[interaction.pk])
+    tab_a, tab_b = interaction_form(interaction), interaction_form(interaction)
+    assert alice_client.post(url, with_needs(tab_a, retirement)).status_code == 302
+
+    conflict = alice_client.post(url, tab_b | {"subject": "Call about the pension"})
+    assert conflict.status_code == 200  # not a silent overwrite of the needs
+    form = shown(conflict)
+    assert form["needs"] == [str(retirement.pk)]  # theirs, in the field the user left alone
+    assert form["subject"] == ["Call about the pension"]
+    text = " ".join(banner(conflict))
+    assert "kept" in text and "Needs discussed: — → Retirement" in text
+    assert "You both changed" not in text
+    assert needs_of(interaction) == {"retirement"}
+
+    assert alice_client.post(url, form).status_code == 302  # the informed second save
+    interaction.refresh_from_db()
+    assert interaction.subject == "Call about the pension"
+    assert needs_of(interaction) == {"retirement"}
+
+
+def test_needs_changed_in_both_tabs_are_shown_and_the_second_save_keeps_the_users(
+    alice_client, rm_alice, alices_customer
+):
+    from tests.customers.factories import need_type
+
+    retirement, education = need_type("retirement"), need_type("education")
+    interaction = logged(rm_alice, alices_customer)
+    url = reverse("interactions:edit", args=[interaction.pk])
+    tab_a, tab_b = interaction_form(interaction), interaction_form(interaction)
+    assert alice_client.post(url, with_needs(tab_a, retirement)).status_code == 302
+
+    conflict = alice_client.post(url, with_needs(tab_b, education))
+    assert conflict.status_code == 200
+    form = shown(conflict)
+    assert form["needs"] == [str(education.pk)]  # the user's own choice stays in the form
+    text = " ".join(banner(conflict))
+    assert "You both changed" in text and "Needs discussed: — → Retirement" in text
+    assert needs_of(interaction) == {"retirement"}
+
+    assert alice_client.post(url, form).status_code == 302
+    assert needs_of(interaction) == {"education"}
+
+
+def test_the_same_needs_ticked_in_both_tabs_is_no_conflict(alice_client, rm_alice, alices_customer):
+    from tests.customers.factories import need_type
+
+    retirement = need_type("retirement")
+    interaction = logged(rm_alice, alices_customer)
+    url = reverse("interactions:edit", args=[interaction.pk])
+    tab_a, tab_b = interaction_form(interaction), interaction_form(interaction)
+    assert alice_client.post(url, with_needs(tab_a, retirement)).status_code == 302
+    both = with_needs(tab_b, retirement) | {"subject": "Pension"}
+    assert alice_client.post(url, both).status_code == 302
+    interaction.refresh_from_db()
+    assert (interaction.subject, needs_of(interaction)) == ("Pension", {"retirement"})
+
+
+def test_merge_compares_needs_as_sets_of_need_types(rm_alice, alices_customer):
+    from tests.customers.factories import need_type
+
+    retirement, education = need_type("retirement"), need_type("education")
+    interaction = logged(rm_alice, alices_customer)
+    base = interaction.history.latest()
+    services.interaction_update(
+        actor=rm_alice, interaction=interaction, fields={}, needs={retirement: None}
+    )
+    interaction.refresh_from_db()
+
+    def merged(submitted):
+        merge = merge_edits(
+            base=base, current=interaction, submitted={"needs": submitted}, fields=["needs"]
+        )
+        return merge.taken, merge.conflicts
+
+    assert merged([]) == (["needs"], [])  # left alone: takes theirs
+    assert merged([education]) == ([], ["needs"])  # both changed it
+    assert merged([retirement]) == ([], [])  # the same change
+    assert merged({retirement.pk}) == ([], [])  # keys do as well as rows
+
+
+def shows_priorities(form: dict, priorities: dict) -> dict:
+    """The form as the browser posts it with these priorities shown (each priority input
+    travels with the value it was shown with, Django's show_hidden_initial)."""
+    shown = {f"priority_{n.pk}": str(p) for n, p in priorities.items()}
+    return form | shown | {f"initial-{k}": v for k, v in shown.items()}
+
+
+@pytest.fixture
+def retirement_at_50(rm_alice, alices_customer):
+    from tests.customers.factories import need_type
+
+    retirement = need_type("retirement")
+    customer_services.customer_need_record(
+        actor=rm_alice, customer=alices_customer, need_type=retirement, priority=50
+    )
+    return retirement
+
+
+def priority_of(customer, need_type) -> int:
+    return customer.needs.get(need_type=need_type).priority
+
+
+def test_a_priority_typed_in_one_tab_survives_the_other_tabs_informed_save(
+    alice_client, rm_alice, alices_customer, retirement_at_50
+):
+    retirement = retirement_at_50
+    interaction = logged(rm_alice, alices_customer)
+    url = reverse("interactions:edit", args=[interaction.pk])
+    tab_a = shows_priorities(interaction_form(interaction), {retirement: 50})
+    tab_b = dict(tab_a)
+    typed = with_needs(tab_a, retirement) | {f"priority_{retirement.pk}": "80"}
+    assert alice_client.post(url, typed).status_code == 302
+    assert priority_of(alices_customer, retirement) == 80
+
+    conflict = alice_client.post(url, tab_b | {"subject": "Call about the pension"})
+    assert conflict.status_code == 200
+    form = shown(conflict)
+    assert form["needs"] == [str(retirement.pk)]
+    # The priority the user left alone shows the customer's priority now, still as left alone.
+    assert form[f"priority_{retirement.pk}"] == form[f"initial-priority_{retirement.pk}"] == ["80"]
+    assert alice_client.post(url, form).status_code == 302
+    assert priority_of(alices_customer, retirement) == 80  # not put back to the 50 shown first
+    interaction.refresh_from_db()
+    assert (interaction.subject, needs_of(interaction)) == (
+        "Call about the pension",
+        {"retirement"},
+    )
+
+
+def test_a_priority_left_as_shown_does_not_undo_a_colleagues_change(
+    alice_client, rm_alice, rm_carol, alices_customer, retirement_at_50
+):
+    retirement = retirement_at_50
+    interaction = logged(rm_alice, alices_customer)
+    services.interaction_update(
+        actor=rm_alice, interaction=interaction, fields={}, needs={retirement: None}
+    )
+    interaction.refresh_from_db()
+    url = reverse("interactions:edit", args=[interaction.pk])
+    stale = with_needs(
+        shows_priorities(interaction_form(interaction), {retirement: 50}), retirement
+    )
+    # A colleague raises the priority on the customer page while Alice's form is open.
+    customer_services.customer_need_record(
+        actor=rm_carol, customer=alices_customer, need_type=retirement, priority=90
+    )
+    assert alice_client.post(url, stale | {"subject": "Pension follow-up"}).status_code == 302
+    assert priority_of(alices_customer, retirement) == 90
+    # A priority Alice types is saved as before.
+    interaction.refresh_from_db()
+    typed = with_needs(
+        shows_priorities(interaction_form(interaction), {retirement: 90}), retirement
+    ) | {f"priority_{retirement.pk}": "30"}
+    assert alice_client.post(url, typed).status_code == 302
+    assert priority_of(alices_customer, retirement) == 30
+
+
 # -- The customer edit form: two colleagues -------------------------------------------------
 
 
