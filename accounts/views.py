@@ -4,17 +4,25 @@ from django.shortcuts import render
 
 from accounts.forms import LoginForm
 from accounts.signin import address_paused, client_address
+from crm.middleware import signed_out_notice
 
 
 class LoginView(auth_views.LoginView):
     """Django's login (new session key at login) with the project's form and template.
 
     An address with too many failures across user names is paused before any password is
-    checked (accounts.signin); axes handles the per-user-name lock.
+    checked (accounts.signin); axes handles the per-user-name lock. A browser whose session
+    ended by itself is told why (crm.middleware.signed_out_notice).
     """
 
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.request.method == "GET":
+            ctx["signed_out_notice"] = signed_out_notice(self.request)
+        return ctx
 
     def post(self, request, *args, **kwargs):
         if address_paused(client_address(request)):

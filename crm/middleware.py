@@ -3,21 +3,47 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import logout
-from django.http import QueryDict
+from django.contrib.auth import SESSION_KEY, logout
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from crm.text import has_bidi, strip_bidi
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SESSION_STARTED_KEY = "crm_signed_in_at"
 SESSION_TOUCHED_KEY = "crm_touched_at"
 SESSION_LIFETIME_OVER = _(
     "For your security you were signed out after %(hours)s hours. Sign in again."
 )
+SESSION_IDLE_OVER = ngettext_lazy(
+    "For your security you were signed out after %(minutes)s minute without activity. "
+    "Sign in again.",
+    "For your security you were signed out after %(minutes)s minutes without activity. "
+    "Sign in again.",
+    "minutes",
+)
+# The browser's note that it is signed in (SignedInNoteMiddleware): signed, so that nobody can
+# make the sign-in page speak of a session they never had.
+SIGNED_IN_COOKIE = "crm_signed_in"
+_SIGNED_IN_SALT = "crm.middleware.signed_in"
+_LIFETIME_OVER = "lifetime"  # the note's value once the absolute lifetime signed it out
+# Set on the request by the sign-out itself: by the user (user_logged_out), or by the
+# absolute lifetime (AbsoluteSessionLifetimeMiddleware, which says so first).
+_SIGNED_OUT_ATTR = "crm_signed_out"
+_LIFETIME_OVER_ATTR = "crm_session_lifetime_over"
+
+
+def _now() -> int:
+    """The clock of the session rules: whole seconds since the epoch."""
+    return int(time.time())
 
 
 class NoStoreForSignedInMiddleware:
@@ -50,7 +76,7 @@ class SessionIdleTouchMiddleware:
     def __call__(self, request):
         session = request.session
         touched = session.get(SESSION_TOUCHED_KEY)  # loads the session: its key is known after
-        now = int(time.time())
+        now = _now()
         if session.session_key is not None and (
             touched is None or now - touched >= settings.SESSION_TOUCH_SECONDS
         ):
@@ -60,7 +86,7 @@ class SessionIdleTouchMiddleware:
 
 def session_start_stamp(sender, request, user, **kwargs) -> None:
     """user_logged_in receiver: remember when this session signed in (signing in saves it)."""
-    now = int(time.time())
+    now = _now()
     request.session[SESSION_STARTED_KEY] = now
     request.session[SESSION_TOUCHED_KEY] = now
 
@@ -80,16 +106,88 @@ class AbsoluteSessionLifetimeMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             started = request.session.get(SESSION_STARTED_KEY)
-            now = int(time.time())
+            now = _now()
             limit = settings.SESSION_ABSOLUTE_HOURS * 3600
             if started is None:
                 request.session[SESSION_STARTED_KEY] = now
             elif now - started >= limit:
+                # The sign-in page says why (signed_out_notice), however this request ends.
+                setattr(request, _LIFETIME_OVER_ATTR, True)
                 logout(request)
-                messages.info(
-                    request, SESSION_LIFETIME_OVER % {"hours": settings.SESSION_ABSOLUTE_HOURS}
-                )
         return self.get_response(request)
+
+
+def session_end_mark(sender, request, user, **kwargs) -> None:
+    """user_logged_out receiver: the session ends by a sign-out, not by itself, so the
+    sign-in page has nothing to explain (SignedInNoteMiddleware forgets the browser)."""
+    if request is not None:
+        setattr(request, _SIGNED_OUT_ATTR, True)
+
+
+class SignedInNoteMiddleware:
+    """Keep a note in the browser of its signed-in session, so that the sign-in page can tell
+    a user who finds themselves there why (signed_out_notice): signed out after
+    SESSION_IDLE_MINUTES without activity, or at the end of the absolute lifetime.
+
+    The session itself is gone by then (an idle session expires in the database), so the note
+    is a cookie of its own, kept like the session's until the browser closes: signed, holding
+    when the session was last active (SESSION_TOUCHED_KEY, which changes at most once a
+    minute, so the cookie is rewritten at most that often), or "lifetime" once that rule
+    signed it out. A sign-out by the user deletes it. It reads nothing but the session already
+    loaded and the request's cookies: no query, on any page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        note = request.COOKIES.get(SIGNED_IN_COOKIE)
+        if getattr(request, _LIFETIME_OVER_ATTR, False):
+            value = _LIFETIME_OVER
+        elif SESSION_KEY in request.session:  # signed in (or just signed in) at the end
+            value = str(request.session.get(SESSION_TOUCHED_KEY, ""))
+        elif note is not None and getattr(request, _SIGNED_OUT_ATTR, False):
+            response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax")
+            return response
+        else:  # a visitor, or a browser whose session has ended: the note stays as it is
+            return response
+        # Signer's value is "note:signature": compare the note without checking the signature.
+        if note is None or note.rpartition(":")[0] != value:
+            response.set_cookie(
+                SIGNED_IN_COOKIE,
+                signing.Signer(salt=_SIGNED_IN_SALT).sign(value),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+
+def signed_out_notice(request: HttpRequest) -> StrOrPromise | None:
+    """What the sign-in page tells a browser whose signed-in session ended by itself: after
+    SESSION_IDLE_MINUTES without activity, or after SESSION_ABSOLUTE_HOURS. None for anyone
+    else: a browser that was never signed in (no note, or one not signed by us), one whose
+    user signed out, one still signed in, or a session that ended some other way (recently
+    active, not past its lifetime: e.g. the account was disabled)."""
+    note = request.COOKIES.get(SIGNED_IN_COOKIE)
+    if not note or SESSION_KEY in request.session:
+        return None
+    try:
+        value = signing.Signer(salt=_SIGNED_IN_SALT).unsign(note)
+    except signing.BadSignature:
+        return None
+    if value == _LIFETIME_OVER:
+        return SESSION_LIFETIME_OVER % {"hours": settings.SESSION_ABSOLUTE_HOURS}
+    try:
+        touched = int(value)
+    except ValueError:
+        return None
+    # The session was saved at most a minute after `touched` and expired SESSION_COOKIE_AGE
+    # after its last save: it cannot have expired for idleness before touched + that age.
+    if _now() - touched < settings.SESSION_COOKIE_AGE:
+        return None
+    return SESSION_IDLE_OVER % {"minutes": settings.SESSION_COOKIE_AGE // 60}
 
 
 class StripBidiControlsMiddleware:

@@ -53,6 +53,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "crm.middleware.SessionIdleTouchMiddleware",
+    # Notes in the browser that it is signed in, so that the sign-in page can say why a
+    # session ended by itself (idle or lifetime); it reads the session the line above loaded.
+    "crm.middleware.SignedInNoteMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
