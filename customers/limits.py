@@ -5,7 +5,8 @@ limit per user over a sliding window (settings REVEAL_LIMIT / REVEAL_WINDOW_MINU
 EXPORT_LIMIT / EXPORT_WINDOW_MINUTES), counted from the audit log itself, so every app server
 agrees and a Redis outage changes nothing. A refusal tells the user, is logged, and is written
 to the audit log as `customer.reveal_limited` / `customer.export_limited`, which the access log
-shows to the branch's supervisor.
+shows to the branch's supervisor; a refused reveal names the customer whose number was asked
+for (the entry's `customer`, so the log names it without a query of its own).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from customers.models import AuditEntry
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+    from customers.models import Customer
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +67,11 @@ class RateLimited(PermissionDenied):
     """A user used up a limit; str() is the message to show them."""
 
 
-def limit_check(*, actor, limit: Limit) -> None:
+def limit_check(*, actor, limit: Limit, customer: Customer | None = None) -> None:
     """Raise RateLimited if `actor` already did `limit.limit` counted actions in the window.
 
-    The refusal is audited (and logged without personal data) before raising. Concurrent
+    The refusal is audited (and logged without personal data) before raising, naming
+    `customer` when the refused action concerned one (a reveal). Concurrent
     requests of one user are serialised by an advisory lock, so a burst cannot slip past.
     Call it before the action's own audit entry is written.
     """
@@ -86,6 +90,9 @@ def limit_check(*, actor, limit: Limit) -> None:
             AuditEntry.objects.create(
                 actor=actor,
                 action=limit.limited_action,
+                target_type=customer._meta.label_lower if customer is not None else "",
+                target_id=customer.pk if customer is not None else None,
+                customer=customer,
                 branch_id=branch_id_of(actor),  # the supervisor of the user's branch sees it
                 detail={"limit": limit.limit, "window_minutes": limit.window_minutes},
             )

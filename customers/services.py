@@ -432,10 +432,11 @@ def customer_identifier_reveal(
     `actor` saw it, with the `purpose` when given ("correct": to correct it in a form).
 
     PermissionDenied for a customer `actor` does not serve, RateLimited past the reveal limit
-    (customers.limits.REVEALS): nothing logged as revealed, nothing shown.
+    (customers.limits.REVEALS): nothing logged as revealed, nothing shown; the refusal is
+    audited with the customer.
     """
     require_serve(actor, customer)
-    limit_check(actor=actor, limit=REVEALS)
+    limit_check(actor=actor, limit=REVEALS, customer=customer)
     detail = {"purpose": purpose} if purpose else None
     audit_record(actor=actor, action=REVEAL_ACTIONS[field], target=customer, detail=detail)
     return getattr(customer, field)

@@ -131,3 +131,77 @@ def test_query_count_is_constant(supervisor_client, accesses, django_assert_num_
     # session, user with staff, entries — descriptions need no query here
     with django_assert_num_queries(3):
         supervisor_client.get(URL)
+
+
+# -- Refused reveals name their customer; the introduction names every access -------------
+
+
+def _refused_reveals(actor, customers, field="phone"):
+    """`actor` asks for each customer's number past the reveal limit: each one is refused."""
+    from customers.limits import RateLimited
+    from customers.services import customer_identifier_reveal
+
+    for customer in customers:
+        with pytest.raises(RateLimited):
+            customer_identifier_reveal(actor=actor, customer=customer, field=field)
+
+
+def test_a_refused_reveal_names_the_customer_whose_number_was_asked_for(
+    supervisor_client, alice_client, rm_alice, settings
+):
+    settings.REVEAL_LIMIT = 1
+    first, second = CustomerFactory.create_batch(2, relationship_manager=rm_alice)
+    assert (
+        alice_client.post(
+            reverse("customers:reveal_id", args=[first.pk]), HTTP_HX_REQUEST="true"
+        ).status_code
+        == 200
+    )
+    refused = alice_client.post(
+        reverse("customers:reveal_phone", args=[second.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert refused.status_code == 429
+    entry = AuditEntry.objects.get(action="customer.reveal_limited")
+    assert (entry.customer, entry.actor, entry.branch_id) == (second, rm_alice, first.branch_id)
+
+    rows = _rows(supervisor_client.get(URL, {"action": "customer.reveal_limited"}))
+    assert [e.customer for e in rows] == [second]
+    # The compliance officer's question "who was refused what about this customer" finds it.
+    by_customer = _rows(supervisor_client.get(URL, {"customer": second.customer_number}))
+    assert [e.action for e in by_customer] == ["customer.reveal_limited"]
+    csv_body = b"".join(
+        supervisor_client.get(
+            reverse("customers:access_log_export"), {"action": "customer.reveal_limited"}
+        ).streaming_content
+    ).decode("utf-8-sig")
+    line = list(csv.reader(io.StringIO(csv_body)))[1]
+    assert line[3] == "hit the reveal limit" and line[4:6] == [second.customer_number, second.name]
+
+
+def test_the_log_with_refused_reveals_of_many_customers_keeps_its_query_count(
+    supervisor_client, rm_alice, settings, django_assert_num_queries
+):
+    settings.REVEAL_LIMIT = 0  # every reveal refused
+    customers = CustomerFactory.create_batch(6, relationship_manager=rm_alice)
+    _refused_reveals(rm_alice, customers[:1])
+    supervisor_client.get(URL)  # warm the session
+    # session, user with staff, entries (their customers joined)
+    with django_assert_num_queries(3):
+        supervisor_client.get(URL)
+    _refused_reveals(rm_alice, customers[1:], field="national_id")
+    with django_assert_num_queries(3):
+        response = supervisor_client.get(URL)
+    html = response.content.decode()
+    assert all(c.name in html and c.customer_number in html for c in customers)
+    assert [e.customer for e in _rows(response)] == customers[::-1]
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [("en", ["a mobile number", "reveal or export limit"]), ("zh-hans", ["手机号", "上限"])],
+)
+def test_the_introduction_names_mobile_reveals_and_the_limits(supervisor_client, language, words):
+    html = supervisor_client.get(URL, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    intro = html.split('class="text-body-secondary small">', 1)[1].split("</p>", 1)[0]
+    for word in words:
+        assert word in intro

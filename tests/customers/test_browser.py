@@ -71,3 +71,32 @@ def test_reveal_to_correct_keeps_what_was_typed_and_enter_still_saves(live_serve
     page.get_by_text("Changes saved.").wait_for()
     customer.refresh_from_db()
     assert (customer.phone, customer.occupation) == ("13900005678", "教师")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_access_log_names_the_customer_of_a_refused_reveal_in_chinese_on_a_phone(
+    live_server, browser, rm_alice, supervisor, settings, tmp_path
+):
+    from customers.limits import RateLimited
+    from customers.services import customer_phone_reveal
+
+    settings.REVEAL_LIMIT = 0  # every reveal refused
+    customer = CustomerFactory(relationship_manager=rm_alice, name="王建国")
+    with pytest.raises(RateLimited):
+        customer_phone_reveal(actor=rm_alice, customer=customer)
+
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    sign_in(page, live_server, supervisor.username)
+    page.goto(f"{live_server.url}/customers/access-log/")
+    intro = page.locator("main p.text-body-secondary").first.inner_text()
+    assert "手机号" in intro and "上限" in intro
+    row = page.locator("[data-testid=access-log] tbody tr").first
+    assert "达到查看上限" in row.inner_text()
+    assert "王建国" in row.inner_text() and customer.customer_number in row.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=tmp_path / "access-log-zh-390.png", full_page=True)
+    context.close()
