@@ -6,6 +6,11 @@ app, the admin and the `person_name` template filter (crm_tags) say the same thi
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+
+# The user fields person_name reads.
+NAME_FIELDS = ("username", "first_name", "last_name")
+
 
 def person_name(user) -> str:
     """The user's full name, else their username; "" for nobody (None, or a template's "" for
@@ -18,4 +23,17 @@ def person_name(user) -> str:
 def person_fields(relation: str) -> list[str]:
     """The user fields person_name reads, under `relation` (e.g. "assignee"), for a query's
     .only(): loading a member of staff to name them needs no more."""
-    return [f"{relation}__{name}" for name in ("username", "first_name", "last_name")]
+    return [f"{relation}__{name}" for name in NAME_FIELDS]
+
+
+def person_json(alias: str) -> str:
+    """SQL for a raw query (the customer timeline's): the jsonb object of the fields
+    person_name reads from the auth_user row `alias`, NULL when there is none (a LEFT JOIN
+    that found nobody). Name it with person_name_of."""
+    fields = ", ".join(f"'{name}', {alias}.{name}" for name in NAME_FIELDS)
+    return f"CASE WHEN {alias}.id IS NULL THEN NULL ELSE jsonb_build_object({fields}) END"
+
+
+def person_name_of(fields: dict | None) -> str:
+    """person_name of the user whose fields person_json selected; "" for nobody (None)."""
+    return person_name(get_user_model()(**fields)) if fields else ""

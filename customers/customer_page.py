@@ -9,12 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import person_name
+from crm.names import person_json, person_name_of
 from customers import panels, timeline
 from customers.access import can_edit_customer, can_record_need
 from customers.forms import HouseholdLinkForm, LifeEventForm, NeedForm
-from customers.models import LifeEvent, NeedChange, need_change_words, need_status_label
-from customers.timeline import TimelineEntry
+from customers.models import (
+    LifeEvent,
+    NeedChange,
+    NeedType,
+    need_change_words,
+    need_status_label,
+)
+from customers.timeline import TimelineEntry, model_from_row
 
 # The body of a panel that is one form: the panel's dict gives `form`, `action` (where it
 # posts), `submit` (the button's words) and `testid`.
@@ -24,63 +30,54 @@ FORM_PANEL = "customers/partials/panel_form.html"
 @timeline.provider(
     "need",
     gettext_lazy("Needs"),
-    times=(
-        "SELECT c.changed_at FROM customers_needchange c"
+    rows=(
+        "SELECT c.changed_at, c.id, jsonb_build_object("  # noqa: S608 (constant SQL)
+        "'change', to_jsonb(c), 'need_type', t.name, 'by', "
+        f"{person_json('u')})"
+        " FROM customers_needchange c"
         " JOIN customers_customerneed n ON n.id = c.need_id"
+        " JOIN customers_needtype t ON t.id = n.need_type_id"
+        " LEFT JOIN auth_user u ON u.id = c.changed_by_id"
         " WHERE n.customer_id = %(customer)s AND c.changed_at <= %(before)s"
     ),
 )
-def need_changes_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
-    changes = NeedChange.objects.filter(need__customer=customer).select_related(
-        "need__need_type", "changed_by"
+def need_change_entry(at: dt.datetime, row: dict) -> TimelineEntry:
+    change = model_from_row(NeedChange, row["change"])
+    detail = need_change_words(change)
+    if change.reason:
+        detail += f" ({change.reason})"
+    return TimelineEntry(
+        occurred_at=at,
+        kind="need",
+        title=str(NeedType(name=row["need_type"])),
+        detail=detail,
+        actor=person_name_of(row["by"]),
+        badge=need_status_label(change.new_status),
     )
-    if before is not None:
-        changes = changes.filter(changed_at__lte=before)
-    entries = []
-    for change in changes.order_by("-changed_at")[:limit]:
-        detail = need_change_words(change)
-        if change.reason:
-            detail += f" ({change.reason})"
-        entries.append(
-            TimelineEntry(
-                occurred_at=change.changed_at,
-                kind="need",
-                title=str(change.need.need_type),
-                detail=detail,
-                actor=person_name(change.changed_by),
-                badge=need_status_label(change.new_status),
-            )
-        )
-    return entries
 
 
 @timeline.provider(
     "life_event",
     gettext_lazy("Life events"),
-    times=(
-        "SELECT event_date::timestamp AT TIME ZONE %(tz)s FROM customers_lifeevent"
-        " WHERE customer_id = %(customer)s"
-        " AND event_date <= (%(before)s AT TIME ZONE %(tz)s)::date"
+    rows=(
+        "SELECT e.event_date::timestamp AT TIME ZONE %(tz)s, e.id,"  # noqa: S608 (constant SQL)
+        f" jsonb_build_object('event', to_jsonb(e), 'by', {person_json('u')})"
+        " FROM customers_lifeevent e LEFT JOIN auth_user u ON u.id = e.recorded_by_id"
+        " WHERE e.customer_id = %(customer)s"
+        " AND e.event_date <= (%(before)s AT TIME ZONE %(tz)s)::date"
     ),
 )
-def life_events_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
-    events = LifeEvent.objects.filter(customer=customer).select_related("recorded_by")
-    if before is not None:
-        events = events.filter(event_date__lte=timezone.localtime(before).date())
-    today = timezone.localdate()
-    tz = timezone.get_current_timezone()
-    return [
-        TimelineEntry(
-            occurred_at=dt.datetime.combine(e.event_date, dt.time.min, tzinfo=tz),
-            kind="life_event",
-            title=e.get_kind_display(),
-            detail=e.note,
-            actor=person_name(e.recorded_by),
-            badge=_("expected") if e.event_date > today else "",
-            date_only=True,
-        )
-        for e in events.order_by("-event_date", "-pk")[:limit]
-    ]
+def life_event_entry(at: dt.datetime, row: dict) -> TimelineEntry:
+    event = model_from_row(LifeEvent, row["event"])
+    return TimelineEntry(
+        occurred_at=at,
+        kind="life_event",
+        title=event.get_kind_display(),
+        detail=event.note,
+        actor=person_name_of(row["by"]),
+        badge=_("expected") if event.event_date > timezone.localdate() else "",
+        date_only=True,
+    )
 
 
 @panels.panel(

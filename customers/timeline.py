@@ -1,35 +1,43 @@
 """The customer timeline: other apps contribute entries without `customers` importing them.
 
-An app registers a provider in its AppConfig.ready():
+An app registers a provider in its AppConfig.ready() (its `customer_page.py`):
 
     @timeline.provider(
         "interaction",
         _("Interactions"),
-        times="SELECT occurred_at FROM interactions_interaction "
-        "WHERE customer_id = %(customer)s AND occurred_at <= %(before)s",
+        rows="SELECT i.occurred_at, i.id, jsonb_build_object('interaction', to_jsonb(i))"
+        " FROM interactions_interaction i"
+        " WHERE i.customer_id = %(customer)s AND i.occurred_at <= %(before)s",
     )
-    def interactions_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
-        ...  # ONE query: up to `limit` entries at or before `before` (all if None), newest first
+    def interaction_entry(at, row) -> TimelineEntry:
+        interaction = model_from_row(Interaction, row["interaction"])
+        ...
 
-A page of the timeline first asks, in one statement, how many of the page's entries each
-selected kind holds: each provider's `times` (raw SQL giving the time of each entry, with the
-parameters %(customer)s, the customer's id, %(before)s, a timestamptz — far in the future for
-the first page — and %(tz)s, the bank's time zone) is cut to the newest `size + 1` and the
-union of them ranked. Then only the kinds with entries on the page are asked, each for its
-share. So a page costs at most one query per provider plus one, whatever the history's length
-(keyset pagination, no OFFSET), reads about one page of rows in all, and a customer whose
-page holds no cases or feedback pays nothing for those kinds. The cursor is the time of the
-first entry NOT shown, and a page never ends part-way through entries that share that time,
-so none is skipped or shown twice.
+`rows` is raw SQL giving, for each of the customer's entries of that kind at or before the
+cursor, three columns: the entry's time (timestamptz), its id (to order entries of one
+instant) and a jsonb object of what the presenter needs. Its parameters: %(customer)s, the
+customer's id; %(before)s, a timestamptz (far in the future for the first page); %(tz)s, the
+bank's time zone (a dated entry's time is local midnight). The presenter turns one row into
+a TimelineEntry, through the model's own methods (model_from_row gives an unsaved instance),
+so that the timeline says things the way the rest of the product does.
+
+A page of the timeline is ONE statement, whatever the kinds: each kind's newest `size + 1`
+rows (one short index scan on (customer, time)), their union ranked and cut to `size + 1`.
+Only what the page shows is built, so a long history costs no more than a short one (keyset
+pagination, no OFFSET). The cursor is the time of the first entry NOT shown, and a page never
+ends part-way through entries that share that time, so none is skipped or shown twice.
+Django's ORM would cost one compiled query per kind, and compiling a query costs more CPU
+than the page's rows themselves (docs/benchmarks.md, the customer page); raw SQL here is the
+price of answering the RM's most used page in one round trip.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import chain
-from typing import Protocol
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -47,84 +55,43 @@ class TimelineEntry:
     date_only: bool = False  # a dated event (life event): its time of day means nothing
 
 
-class Provider(Protocol):
-    def __call__(
-        self, *, customer, before: dt.datetime | None, limit: int
-    ) -> list[TimelineEntry]: ...
+# present(at, row) -> TimelineEntry: `at` the entry's time (aware), `row` the jsonb object.
+Presenter = Callable[[dt.datetime, dict], TimelineEntry]
 
 
 @dataclass(frozen=True)
 class _Registration:
     kind: str
     label: str
-    fetch: Provider
-    times: str
+    present: Presenter
+    rows: str
 
 
 _registry: dict[str, _Registration] = {}
 TICK = dt.timedelta(microseconds=1)
-# The first page's cursor in the probes: later than any entry.
+# The first page's cursor: later than any entry.
 END_OF_TIME = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
-def provider(kind: str, label, *, times: str) -> Callable[[Provider], Provider]:
-    """Register `fetch` as the source of `kind` entries (label: a lazy translated string).
+def provider(kind: str, label, *, rows: str) -> Callable[[Presenter], Presenter]:
+    """Register `present` as the presenter of `kind` entries (label: a lazy translated
+    string), whose rows `rows` selects (see the module's docstring for its three columns and
+    parameters). An index on (customer, time) makes each kind one short index scan."""
 
-    `times`: a SELECT of one column, the time (timestamptz) of each of the customer's
-    (%(customer)s, an id) entries of this kind at or before %(before)s (a timestamptz), exactly
-    the `occurred_at` that `fetch` gives them; %(tz)s names the bank's time zone, for entries
-    that have a date only (their time is local midnight). An index on (customer, time) makes
-    it one short index scan.
-    """
-
-    def decorator(fetch: Provider) -> Provider:
-        _registry[kind] = _Registration(kind=kind, label=label, fetch=fetch, times=times)
-        return fetch
+    def decorator(present: Presenter) -> Presenter:
+        _registry[kind] = _Registration(kind=kind, label=label, present=present, rows=rows)
+        return present
 
     return decorator
 
 
-def _parameters(customer, before) -> dict:
-    return {
-        "customer": customer.pk,
-        "before": before or END_OF_TIME,
-        "tz": timezone.get_current_timezone_name(),
-    }
-
-
-def _shares(registrations: list[_Registration], *, customer, before, limit: int) -> list[int]:
-    """How many of the `limit` newest entries at or before `before`, of all the registrations'
-    kinds together, each registration holds (one statement; ties at the last place are cut
-    arbitrarily)."""
-    if not registrations:
-        return []
-    # Only the providers' constant SQL and list positions are spliced in; values are bound.
-    newest = " UNION ALL ".join(
-        f"(SELECT {i} AS k, t FROM ({r.times}) AS entries (t) ORDER BY t DESC LIMIT %(limit)s)"  # noqa: S608
-        for i, r in enumerate(registrations)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT k, count(*) FROM (SELECT k FROM ({newest}) AS newest"  # noqa: S608
-            " ORDER BY t DESC LIMIT %(limit)s) AS page GROUP BY k",
-            {**_parameters(customer, before), "limit": limit},
-        )
-        counts = dict(cursor.fetchall())
-    return [counts.get(i, 0) for i in range(len(registrations))]
-
-
-def _with_entries(registrations: list[_Registration], *, customer, before) -> list:
-    """The registrations with an entry at or before `before` (one statement)."""
-    if not registrations:
-        return []
-    checks = ", ".join(f"EXISTS ({r.times})" for r in registrations)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT ARRAY[{checks}]",  # the providers' constant SQL; values are bound
-            _parameters(customer, before),
-        )
-        (found,) = cursor.fetchone()
-    return [r for r, has in zip(registrations, found, strict=True) if has]
+def model_from_row(model, values: dict) -> Any:
+    """An unsaved `model` instance from a row's jsonb object of its columns (e.g. `to_jsonb(t)`
+    of the table's row): each value converted by its field (ISO dates and times, decimals as
+    text), so that presenters use the model's own methods and labels. Columns the model does
+    not know (none, for `to_jsonb` of its own table) raise FieldDoesNotExist."""
+    fields = model._meta
+    return model(**{name: fields.get_field(name).to_python(v) for name, v in values.items()})
 
 
 def kinds() -> list[tuple[str, str]]:
@@ -138,6 +105,42 @@ class TimelinePage:
     next_before: dt.datetime | None  # pass as `before` for the next page; None at the end
 
 
+@dataclass(frozen=True)
+class _Row:
+    registration: _Registration
+    at: dt.datetime
+    row: dict
+
+    def entry(self) -> TimelineEntry:
+        return self.registration.present(self.at, self.row)
+
+
+def _newest(registrations: list[_Registration], *, customer, before, limit: int) -> list[_Row]:
+    """The `limit` newest rows at or before `before` of all the registrations' kinds together,
+    newest first (entries of one instant by kind, then newest id first): one statement."""
+    if not registrations:
+        return []
+    # Only the providers' constant SQL and list positions are spliced in; values are bound.
+    newest = " UNION ALL ".join(
+        f"(SELECT {i} AS k, at, id, row FROM ({r.rows}) AS entries (at, id, row)"  # noqa: S608
+        " ORDER BY at DESC, id DESC LIMIT %(limit)s)"
+        for i, r in enumerate(registrations)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT k, at, row FROM ({newest}) AS newest"  # noqa: S608
+            " ORDER BY at DESC, k, id DESC LIMIT %(limit)s",
+            {
+                "customer": customer.pk,
+                "before": before or END_OF_TIME,
+                "tz": timezone.get_current_timezone_name(),
+                "limit": limit,
+            },
+        )
+        # Django's connection hands jsonb over as text.
+        return [_Row(registrations[k], at, json.loads(row)) for k, at, row in cursor.fetchall()]
+
+
 def timeline_page(
     *,
     customer,
@@ -147,45 +150,24 @@ def timeline_page(
 ) -> TimelinePage:
     """Newest-first entries of the selected kinds (all when None) at or before `before`.
 
-    A page holds `size` entries, more only when more than `size` share one instant. Queries:
-    one that ranks the kinds' entry times, then one per kind with entries on the page; a page
-    that is all one instant asks again, as _one_instant_page says.
+    A page holds `size` entries, more only when more than `size` share one instant. One
+    query; a page that is all one instant asks again with twice the room until it holds the
+    whole instant.
     """
     registrations = [r for k, r in _registry.items() if selected is None or k in selected]
-    shares = _shares(registrations, customer=customer, before=before, limit=size + 1)
-    merged = sorted(
-        chain.from_iterable(
-            r.fetch(customer=customer, before=before, limit=share)
-            for r, share in zip(registrations, shares, strict=True)
-            if share
-        ),
-        key=lambda e: e.occurred_at,
-        reverse=True,
-    )
-    if len(merged) <= size:
-        return TimelinePage(entries=merged, next_before=None)
-    boundary = merged[size].occurred_at  # the first entry that does not fit
-    entries = [e for e in merged[:size] if e.occurred_at != boundary]
-    if entries:
-        return TimelinePage(entries=entries, next_before=boundary)
-    return _one_instant_page(registrations, customer=customer, before=before, size=size)
-
-
-def _one_instant_page(
-    registrations: list[_Registration], *, customer, before, size: int
-) -> TimelinePage:
-    """The page when its `size + 1` newest entries all share one instant: every entry of that
-    instant, of any kind (a kind may hold some that the ranking cut), then the cursor steps
-    past it. One probe, then one query per kind with entries, repeated with twice the limit
-    while a kind may hold more entries of that instant."""
-    registrations = _with_entries(registrations, customer=customer, before=before)
     limit = size + 1
-    while True:
-        batches = [r.fetch(customer=customer, before=before, limit=limit) for r in registrations]
-        merged = sorted(chain.from_iterable(batches), key=lambda e: e.occurred_at, reverse=True)
-        boundary = merged[0].occurred_at
-        if all(len(b) < limit or b[-1].occurred_at != boundary for b in batches):
-            tied = [e for e in merged if e.occurred_at == boundary]
-            more = len(tied) < len(merged) or any(len(b) == limit for b in batches)
-            return TimelinePage(entries=tied, next_before=boundary - TICK if more else None)
-        limit *= 2  # a provider may hold more entries of that instant
+    rows = _newest(registrations, customer=customer, before=before, limit=limit)
+    if len(rows) < limit:
+        return TimelinePage(entries=[r.entry() for r in rows], next_before=None)
+    boundary = rows[size].at  # the first entry that does not fit
+    shown = [r for r in rows[:size] if r.at != boundary]
+    if shown:
+        return TimelinePage(entries=[r.entry() for r in shown], next_before=boundary)
+    # The page's `size + 1` newest entries share one instant: show all of it, then step past.
+    while len(rows) == limit and rows[-1].at == boundary:  # the instant may hold more
+        limit *= 2
+        rows = _newest(registrations, customer=customer, before=before, limit=limit)
+    tied = [r.entry() for r in rows if r.at == boundary]
+    return TimelinePage(
+        entries=tied, next_before=boundary - TICK if len(rows) > len(tied) else None
+    )

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import person_name, role_of
-from crm.names import person_fields
+from accounts.models import role_of
+from crm.names import person_json, person_name_of
 from customers import panels, timeline
-from customers.timeline import TimelineEntry
+from customers.timeline import TimelineEntry, model_from_row
 from feedback.models import Case, Feedback
 from interactions.models import Interaction
 
@@ -21,86 +21,58 @@ from interactions.models import Interaction
 @timeline.provider(
     "feedback",
     _("Feedback"),
-    times=(
-        "SELECT received_at FROM feedback_feedback WHERE customer_id = %(customer)s"
-        " AND received_at <= %(before)s"
+    rows=(
+        "SELECT f.received_at, f.id,"  # noqa: S608 (constant SQL)
+        f" jsonb_build_object('feedback', to_jsonb(f), 'staff', {person_json('u')})"
+        " FROM feedback_feedback f LEFT JOIN auth_user u ON u.id = f.staff_id"
+        " WHERE f.customer_id = %(customer)s AND f.received_at <= %(before)s"
     ),
 )
-def feedback_for_timeline(
-    *, customer, before: dt.datetime | None, limit: int
-) -> list[TimelineEntry]:
-    """Up to `limit` of the customer's feedback at or before `before`, newest first."""
-    qs = (
-        Feedback.objects.filter(customer=customer)
-        .select_related("staff")
-        .order_by("-received_at", "-id")
+def feedback_entry(at: dt.datetime, row: dict) -> TimelineEntry:
+    """Feedback: its scores, channel and category, the start of the comment."""
+    f = model_from_row(Feedback, row["feedback"])
+    scores = []
+    if f.csat is not None:
+        scores.append(gettext("CSAT %(score)d/5") % {"score": f.csat})
+    if f.nps is not None:
+        scores.append(gettext("NPS %(score)d/10") % {"score": f.nps})
+    detail = " · ".join([*scores, str(f.get_channel_display()), str(f.get_category_display())])
+    if f.comment:
+        detail += "\n" + f.comment[:200]
+    return TimelineEntry(
+        occurred_at=at,
+        kind="feedback",
+        title=gettext("Feedback"),
+        detail=detail,
+        url=reverse("feedback:feedback_list") + f"?customer={f.customer_id}",
+        actor=person_name_of(row["staff"]),
+        badge=gettext("Detractor") if f.is_detractor else "",
     )
-    if before is not None:
-        qs = qs.filter(received_at__lte=before)
-    entries = []
-    for f in qs[:limit]:
-        scores = []
-        if f.csat is not None:
-            scores.append(gettext("CSAT %(score)d/5") % {"score": f.csat})
-        if f.nps is not None:
-            scores.append(gettext("NPS %(score)d/10") % {"score": f.nps})
-        detail = " · ".join([*scores, str(f.get_channel_display()), str(f.get_category_display())])
-        if f.comment:
-            detail += "\n" + f.comment[:200]
-        entries.append(
-            TimelineEntry(
-                occurred_at=f.received_at,
-                kind="feedback",
-                title=gettext("Feedback"),
-                detail=detail,
-                url=reverse("feedback:feedback_list") + f"?customer={customer.pk}",
-                actor=person_name(f.staff),
-                badge=gettext("Detractor") if f.is_detractor else "",
-            )
-        )
-    return entries
 
 
 @timeline.provider(
     "case",
     _("Cases"),
-    times=(
-        "SELECT opened_at FROM feedback_case"
-        " WHERE customer_id = %(customer)s AND opened_at <= %(before)s"
+    rows=(
+        "SELECT c.opened_at, c.id,"  # noqa: S608 (constant SQL)
+        f" jsonb_build_object('case', to_jsonb(c), 'assignee', {person_json('u')})"
+        " FROM feedback_case c LEFT JOIN auth_user u ON u.id = c.assignee_id"
+        " WHERE c.customer_id = %(customer)s AND c.opened_at <= %(before)s"
     ),
 )
-def cases_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> list[TimelineEntry]:
-    """Up to `limit` of the customer's cases opened at or before `before`, newest first."""
-    qs = (
-        Case.objects.filter(customer=customer)
-        .select_related("assignee")
-        .only(
-            "id",
-            "case_type",
-            "subject",
-            "status",
-            "severity",
-            "opened_at",
-            "resolve_breached",
-            *person_fields("assignee"),
-        )
-        .order_by("-opened_at", "-id")
+def case_entry(at: dt.datetime, row: dict) -> TimelineEntry:
+    """A case, by when it was opened: type, subject, severity and state (breached first)."""
+    c = model_from_row(Case, row["case"])
+    return TimelineEntry(
+        occurred_at=at,
+        kind="case",
+        title=gettext("%(type)s #%(id)d: %(subject)s")
+        % {"type": c.get_case_type_display(), "id": c.pk, "subject": c.subject},
+        detail=gettext("Severity: %(severity)s") % {"severity": c.get_severity_display()},
+        url=reverse("feedback:case_detail", args=[c.pk]),
+        actor=person_name_of(row["assignee"]),
+        badge=gettext("Breached") if c.resolve_breached else str(c.get_status_display()),
     )
-    if before is not None:
-        qs = qs.filter(opened_at__lte=before)
-    return [
-        TimelineEntry(
-            occurred_at=c.opened_at,
-            kind="case",
-            title=gettext("%(type)s #%(id)d: %(subject)s")
-            % {"type": c.get_case_type_display(), "id": c.pk, "subject": c.subject},
-            detail=gettext("Severity: %(severity)s") % {"severity": c.get_severity_display()},
-            url=reverse("feedback:case_detail", args=[c.pk]),
-            actor=person_name(c.assignee),
-            badge=gettext("Breached") if c.resolve_breached else str(c.get_status_display()),
-        )
-        for c in qs[:limit]
-    ]
 
 
 RECENT_INTERACTIONS = 3

@@ -1,24 +1,21 @@
 """What interactions add to the customer page: the "log an interaction" panel and the
-interaction and task timeline entries (one query each)."""
+interaction and task timeline entries."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import person_name
-from crm.names import person_fields
+from crm.names import person_json, person_name_of
 from customers import panels, timeline
 from customers.access import has_role
 from customers.models import NeedType
-from customers.timeline import TimelineEntry
+from customers.timeline import TimelineEntry, model_from_row
 from interactions.forms import InteractionForm
 from interactions.models import Interaction, Task
 from interactions.selectors import need_priorities_for, need_types_active
@@ -29,118 +26,78 @@ NOTES_EXCERPT_CHARS = 200
 @timeline.provider(
     "interaction",
     _("Interactions"),
-    times=(
-        "SELECT occurred_at FROM interactions_interaction"
-        " WHERE customer_id = %(customer)s AND occurred_at <= %(before)s"
+    rows=(
+        "SELECT i.occurred_at, i.id, jsonb_build_object("  # noqa: S608 (constant SQL)
+        "'interaction', to_jsonb(i), "
+        f"'staff', {person_json('u')}, "
+        "'needs', ARRAY(SELECT t.name FROM interactions_interaction_needs x"
+        " JOIN customers_needtype t ON t.id = x.needtype_id"
+        " WHERE x.interaction_id = i.id ORDER BY t.sort_order, t.id))"
+        " FROM interactions_interaction i LEFT JOIN auth_user u ON u.id = i.staff_id"
+        " WHERE i.customer_id = %(customer)s AND i.occurred_at <= %(before)s"
     ),
 )
-def interactions_for_timeline(
-    *, customer, before: dt.datetime | None, limit: int
-) -> list[TimelineEntry]:
-    """Up to `limit` of the customer's interactions at or before `before`, newest first."""
-    needs = NeedType.objects.filter(interactions=OuterRef("pk")).order_by("sort_order")
-    qs = (
-        Interaction.objects.filter(customer=customer)
-        .select_related("staff")
-        .only(
-            "id",
-            "occurred_at",
-            "channel",
-            "direction",
-            "duration_minutes",
-            "subject",
-            "notes",
-            "outcome",
-            "product_codes",
-            *person_fields("staff"),
-        )
-        .annotate(need_names=ArraySubquery(needs.values("name")))
-        .order_by("-occurred_at", "-id")
+def interaction_entry(at: dt.datetime, row: dict) -> TimelineEntry:
+    """An interaction: channel, direction, length, needs and products discussed, the start
+    of its notes."""
+    i = model_from_row(Interaction, row["interaction"])
+    parts = [i.get_channel_display(), i.get_direction_display()]
+    if i.duration_minutes:
+        parts.append(gettext("%(minutes)d min") % {"minutes": i.duration_minutes})
+    if row["needs"]:
+        needs = ", ".join(str(NeedType(name=n)) for n in row["needs"])
+        parts.append(gettext("needs: %(needs)s") % {"needs": needs})
+    if i.product_codes:
+        parts.append(gettext("products: %(codes)s") % {"codes": ", ".join(i.product_codes)})
+    detail = " · ".join(str(p) for p in parts)
+    if i.notes:
+        detail += "\n" + Truncator(i.notes).chars(NOTES_EXCERPT_CHARS)
+    return TimelineEntry(
+        occurred_at=at,
+        kind="interaction",
+        title=i.subject,
+        detail=detail,
+        url=reverse("interactions:detail", args=[i.pk]),
+        actor=person_name_of(row["staff"]),
+        badge=i.get_outcome_display(),
     )
-    if before is not None:
-        qs = qs.filter(occurred_at__lte=before)
-    entries = []
-    for i in qs[:limit]:
-        parts = [i.get_channel_display(), i.get_direction_display()]
-        if i.duration_minutes:
-            parts.append(gettext("%(minutes)d min") % {"minutes": i.duration_minutes})
-        if i.need_names:
-            parts.append(
-                gettext("needs: %(needs)s") % {"needs": ", ".join(gettext(n) for n in i.need_names)}
-            )
-        if i.product_codes:
-            parts.append(gettext("products: %(codes)s") % {"codes": ", ".join(i.product_codes)})
-        detail = " · ".join(str(p) for p in parts)
-        if i.notes:
-            detail += "\n" + Truncator(i.notes).chars(NOTES_EXCERPT_CHARS)
-        entries.append(
-            TimelineEntry(
-                occurred_at=i.occurred_at,
-                kind="interaction",
-                title=i.subject,
-                detail=detail,
-                url=reverse("interactions:detail", args=[i.pk]),
-                actor=person_name(i.staff),
-                badge=i.get_outcome_display(),
-            )
-        )
-    return entries
 
 
 @timeline.provider(
     "task",
     _("Tasks"),
-    times=(
-        "SELECT created_at FROM interactions_task WHERE customer_id = %(customer)s"
-        " AND created_at <= %(before)s"
+    rows=(
+        "SELECT t.created_at, t.id,"  # noqa: S608 (constant SQL)
+        f" jsonb_build_object('task', to_jsonb(t), 'assignee', {person_json('u')})"
+        " FROM interactions_task t LEFT JOIN auth_user u ON u.id = t.assignee_id"
+        " WHERE t.customer_id = %(customer)s AND t.created_at <= %(before)s"
     ),
 )
-def tasks_for_timeline(*, customer, before: dt.datetime | None, limit: int) -> list[TimelineEntry]:
-    """Up to `limit` of the customer's tasks created at or before `before`, newest first."""
-    qs = (
-        Task.objects.filter(customer=customer)
-        .select_related("assignee")
-        .only(
-            "id",
-            "created_at",
-            "title",
-            "due_date",
-            "status",
-            "completed_at",
-            "cancel_reason",
-            "origin",
-            *person_fields("assignee"),
-        )
-        .order_by("-created_at", "-id")
-    )
-    if before is not None:
-        qs = qs.filter(created_at__lte=before)
-    today = timezone.localdate()
-    entries = []
-    for t in qs[:limit]:
-        badge = gettext("Overdue") if t.is_overdue(today) else t.get_status_display()
-        detail = gettext("Due %(date)s · assigned to %(person)s · %(origin)s") % {
-            "date": t.due_date.isoformat(),
-            "person": person_name(t.assignee),
-            "origin": t.get_origin_display(),
+def task_entry(at: dt.datetime, row: dict) -> TimelineEntry:
+    """A task, by when it was created: its state (overdue, done, cancelled), due date and
+    assignee."""
+    t = model_from_row(Task, row["task"])
+    assignee = person_name_of(row["assignee"])
+    badge = gettext("Overdue") if t.is_overdue(timezone.localdate()) else t.get_status_display()
+    detail = gettext("Due %(date)s · assigned to %(person)s · %(origin)s") % {
+        "date": t.due_date.isoformat(),
+        "person": assignee,
+        "origin": t.get_origin_display(),
+    }
+    if t.completed_at:
+        detail += " · " + gettext("done %(when)s") % {
+            "when": f"{timezone.localtime(t.completed_at):%Y-%m-%d %H:%M}"
         }
-        if t.completed_at:
-            detail += " · " + gettext("done %(when)s") % {
-                "when": f"{timezone.localtime(t.completed_at):%Y-%m-%d %H:%M}"
-            }
-        if t.cancel_reason:
-            detail += " · " + gettext("cancelled: %(reason)s") % {"reason": t.cancel_reason}
-        entries.append(
-            TimelineEntry(
-                occurred_at=t.created_at,
-                kind="task",
-                title=gettext("Task: %(title)s") % {"title": t.title},
-                detail=detail,
-                actor=person_name(t.assignee),
-                badge=str(badge),
-            )
-        )
-    return entries
+    if t.cancel_reason:
+        detail += " · " + gettext("cancelled: %(reason)s") % {"reason": t.cancel_reason}
+    return TimelineEntry(
+        occurred_at=at,
+        kind="task",
+        title=gettext("Task: %(title)s") % {"title": t.title},
+        detail=detail,
+        actor=assignee,
+        badge=str(badge),
+    )
 
 
 @panels.panel(

@@ -10,15 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import person_name
-from crm.names import person_fields
+from crm.names import person_json, person_name_of
 from customers import panels, timeline
 from customers.access import can_edit_customer, can_serve_customer
 from customers.models import RiskAssessment
-from customers.timeline import TimelineEntry
+from customers.timeline import TimelineEntry, model_from_row
 from products import selectors
 from products.forms import HoldingForm, QuestionnaireForm, RecommendationForm, SaleOverrideForm
-from products.models import Holding, Recommendation
+from products.models import Holding, Product, Recommendation
 from products.suitability import assessment_current
 
 
@@ -100,85 +99,66 @@ def questionnaire_panel(request, customer) -> dict:
     }
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+# The product a holding or recommendation is of, as its timeline entry names and links it.
+PRODUCT_JSON = "jsonb_build_object('id', p.id, 'code', p.code, 'name', p.name)"
 
 
 @timeline.provider(
     "holding",
     _("Holdings"),
-    times=(
-        "SELECT start_date::timestamp AT TIME ZONE %(tz)s FROM products_holding"
-        " WHERE customer_id = %(customer)s"
-        " AND start_date <= (%(before)s AT TIME ZONE %(tz)s)::date"
+    rows=(
+        "SELECT h.start_date::timestamp AT TIME ZONE %(tz)s, h.id,"  # noqa: S608 (constant SQL)
+        # The principal as text: a JSON number would be read as a float.
+        " jsonb_build_object('holding', to_jsonb(h) || jsonb_build_object('principal',"
+        f" h.principal::text), 'product', {PRODUCT_JSON}, 'by', {person_json('u')})"
+        " FROM products_holding h JOIN products_product p ON p.id = h.product_id"
+        " LEFT JOIN auth_user u ON u.id = h.recorded_by_id"
+        " WHERE h.customer_id = %(customer)s"
+        " AND h.start_date <= (%(before)s AT TIME ZONE %(tz)s)::date"
     ),
 )
-def holdings_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
-    """Holdings by start date, newest first (one query)."""
-    qs = (
-        Holding.objects.filter(customer=customer)
-        .select_related("product", "recorded_by")
-        .only(
-            "id",
-            "start_date",
-            "principal",
-            "currency",
-            "maturity_date",
-            "above_class_override",
-            "status",
-            "product__code",
-            "product__name",
-            *person_fields("recorded_by"),
-        )
+def holding_entry(at: dt.datetime, row: dict) -> TimelineEntry:
+    """A holding, on its start date: principal, maturity, an above-class purchase."""
+    h = model_from_row(Holding, row["holding"])
+    product = model_from_row(Product, row["product"])
+    detail = f"{h.principal:,.2f} {h.currency}"
+    if h.maturity_date:
+        detail += " · " + gettext("matures %(date)s") % {"date": h.maturity_date.isoformat()}
+    if h.above_class_override:
+        detail += " · " + gettext("above-class purchase at the customer's request")
+    return TimelineEntry(
+        occurred_at=at,
+        kind="holding",
+        title=gettext("Holding: %(product)s") % {"product": str(product)},
+        detail=detail,
+        url=product.get_absolute_url(),
+        actor=person_name_of(row["by"]),
+        badge=h.get_status_display(),
+        date_only=True,  # a start date: its time of day means nothing
     )
-    if before is not None:
-        qs = qs.filter(start_date__lte=timezone.localtime(before).date())
-    entries = []
-    for h in qs.order_by("-start_date", "-pk")[:limit]:
-        detail = f"{h.principal:,.2f} {h.currency}"
-        if h.maturity_date:
-            detail += " · " + gettext("matures %(date)s") % {"date": h.maturity_date.isoformat()}
-        if h.above_class_override:
-            detail += " · " + gettext("above-class purchase at the customer's request")
-        entries.append(
-            TimelineEntry(
-                occurred_at=_midnight(h.start_date),
-                kind="holding",
-                title=gettext("Holding: %(product)s") % {"product": str(h.product)},
-                detail=detail,
-                url=h.product.get_absolute_url(),
-                actor=person_name(h.recorded_by),
-                badge=h.get_status_display(),
-                date_only=True,  # a start date: its time of day means nothing
-            )
-        )
-    return entries
 
 
 @timeline.provider(
     "recommendation",
     _("Recommendations"),
-    times=(
-        "SELECT recommended_at FROM products_recommendation WHERE customer_id = %(customer)s"
-        " AND recommended_at <= %(before)s"
+    rows=(
+        "SELECT r.recommended_at, r.id, jsonb_build_object("  # noqa: S608 (constant SQL)
+        f"'recommendation', to_jsonb(r), 'product', {PRODUCT_JSON}, 'by', {person_json('u')})"
+        " FROM products_recommendation r JOIN products_product p ON p.id = r.product_id"
+        " LEFT JOIN auth_user u ON u.id = r.recommended_by_id"
+        " WHERE r.customer_id = %(customer)s AND r.recommended_at <= %(before)s"
     ),
 )
-def recommendations_for_timeline(*, customer, before, limit) -> list[TimelineEntry]:
-    """Recommendations by time, newest first (one query)."""
-    qs = Recommendation.objects.filter(customer=customer).select_related(
-        "product", "recommended_by"
+def recommendation_entry(at: dt.datetime, row: dict) -> TimelineEntry:
+    """A recommendation: the product, the rationale, the outcome and why."""
+    r = model_from_row(Recommendation, row["recommendation"])
+    product = model_from_row(Product, row["product"])
+    return TimelineEntry(
+        occurred_at=at,
+        kind="recommendation",
+        title=gettext("Recommended: %(product)s") % {"product": str(product)},
+        detail=r.rationale + (f" ({r.outcome_reason})" if r.outcome_reason else ""),
+        url=reverse("products:recommendation", args=[r.pk]),
+        actor=person_name_of(row["by"]),
+        badge=r.get_outcome_display(),
     )
-    if before is not None:
-        qs = qs.filter(recommended_at__lte=before)
-    return [
-        TimelineEntry(
-            occurred_at=r.recommended_at,
-            kind="recommendation",
-            title=gettext("Recommended: %(product)s") % {"product": str(r.product)},
-            detail=r.rationale + (f" ({r.outcome_reason})" if r.outcome_reason else ""),
-            url=reverse("products:recommendation", args=[r.pk]),
-            actor=person_name(r.recommended_by),
-            badge=r.get_outcome_display(),
-        )
-        for r in qs.order_by("-recommended_at", "-pk")[:limit]
-    ]

@@ -40,3 +40,25 @@ def test_person_fields_are_all_person_name_reads(rm_alice, django_assert_num_que
     with django_assert_num_queries(1):  # the entry and its actor's name fields, nothing more
         entry = AuditEntry.objects.select_related("actor").only("id", *person_fields("actor"))[0]
         assert person_name(entry.actor) == person_name(rm_alice)
+
+
+def test_raw_sql_names_staff_as_person_name_does(rm_alice):
+    """The timeline's raw SQL selects a user's name fields (person_json) and names them with
+    person_name_of: the same name as person_name, and "" where the LEFT JOIN found nobody."""
+    import json
+
+    from django.db import connection
+
+    from crm.names import person_json, person_name_of
+
+    rm_alice.first_name, rm_alice.last_name = "丽", "王"
+    rm_alice.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {person_json('u')}, {person_json('nobody')} FROM auth_user u"  # noqa: S608
+            " LEFT JOIN auth_user nobody ON nobody.id = -1 WHERE u.id = %s",
+            [rm_alice.pk],
+        )
+        (found, missing) = cursor.fetchone()
+    assert person_name_of(json.loads(found)) == person_name(rm_alice) == "丽 王"
+    assert missing is None and person_name_of(missing) == ""

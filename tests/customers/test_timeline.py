@@ -44,20 +44,50 @@ def test_entries_sharing_a_time_at_a_page_boundary_are_neither_skipped_nor_repea
         assert len(seen) == len(set(seen)) == 5, size
 
 
-def test_one_probe_then_one_query_per_kind_with_entries(rm_alice, django_assert_num_queries):
+def test_a_page_is_one_query_whatever_kinds_it_holds(rm_alice, django_assert_num_queries):
     customer = CustomerFactory(relationship_manager=rm_alice)
-    with django_assert_num_queries(1):  # the probe: no kind has anything, nothing else asked
+    with django_assert_num_queries(1):
         assert timeline_page(customer=customer).entries == []
     for code in CODES:
         customer_need_record(
             actor=rm_alice, customer=customer, need_type=need_type(code), priority=50
         )
-    with django_assert_num_queries(2):  # the probe, then the need changes alone
+    from customers.services import life_event_record
+
+    life_event_record(
+        actor=rm_alice, customer=customer, kind="job_change", event_date=timezone.localdate()
+    )
+    with django_assert_num_queries(1):
         page = timeline_page(customer=customer, size=2)
     assert len(page.entries) == 2
     assert page.next_before is not None
-    with django_assert_num_queries(2):
-        assert len(timeline_page(customer=customer, before=page.next_before).entries) == 3
+    with django_assert_num_queries(1):
+        rest = timeline_page(customer=customer, before=page.next_before).entries
+    assert sorted(e.kind for e in rest) == ["life_event"] + ["need"] * 3
+
+
+def test_a_page_that_is_all_one_instant_holds_the_whole_instant(
+    rm_alice, django_assert_num_queries
+):
+    """More entries share the newest instant than a page holds: the page holds them all (it
+    asks again with more room until it has), and the next page starts past that instant."""
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    for code in CODES:
+        customer_need_record(
+            actor=rm_alice, customer=customer, need_type=need_type(code), priority=50
+        )
+    instant = timezone.now() - dt.timedelta(days=1)
+    NeedChange.objects.filter(need__customer=customer).update(changed_at=instant)
+    older = NeedChange.objects.filter(need__customer=customer).order_by("pk").first()
+    NeedChange.objects.filter(pk=older.pk).update(changed_at=instant - dt.timedelta(hours=1))
+    # Room for 2 rows: both tied; for 4: all tied; for 8: the 4 tied and the older one.
+    with django_assert_num_queries(3):
+        page = timeline_page(customer=customer, size=1)
+    assert len(page.entries) == 4
+    assert {e.occurred_at for e in page.entries} == {instant}
+    assert page.next_before == instant - dt.timedelta(microseconds=1)
+    last = timeline_page(customer=customer, size=1, before=page.next_before)
+    assert len(last.entries) == 1 and last.next_before is None
 
 
 def test_the_probe_finds_dated_entries_of_today_and_of_the_cursors_day(rm_alice):

@@ -292,11 +292,10 @@ def test_customer_page_shows_the_360_view_in_constant_queries(
     alice_client, rm_alice, django_assert_num_queries
 ):
     customer = _full_customer(rm_alice)
-    # session, user with staff, customer, audit insert, the timeline's ranking of entry times
-    # and the providers of the kinds on the page (need changes, life events; at most one per
-    # kind whatever the history's length), needs, need changes, life events, household,
+    # session, user with staff, customer, audit insert, the timeline (one statement for all
+    # its kinds, whatever the history's length), needs, need changes, life events, household,
     # balances, history (panels are folded: their forms cost nothing until unfolded)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = alice_client.get(customer.get_absolute_url())
     page = response.content.decode()
     assert response.status_code == 200

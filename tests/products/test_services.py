@@ -121,10 +121,15 @@ def test_a_suitable_sale_is_recorded_with_maturity(rm_alice, alices_customer):
     assert holding.maturity_date == holding.start_date + dt.timedelta(days=90)
     assert holding.source == Holding.Source.STAFF
     # On the customer's timeline: dated, not timed (shown without a made-up 00:00).
+    from crm.names import person_name
     from customers.timeline import timeline_page
 
     (entry,) = timeline_page(customer=alices_customer, selected=["holding"]).entries
     assert entry.date_only and timezone.localtime(entry.occurred_at).date() == holding.start_date
+    assert entry.title == f"Holding: {product.code} {product.name}"
+    assert entry.url == product.get_absolute_url() and entry.badge == "Active"
+    assert entry.detail == f"20,000.00 CNY · matures {holding.maturity_date.isoformat()}"
+    assert entry.actor == person_name(rm_alice) != ""
 
 
 def test_an_unsuitable_sale_is_refused_with_every_reason(rm_alice, alices_customer):
