@@ -30,6 +30,15 @@ def _far_past(data) -> bool:
     return text.endswith(b"BC") or text.startswith(b"-")
 
 
+def nearest_representable(text: str, *, date_only: bool) -> dt.date | dt.datetime:
+    """What a stored date or timestamp Python cannot represent, as PostgreSQL writes it as text
+    (e.g. inside a jsonb value: "0001-12-31T15:54:00+00:00 BC", "infinity"), is read as: the
+    same nearest value the loaders below give (logged)."""
+    value = FLOOR if _far_past(text.encode()) else CEILING
+    logger.warning("unrepresentable stored date read as %s", value.isoformat())
+    return value.date() if date_only else value
+
+
 def _clamping(base: type[Loader], low, high) -> type[Loader]:
     # Composition, not inheritance: psycopg's C loaders cannot be subclassed.
     class ClampingLoader(Loader):

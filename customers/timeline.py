@@ -39,8 +39,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import connection, models
 from django.utils import timezone
+
+from crm.dbloaders import nearest_representable
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,14 @@ class TimelineEntry:
     actor: str = ""
     badge: str = ""  # a short status word, e.g. "overdue"
     date_only: bool = False  # a dated event (life event): its time of day means nothing
+
+    @property
+    def when(self) -> str:
+        """When, as the timeline shows it in the bank's time zone: "2026-11-30 14:05", or
+        "2026-11-30" for a dated entry."""
+        local = timezone.localtime(self.occurred_at)
+        day = local.date().isoformat()  # strftime would write year 1 as "1"
+        return day if self.date_only else f"{day} {local:%H:%M}"
 
 
 # present(at, row) -> TimelineEntry: `at` the entry's time (aware), `row` the jsonb object.
@@ -91,7 +102,17 @@ def model_from_row(model, values: dict) -> Any:
     text), so that presenters use the model's own methods and labels. Columns the model does
     not know (none, for `to_jsonb` of its own table) raise FieldDoesNotExist."""
     fields = model._meta
-    return model(**{name: fields.get_field(name).to_python(v) for name, v in values.items()})
+    return model(**{name: _python(fields.get_field(name), v) for name, v in values.items()})
+
+
+def _python(field, value):
+    try:
+        return field.to_python(value)
+    except ValidationError:
+        if not isinstance(field, models.DateField):
+            raise
+        # A stored date Python cannot represent (BC, infinity): read as every query reads it.
+        return nearest_representable(value, date_only=not isinstance(field, models.DateTimeField))
 
 
 def kinds() -> list[tuple[str, str]]:
