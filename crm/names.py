@@ -26,12 +26,13 @@ def person_fields(relation: str) -> list[str]:
     return [f"{relation}__{name}" for name in NAME_FIELDS]
 
 
-def person_json(alias: str) -> str:
+def person_json(user_id: str) -> str:
     """SQL for a raw query (the customer timeline's): the jsonb object of the fields
-    person_name reads from the auth_user row `alias`, NULL when there is none (a LEFT JOIN
-    that found nobody). Name it with person_name_of."""
-    fields = ", ".join(f"'{name}', {alias}.{name}" for name in NAME_FIELDS)
-    return f"CASE WHEN {alias}.id IS NULL THEN NULL ELSE jsonb_build_object({fields}) END"
+    person_name reads of the user whose id is the column `user_id` (e.g. "t.assignee_id"),
+    NULL for nobody. Name it with person_name_of."""
+    fields = ", ".join(f"'{name}', u.{name}" for name in NAME_FIELDS)
+    # Constant SQL: the field names above and the caller's column name, never input.
+    return f"(SELECT jsonb_build_object({fields}) FROM auth_user u WHERE u.id = {user_id})"  # noqa: S608
 
 
 def person_name_of(fields: dict | None) -> str:

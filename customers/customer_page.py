@@ -32,12 +32,11 @@ FORM_PANEL = "customers/partials/panel_form.html"
     gettext_lazy("Needs"),
     rows=(
         "SELECT c.changed_at, c.id, jsonb_build_object("  # noqa: S608 (constant SQL)
-        "'change', to_jsonb(c), 'need_type', t.name, 'by', "
-        f"{person_json('u')})"
+        "'change', to_jsonb(c), 'need_type',"
+        " (SELECT t.name FROM customers_needtype t WHERE t.id = n.need_type_id), 'by', "
+        f"{person_json('c.changed_by_id')})"
         " FROM customers_needchange c"
         " JOIN customers_customerneed n ON n.id = c.need_id"
-        " JOIN customers_needtype t ON t.id = n.need_type_id"
-        " LEFT JOIN auth_user u ON u.id = c.changed_by_id"
         " WHERE n.customer_id = %(customer)s AND c.changed_at <= %(before)s"
     ),
 )
@@ -61,8 +60,8 @@ def need_change_entry(at: dt.datetime, row: dict) -> TimelineEntry:
     gettext_lazy("Life events"),
     rows=(
         "SELECT e.event_date::timestamp AT TIME ZONE %(tz)s, e.id,"  # noqa: S608 (constant SQL)
-        f" jsonb_build_object('event', to_jsonb(e), 'by', {person_json('u')})"
-        " FROM customers_lifeevent e LEFT JOIN auth_user u ON u.id = e.recorded_by_id"
+        f" jsonb_build_object('event', to_jsonb(e), 'by', {person_json('e.recorded_by_id')})"
+        " FROM customers_lifeevent e"
         " WHERE e.customer_id = %(customer)s"
         " AND e.event_date <= (%(before)s AT TIME ZONE %(tz)s)::date"
     ),

@@ -23,8 +23,8 @@ from interactions.models import Interaction
     _("Feedback"),
     rows=(
         "SELECT f.received_at, f.id,"  # noqa: S608 (constant SQL)
-        f" jsonb_build_object('feedback', to_jsonb(f), 'staff', {person_json('u')})"
-        " FROM feedback_feedback f LEFT JOIN auth_user u ON u.id = f.staff_id"
+        f" jsonb_build_object('feedback', to_jsonb(f), 'staff', {person_json('f.staff_id')})"
+        " FROM feedback_feedback f"
         " WHERE f.customer_id = %(customer)s AND f.received_at <= %(before)s"
     ),
 )
@@ -55,8 +55,8 @@ def feedback_entry(at: dt.datetime, row: dict) -> TimelineEntry:
     _("Cases"),
     rows=(
         "SELECT c.opened_at, c.id,"  # noqa: S608 (constant SQL)
-        f" jsonb_build_object('case', to_jsonb(c), 'assignee', {person_json('u')})"
-        " FROM feedback_case c LEFT JOIN auth_user u ON u.id = c.assignee_id"
+        f" jsonb_build_object('case', to_jsonb(c), 'assignee', {person_json('c.assignee_id')})"
+        " FROM feedback_case c"
         " WHERE c.customer_id = %(customer)s AND c.opened_at <= %(before)s"
     ),
 )

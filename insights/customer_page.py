@@ -20,9 +20,10 @@ PANEL_ALERTS = 5
     gettext_lazy("Alerts"),
     rows=(
         "SELECT a.created_at, a.id, jsonb_build_object("  # noqa: S608 (constant SQL)
-        f"'alert', to_jsonb(a), 'rule', r.code, 'assignee', {person_json('u')})"
-        " FROM insights_alert a JOIN insights_alertrule r ON r.id = a.rule_id"
-        " LEFT JOIN auth_user u ON u.id = a.assignee_id"
+        "'alert', to_jsonb(a),"
+        " 'rule', (SELECT r.code FROM insights_alertrule r WHERE r.id = a.rule_id),"
+        f" 'assignee', {person_json('a.assignee_id')})"
+        " FROM insights_alert a"
         " WHERE a.customer_id = %(customer)s AND a.created_at <= %(before)s"
     ),
 )

@@ -29,11 +29,11 @@ NOTES_EXCERPT_CHARS = 200
     rows=(
         "SELECT i.occurred_at, i.id, jsonb_build_object("  # noqa: S608 (constant SQL)
         "'interaction', to_jsonb(i), "
-        f"'staff', {person_json('u')}, "
+        f"'staff', {person_json('i.staff_id')}, "
         "'needs', ARRAY(SELECT t.name FROM interactions_interaction_needs x"
         " JOIN customers_needtype t ON t.id = x.needtype_id"
         " WHERE x.interaction_id = i.id ORDER BY t.sort_order, t.id))"
-        " FROM interactions_interaction i LEFT JOIN auth_user u ON u.id = i.staff_id"
+        " FROM interactions_interaction i"
         " WHERE i.customer_id = %(customer)s AND i.occurred_at <= %(before)s"
     ),
 )
@@ -68,8 +68,8 @@ def interaction_entry(at: dt.datetime, row: dict) -> TimelineEntry:
     _("Tasks"),
     rows=(
         "SELECT t.created_at, t.id,"  # noqa: S608 (constant SQL)
-        f" jsonb_build_object('task', to_jsonb(t), 'assignee', {person_json('u')})"
-        " FROM interactions_task t LEFT JOIN auth_user u ON u.id = t.assignee_id"
+        f" jsonb_build_object('task', to_jsonb(t), 'assignee', {person_json('t.assignee_id')})"
+        " FROM interactions_task t"
         " WHERE t.customer_id = %(customer)s AND t.created_at <= %(before)s"
     ),
 )

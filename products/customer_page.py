@@ -99,8 +99,12 @@ def questionnaire_panel(request, customer) -> dict:
     }
 
 
-# The product a holding or recommendation is of, as its timeline entry names and links it.
-PRODUCT_JSON = "jsonb_build_object('id', p.id, 'code', p.code, 'name', p.name)"
+def _product_json(product_id: str) -> str:
+    """SQL: what a timeline entry names and links of the product whose id is `product_id`."""
+    return (
+        "(SELECT jsonb_build_object('id', p.id, 'code', p.code, 'name', p.name)"  # noqa: S608
+        f" FROM products_product p WHERE p.id = {product_id})"  # a column name, not input
+    )
 
 
 @timeline.provider(
@@ -110,9 +114,9 @@ PRODUCT_JSON = "jsonb_build_object('id', p.id, 'code', p.code, 'name', p.name)"
         "SELECT h.start_date::timestamp AT TIME ZONE %(tz)s, h.id,"  # noqa: S608 (constant SQL)
         # The principal as text: a JSON number would be read as a float.
         " jsonb_build_object('holding', to_jsonb(h) || jsonb_build_object('principal',"
-        f" h.principal::text), 'product', {PRODUCT_JSON}, 'by', {person_json('u')})"
-        " FROM products_holding h JOIN products_product p ON p.id = h.product_id"
-        " LEFT JOIN auth_user u ON u.id = h.recorded_by_id"
+        f" h.principal::text), 'product', {_product_json('h.product_id')},"
+        f" 'by', {person_json('h.recorded_by_id')})"
+        " FROM products_holding h"
         " WHERE h.customer_id = %(customer)s"
         " AND h.start_date <= (%(before)s AT TIME ZONE %(tz)s)::date"
     ),
@@ -143,9 +147,9 @@ def holding_entry(at: dt.datetime, row: dict) -> TimelineEntry:
     _("Recommendations"),
     rows=(
         "SELECT r.recommended_at, r.id, jsonb_build_object("  # noqa: S608 (constant SQL)
-        f"'recommendation', to_jsonb(r), 'product', {PRODUCT_JSON}, 'by', {person_json('u')})"
-        " FROM products_recommendation r JOIN products_product p ON p.id = r.product_id"
-        " LEFT JOIN auth_user u ON u.id = r.recommended_by_id"
+        f"'recommendation', to_jsonb(r), 'product', {_product_json('r.product_id')},"
+        f" 'by', {person_json('r.recommended_by_id')})"
+        " FROM products_recommendation r"
         " WHERE r.customer_id = %(customer)s AND r.recommended_at <= %(before)s"
     ),
 )
