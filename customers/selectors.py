@@ -250,9 +250,7 @@ def relationship_managers_for(*, user: User, branch_id: int | None = None) -> Qu
 def customer_for_page(*, user: User, customer_id: int) -> Customer:
     """The customer with branch and RM, or 404 outside the user's scope."""
     return get_object_or_404(
-        Customer.objects.visible_to(user).select_related(
-            "branch", "relationship_manager", "relationship_manager__staff"
-        ),
+        Customer.objects.visible_to(user).select_related("branch", "relationship_manager"),
         pk=customer_id,
     )
 
@@ -263,24 +261,50 @@ def customer_by_number(*, user: User, customer_number: str) -> Customer | None:
 
 
 def needs_with_history(*, customer: Customer) -> list[CustomerNeed]:
-    """The customer's needs by priority, each with its changes (newest first): 2 queries."""
+    """The customer's needs by priority, each with its changes (newest first): 2 queries.
+
+    Only the columns the page shows are loaded (the joined rows are what makes an ordered
+    query expensive to build); `customer` and `need` stay: the related managers read them.
+    """
+    changes = (
+        NeedChange.objects.select_related("changed_by")
+        .only(
+            "need",
+            "changed_at",
+            "old_priority",
+            "new_priority",
+            "old_status",
+            "new_status",
+            "reason",
+            *person_fields("changed_by"),
+        )
+        .order_by("-changed_at")
+    )
     return list(
         customer.needs.select_related("need_type")
-        .prefetch_related(
-            Prefetch(
-                "changes",
-                queryset=NeedChange.objects.select_related("changed_by").order_by("-changed_at"),
-            )
+        .only(
+            "customer",
+            "priority",
+            "source",
+            "status",
+            "first_identified",
+            "last_confirmed",
+            "evidence",
+            "need_type__name",
         )
+        .prefetch_related(Prefetch("changes", queryset=changes))
         .order_by("status", "-priority", "need_type__sort_order")
     )
 
 
 def household_for(*, user: User, customer: Customer) -> list[Relationship]:
-    """The customer's ties to customers the user may see (others are left out)."""
+    """The customer's ties to customers the user may see (others are left out), with the
+    related customer's name and number (`customer` stays loaded: the related manager reads
+    it on every row, a query each if it were deferred)."""
     return list(
         customer.relationships.filter(related__in=Customer.objects.visible_to(user))
         .select_related("related")
+        .only("customer", "kind", "related__name", "related__customer_number")
         .order_by("kind", "related__name")
     )
 
@@ -337,9 +361,20 @@ def customer_history(*, customer: Customer, limit: int = 20) -> list[HistoryEntr
 
     National ID and mobile numbers stay masked here too.
     """
-    records = customer.history.select_related(
-        "history_user", "branch", "relationship_manager"
-    ).order_by("-history_date", "-history_id")[: limit + 1]
+    records = (
+        customer.history.select_related("history_user", "branch", "relationship_manager")
+        .only(
+            *HISTORY_FIELDS,
+            "history_date",
+            "history_type",
+            "history_change_reason",
+            *person_fields("history_user"),
+            "branch__code",
+            "branch__name",
+            *person_fields("relationship_manager"),
+        )
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
     entries = history_entries(
         records, fields=HISTORY_FIELDS, display=history_value, reasons=CHANGE_REASONS
     )
