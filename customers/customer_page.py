@@ -32,8 +32,8 @@ FORM_PANEL = "customers/partials/panel_form.html"
     gettext_lazy("Needs"),
     rows=(
         "SELECT c.changed_at, c.id, jsonb_build_object("  # noqa: S608 (constant SQL)
-        "'change', to_jsonb(c), 'need_type',"
-        " (SELECT t.name FROM customers_needtype t WHERE t.id = n.need_type_id), 'by', "
+        "'record', to_jsonb(c), 'need_type',"
+        " (SELECT t.name FROM customers_needtype t WHERE t.id = n.need_type_id), 'staff', "
         f"{person_json('c.changed_by_id')})"
         " FROM customers_needchange c"
         " JOIN customers_customerneed n ON n.id = c.need_id"
@@ -41,7 +41,7 @@ FORM_PANEL = "customers/partials/panel_form.html"
     ),
 )
 def need_change_entry(at: dt.datetime, row: dict) -> TimelineEntry:
-    change = model_from_row(NeedChange, row["change"])
+    change = model_from_row(NeedChange, row["record"])
     detail = need_change_words(change)
     if change.reason:
         detail += f" ({change.reason})"
@@ -50,7 +50,7 @@ def need_change_entry(at: dt.datetime, row: dict) -> TimelineEntry:
         kind="need",
         title=str(NeedType(name=row["need_type"])),
         detail=detail,
-        actor=person_name_of(row["by"]),
+        actor=person_name_of(row["staff"]),
         badge=need_status_label(change.new_status),
     )
 
@@ -58,22 +58,18 @@ def need_change_entry(at: dt.datetime, row: dict) -> TimelineEntry:
 @timeline.provider(
     "life_event",
     gettext_lazy("Life events"),
-    rows=(
-        "SELECT e.event_date::timestamp AT TIME ZONE %(tz)s, e.id,"  # noqa: S608 (constant SQL)
-        f" jsonb_build_object('event', to_jsonb(e), 'by', {person_json('e.recorded_by_id')})"
-        " FROM customers_lifeevent e"
-        " WHERE e.customer_id = %(customer)s"
-        " AND e.event_date <= (%(before)s AT TIME ZONE %(tz)s)::date"
+    rows=timeline.entry_rows(
+        "customers_lifeevent", at="event_date", dated=True, staff="recorded_by_id"
     ),
 )
 def life_event_entry(at: dt.datetime, row: dict) -> TimelineEntry:
-    event = model_from_row(LifeEvent, row["event"])
+    event = model_from_row(LifeEvent, row["record"])
     return TimelineEntry(
         occurred_at=at,
         kind="life_event",
         title=event.get_kind_display(),
         detail=event.note,
-        actor=person_name_of(row["by"]),
+        actor=person_name_of(row["staff"]),
         badge=_("expected") if event.event_date > timezone.localdate() else "",
         date_only=True,
     )

@@ -3,21 +3,20 @@
 An app registers a provider in its AppConfig.ready() (its `customer_page.py`):
 
     @timeline.provider(
-        "interaction",
-        _("Interactions"),
-        rows="SELECT i.occurred_at, i.id, jsonb_build_object('interaction', to_jsonb(i))"
-        " FROM interactions_interaction i"
-        " WHERE i.customer_id = %(customer)s AND i.occurred_at <= %(before)s",
+        "task",
+        _("Tasks"),
+        rows=timeline.entry_rows("interactions_task", at="created_at", staff="assignee_id"),
     )
-    def interaction_entry(at, row) -> TimelineEntry:
-        interaction = model_from_row(Interaction, row["interaction"])
+    def task_entry(at, row) -> TimelineEntry:
+        task = model_from_row(Task, row["record"])
         ...
 
 `rows` is raw SQL giving, for each of the customer's entries of that kind at or before the
 cursor, three columns: the entry's time (timestamptz), its id (to order entries of one
 instant) and a jsonb object of what the presenter needs. Its parameters: %(customer)s, the
 customer's id; %(before)s, a timestamptz (far in the future for the first page); %(tz)s, the
-bank's time zone (a dated entry's time is local midnight). The presenter turns one row into
+bank's time zone (a dated entry's time is local midnight). `entry_rows` writes it for the
+usual kind, the rows of one table with a `customer_id`. The presenter turns one row into
 a TimelineEntry, through the model's own methods (model_from_row gives an unsaved instance),
 so that the timeline says things the way the rest of the product does.
 
@@ -44,6 +43,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from crm.dbloaders import nearest_representable
+from crm.names import person_json
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,30 @@ def provider(kind: str, label, *, rows: str) -> Callable[[Presenter], Presenter]
         return present
 
     return decorator
+
+
+def entry_rows(table: str, *, at: str, staff: str, dated: bool = False, more: str = "") -> str:
+    """`rows` SQL for a kind whose entries are the rows of `table` (alias `e`, with a
+    `customer_id`), which most kinds are. The entry's time is column `at` (a date when
+    `dated`: local midnight); the jsonb object holds the row as "record" (`to_jsonb(e)`, for
+    model_from_row), the member of staff of column `staff` as "staff" (crm.names.person_json)
+    and `more`: further "'key', expression" pairs, which may refer to `e`. The arguments are
+    the caller's constant table and column names, never input."""
+    time, bound = (
+        (
+            f"e.{at}::timestamp AT TIME ZONE %(tz)s",
+            f"e.{at} <= (%(before)s AT TIME ZONE %(tz)s)::date",
+        )
+        if dated
+        else (f"e.{at}", f"e.{at} <= %(before)s")
+    )
+    pairs = f"'record', to_jsonb(e), 'staff', {person_json('e.' + staff)}"
+    if more:
+        pairs += f", {more}"
+    return (
+        f"SELECT {time}, e.id, jsonb_build_object({pairs}) FROM {table} e"  # noqa: S608
+        f" WHERE e.customer_id = %(customer)s AND {bound}"
+    )
 
 
 def model_from_row(model, values: dict) -> Any:

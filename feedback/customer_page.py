@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import role_of
-from crm.names import person_json, person_name_of
+from crm.names import person_name_of
 from customers import panels, timeline
 from customers.timeline import TimelineEntry, model_from_row
 from feedback.models import Case, Feedback
@@ -21,16 +21,11 @@ from interactions.models import Interaction
 @timeline.provider(
     "feedback",
     _("Feedback"),
-    rows=(
-        "SELECT f.received_at, f.id,"  # noqa: S608 (constant SQL)
-        f" jsonb_build_object('feedback', to_jsonb(f), 'staff', {person_json('f.staff_id')})"
-        " FROM feedback_feedback f"
-        " WHERE f.customer_id = %(customer)s AND f.received_at <= %(before)s"
-    ),
+    rows=timeline.entry_rows("feedback_feedback", at="received_at", staff="staff_id"),
 )
 def feedback_entry(at: dt.datetime, row: dict) -> TimelineEntry:
     """Feedback: its scores, channel and category, the start of the comment."""
-    f = model_from_row(Feedback, row["feedback"])
+    f = model_from_row(Feedback, row["record"])
     scores = []
     if f.csat is not None:
         scores.append(gettext("CSAT %(score)d/5") % {"score": f.csat})
@@ -53,16 +48,11 @@ def feedback_entry(at: dt.datetime, row: dict) -> TimelineEntry:
 @timeline.provider(
     "case",
     _("Cases"),
-    rows=(
-        "SELECT c.opened_at, c.id,"  # noqa: S608 (constant SQL)
-        f" jsonb_build_object('case', to_jsonb(c), 'assignee', {person_json('c.assignee_id')})"
-        " FROM feedback_case c"
-        " WHERE c.customer_id = %(customer)s AND c.opened_at <= %(before)s"
-    ),
+    rows=timeline.entry_rows("feedback_case", at="opened_at", staff="assignee_id"),
 )
 def case_entry(at: dt.datetime, row: dict) -> TimelineEntry:
     """A case, by when it was opened: type, subject, severity and state (breached first)."""
-    c = model_from_row(Case, row["case"])
+    c = model_from_row(Case, row["record"])
     return TimelineEntry(
         occurred_at=at,
         kind="case",
@@ -70,7 +60,7 @@ def case_entry(at: dt.datetime, row: dict) -> TimelineEntry:
         % {"type": c.get_case_type_display(), "id": c.pk, "subject": c.subject},
         detail=gettext("Severity: %(severity)s") % {"severity": c.get_severity_display()},
         url=reverse("feedback:case_detail", args=[c.pk]),
-        actor=person_name_of(row["assignee"]),
+        actor=person_name_of(row["staff"]),
         badge=gettext("Breached") if c.resolve_breached else str(c.get_status_display()),
     )
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from accounts.models import role_of
-from crm.names import person_json, person_name_of
+from crm.names import person_name_of
 from customers import panels, timeline
 from customers.timeline import TimelineEntry, model_from_row
 from insights.models import Alert
@@ -18,25 +18,23 @@ PANEL_ALERTS = 5
 @timeline.provider(
     "alert",
     gettext_lazy("Alerts"),
-    rows=(
-        "SELECT a.created_at, a.id, jsonb_build_object("  # noqa: S608 (constant SQL)
-        "'alert', to_jsonb(a),"
-        " 'rule', (SELECT r.code FROM insights_alertrule r WHERE r.id = a.rule_id),"
-        f" 'assignee', {person_json('a.assignee_id')})"
-        " FROM insights_alert a"
-        " WHERE a.customer_id = %(customer)s AND a.created_at <= %(before)s"
+    rows=timeline.entry_rows(
+        "insights_alert",
+        at="created_at",
+        staff="assignee_id",
+        more="'rule', (SELECT r.code FROM insights_alertrule r WHERE r.id = e.rule_id)",
     ),
 )
 def alert_entry(at, row: dict) -> TimelineEntry:
     """An alert, by when it was raised: what it noticed, its evidence and its state."""
-    alert = model_from_row(Alert, row["alert"])
+    alert = model_from_row(Alert, row["record"])
     return TimelineEntry(
         occurred_at=at,
         kind="alert",
         title=alert_title(row["rule"], alert.evidence),
         detail=" ".join(alert_evidence_words(row["rule"], alert.evidence)),
         url=alert.get_absolute_url(),
-        actor=person_name_of(row["assignee"]),
+        actor=person_name_of(row["staff"]),
         badge=alert.get_status_display(),
     )
 

@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.names import person_json, person_name_of
+from crm.names import person_name_of
 from customers import panels, timeline
 from customers.access import has_role
 from customers.models import NeedType
@@ -26,21 +26,19 @@ NOTES_EXCERPT_CHARS = 200
 @timeline.provider(
     "interaction",
     _("Interactions"),
-    rows=(
-        "SELECT i.occurred_at, i.id, jsonb_build_object("  # noqa: S608 (constant SQL)
-        "'interaction', to_jsonb(i), "
-        f"'staff', {person_json('i.staff_id')}, "
-        "'needs', ARRAY(SELECT t.name FROM interactions_interaction_needs x"
+    rows=timeline.entry_rows(
+        "interactions_interaction",
+        at="occurred_at",
+        staff="staff_id",
+        more="'needs', ARRAY(SELECT t.name FROM interactions_interaction_needs x"
         " JOIN customers_needtype t ON t.id = x.needtype_id"
-        " WHERE x.interaction_id = i.id ORDER BY t.sort_order, t.id))"
-        " FROM interactions_interaction i"
-        " WHERE i.customer_id = %(customer)s AND i.occurred_at <= %(before)s"
+        " WHERE x.interaction_id = e.id ORDER BY t.sort_order, t.id)",
     ),
 )
 def interaction_entry(at: dt.datetime, row: dict) -> TimelineEntry:
     """An interaction: channel, direction, length, needs and products discussed, the start
     of its notes."""
-    i = model_from_row(Interaction, row["interaction"])
+    i = model_from_row(Interaction, row["record"])
     parts = [i.get_channel_display(), i.get_direction_display()]
     if i.duration_minutes:
         parts.append(gettext("%(minutes)d min") % {"minutes": i.duration_minutes})
@@ -66,18 +64,13 @@ def interaction_entry(at: dt.datetime, row: dict) -> TimelineEntry:
 @timeline.provider(
     "task",
     _("Tasks"),
-    rows=(
-        "SELECT t.created_at, t.id,"  # noqa: S608 (constant SQL)
-        f" jsonb_build_object('task', to_jsonb(t), 'assignee', {person_json('t.assignee_id')})"
-        " FROM interactions_task t"
-        " WHERE t.customer_id = %(customer)s AND t.created_at <= %(before)s"
-    ),
+    rows=timeline.entry_rows("interactions_task", at="created_at", staff="assignee_id"),
 )
 def task_entry(at: dt.datetime, row: dict) -> TimelineEntry:
     """A task, by when it was created: its state (overdue, done, cancelled), due date and
     assignee."""
-    t = model_from_row(Task, row["task"])
-    assignee = person_name_of(row["assignee"])
+    t = model_from_row(Task, row["record"])
+    assignee = person_name_of(row["staff"])
     badge = gettext("Overdue") if t.is_overdue(timezone.localdate()) else t.get_status_display()
     detail = gettext("Due %(date)s · assigned to %(person)s · %(origin)s") % {
         "date": t.due_date.isoformat(),

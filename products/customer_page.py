@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.names import person_json, person_name_of
+from crm.names import person_name_of
 from customers import panels, timeline
 from customers.access import can_edit_customer, can_serve_customer
 from customers.models import RiskAssessment
@@ -99,31 +99,28 @@ def questionnaire_panel(request, customer) -> dict:
     }
 
 
-def _product_json(product_id: str) -> str:
-    """SQL: what a timeline entry names and links of the product whose id is `product_id`."""
-    return (
-        "(SELECT jsonb_build_object('id', p.id, 'code', p.code, 'name', p.name)"  # noqa: S608
-        f" FROM products_product p WHERE p.id = {product_id})"  # a column name, not input
-    )
+# What a holding's or recommendation's timeline entry names and links of its product.
+PRODUCT_JSON = (
+    "'product', (SELECT jsonb_build_object('id', p.id, 'code', p.code, 'name', p.name)"
+    " FROM products_product p WHERE p.id = e.product_id)"
+)
 
 
 @timeline.provider(
     "holding",
     _("Holdings"),
-    rows=(
-        "SELECT h.start_date::timestamp AT TIME ZONE %(tz)s, h.id,"  # noqa: S608 (constant SQL)
-        # The principal as text: a JSON number would be read as a float.
-        " jsonb_build_object('holding', to_jsonb(h) || jsonb_build_object('principal',"
-        f" h.principal::text), 'product', {_product_json('h.product_id')},"
-        f" 'by', {person_json('h.recorded_by_id')})"
-        " FROM products_holding h"
-        " WHERE h.customer_id = %(customer)s"
-        " AND h.start_date <= (%(before)s AT TIME ZONE %(tz)s)::date"
+    rows=timeline.entry_rows(
+        "products_holding",
+        at="start_date",
+        dated=True,
+        staff="recorded_by_id",
+        # The principal as text too: the record's JSON number would be read as a float.
+        more=f"{PRODUCT_JSON}, 'principal', e.principal::text",
     ),
 )
 def holding_entry(at: dt.datetime, row: dict) -> TimelineEntry:
     """A holding, on its start date: principal, maturity, an above-class purchase."""
-    h = model_from_row(Holding, row["holding"])
+    h = model_from_row(Holding, {**row["record"], "principal": row["principal"]})
     product = model_from_row(Product, row["product"])
     detail = f"{h.principal:,.2f} {h.currency}"
     if h.maturity_date:
@@ -136,7 +133,7 @@ def holding_entry(at: dt.datetime, row: dict) -> TimelineEntry:
         title=gettext("Holding: %(product)s") % {"product": str(product)},
         detail=detail,
         url=product.get_absolute_url(),
-        actor=person_name_of(row["by"]),
+        actor=person_name_of(row["staff"]),
         badge=h.get_status_display(),
         date_only=True,  # a start date: its time of day means nothing
     )
@@ -145,17 +142,13 @@ def holding_entry(at: dt.datetime, row: dict) -> TimelineEntry:
 @timeline.provider(
     "recommendation",
     _("Recommendations"),
-    rows=(
-        "SELECT r.recommended_at, r.id, jsonb_build_object("  # noqa: S608 (constant SQL)
-        f"'recommendation', to_jsonb(r), 'product', {_product_json('r.product_id')},"
-        f" 'by', {person_json('r.recommended_by_id')})"
-        " FROM products_recommendation r"
-        " WHERE r.customer_id = %(customer)s AND r.recommended_at <= %(before)s"
+    rows=timeline.entry_rows(
+        "products_recommendation", at="recommended_at", staff="recommended_by_id", more=PRODUCT_JSON
     ),
 )
 def recommendation_entry(at: dt.datetime, row: dict) -> TimelineEntry:
     """A recommendation: the product, the rationale, the outcome and why."""
-    r = model_from_row(Recommendation, row["recommendation"])
+    r = model_from_row(Recommendation, row["record"])
     product = model_from_row(Product, row["product"])
     return TimelineEntry(
         occurred_at=at,
@@ -163,6 +156,6 @@ def recommendation_entry(at: dt.datetime, row: dict) -> TimelineEntry:
         title=gettext("Recommended: %(product)s") % {"product": str(product)},
         detail=r.rationale + (f" ({r.outcome_reason})" if r.outcome_reason else ""),
         url=reverse("products:recommendation", args=[r.pk]),
-        actor=person_name_of(row["by"]),
+        actor=person_name_of(row["staff"]),
         badge=r.get_outcome_display(),
     )
