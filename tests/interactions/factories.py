@@ -23,6 +23,22 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     outcome = Interaction.Outcome.INTERESTED
 
 
+def interaction_logged(actor, customer, *, subject: str = "Call") -> Interaction:
+    """An interaction logged through the service an hour ago (so with its history, and still
+    editable by its author), as the edit tests need it."""
+    from interactions.services import interaction_log
+
+    return interaction_log(
+        actor=actor,
+        customer=customer,
+        channel="phone",
+        direction="outbound",
+        occurred_at=timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=1),
+        subject=subject,
+        outcome="interested",
+    )
+
+
 class TaskFactory(factory.django.DjangoModelFactory):
     """An open task of a customer, assigned (like every task) to a member of staff: the
     customer's RM unless told otherwise."""

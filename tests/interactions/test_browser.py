@@ -57,19 +57,11 @@ def test_needs_discussed_in_one_tab_are_kept_by_the_other_tabs_save_in_chinese_o
     """Two tabs on the same interaction, Chinese, 390 px: one ticks a need, the other (stale)
     changes the subject; the second save shows the banner with the need change, the form
     now ticks that need, and saving again keeps both."""
-    from interactions.services import interaction_log
     from tests.customers.factories import need_type
+    from tests.interactions.factories import interaction_logged
 
     retirement = need_type("retirement")
-    interaction = interaction_log(
-        actor=rm_alice,
-        customer=alices_customer,
-        channel="phone",
-        direction="outbound",
-        occurred_at=timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=1),
-        subject="电话回访",
-        outcome="interested",
-    )
+    interaction = interaction_logged(rm_alice, alices_customer, subject="电话回访")
     context = browser.new_context(
         locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844}
     )

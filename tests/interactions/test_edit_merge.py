@@ -13,8 +13,8 @@ from crm.concurrency import merge_edits, version_of
 from customers import services as customer_services
 from customers.models import Customer
 from interactions import services
-from interactions.models import Interaction
 from tests.customers.factories import CustomerFactory, customer_form_data
+from tests.interactions.factories import interaction_logged
 
 pytestmark = pytest.mark.django_db
 
@@ -84,18 +84,6 @@ def test_merge_compares_related_rows_by_key(rm_alice, rm_carol, supervisor):
 # -- The interaction edit form: the same author in two tabs ------------------------------
 
 
-def logged(rm_alice, customer) -> Interaction:
-    return services.interaction_log(
-        actor=rm_alice,
-        customer=customer,
-        channel="phone",
-        direction="outbound",
-        occurred_at=timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=1),
-        subject="Call",
-        outcome="interested",
-    )
-
-
 def interaction_form(interaction, **overrides):
     return {
         "channel": interaction.channel,
@@ -110,7 +98,7 @@ def interaction_form(interaction, **overrides):
 def test_interaction_outcome_from_one_tab_survives_the_subject_from_the_other(
     alice_client, rm_alice, alices_customer
 ):
-    interaction = logged(rm_alice, alices_customer)
+    interaction = interaction_logged(rm_alice, alices_customer)
     url = reverse("interactions:edit", args=[interaction.pk])
     tab_a, tab_b = interaction_form(interaction), interaction_form(interaction)
     earlier = timezone.localtime(interaction.occurred_at) - dt.timedelta(minutes=30)
@@ -140,7 +128,7 @@ def test_interaction_products_left_alone_as_the_form_shows_them_take_theirs(
 
     for code in ("FUND01", "FUND02", "FUND03"):
         ProductFactory(code=code)
-    interaction = logged(rm_alice, alices_customer)
+    interaction = interaction_logged(rm_alice, alices_customer)
     url = reverse("interactions:edit", args=[interaction.pk])
     listed = interaction_form(interaction, product_codes="fund01,fund02")
     assert alice_client.post(url, listed).status_code == 302
@@ -185,7 +173,7 @@ def test_needs_from_one_tab_survive_the_subject_from_the_other(
     from tests.customers.factories import need_type
 
     retirement = need_type("retirement")
-    interaction = logged(rm_alice, alices_customer)
+    interaction = interaction_logged(rm_alice, alices_customer)
     url = reverse("interactions:edit", args=[interaction.pk])
     tab_a, tab_b = interaction_form(interaction), interaction_form(interaction)
     assert alice_client.post(url, with_needs(tab_a, retirement)).status_code == 302
@@ -212,7 +200,7 @@ def test_needs_changed_in_both_tabs_are_shown_and_the_second_save_keeps_the_user
     from tests.customers.factories import need_type
 
     retirement, education = need_type("retirement"), need_type("education")
-    interaction = logged(rm_alice, alices_customer)
+    interaction = interaction_logged(rm_alice, alices_customer)
     url = reverse("interactions:edit", args=[interaction.pk])
     tab_a, tab_b = interaction_form(interaction), interaction_form(interaction)
     assert alice_client.post(url, with_needs(tab_a, retirement)).status_code == 302
@@ -233,7 +221,7 @@ def test_the_same_needs_ticked_in_both_tabs_is_no_conflict(alice_client, rm_alic
     from tests.customers.factories import need_type
 
     retirement = need_type("retirement")
-    interaction = logged(rm_alice, alices_customer)
+    interaction = interaction_logged(rm_alice, alices_customer)
     url = reverse("interactions:edit", args=[interaction.pk])
     tab_a, tab_b = interaction_form(interaction), interaction_form(interaction)
     assert alice_client.post(url, with_needs(tab_a, retirement)).status_code == 302
@@ -247,7 +235,7 @@ def test_merge_compares_needs_as_sets_of_need_types(rm_alice, alices_customer):
     from tests.customers.factories import need_type
 
     retirement, education = need_type("retirement"), need_type("education")
-    interaction = logged(rm_alice, alices_customer)
+    interaction = interaction_logged(rm_alice, alices_customer)
     base = interaction.history.latest()
     services.interaction_update(
         actor=rm_alice, interaction=interaction, fields={}, needs={retirement: None}
@@ -292,7 +280,7 @@ def test_a_priority_typed_in_one_tab_survives_the_other_tabs_informed_save(
     alice_client, rm_alice, alices_customer, retirement_at_50
 ):
     retirement = retirement_at_50
-    interaction = logged(rm_alice, alices_customer)
+    interaction = interaction_logged(rm_alice, alices_customer)
     url = reverse("interactions:edit", args=[interaction.pk])
     tab_a = shows_priorities(interaction_form(interaction), {retirement: 50})
     tab_b = dict(tab_a)
@@ -319,7 +307,7 @@ def test_a_priority_left_as_shown_does_not_undo_a_colleagues_change(
     alice_client, rm_alice, rm_carol, alices_customer, retirement_at_50
 ):
     retirement = retirement_at_50
-    interaction = logged(rm_alice, alices_customer)
+    interaction = interaction_logged(rm_alice, alices_customer)
     services.interaction_update(
         actor=rm_alice, interaction=interaction, fields={}, needs={retirement: None}
     )
