@@ -33,6 +33,7 @@ from customers.models import (
     BalanceSnapshot,
     Customer,
     CustomerNeed,
+    LifeEvent,
     NeedChange,
     NeedType,
     Relationship,
@@ -262,10 +263,12 @@ def customer_by_number(*, user: User, customer_number: str) -> Customer | None:
 
 
 def needs_with_history(*, customer: Customer) -> list[CustomerNeed]:
-    """The customer's needs by priority, each with its changes (newest first): 2 queries.
+    """The customer's needs by priority, each with its changes newest first in
+    `change_history` (a list): 2 queries.
 
-    Only the columns the page shows are loaded (the joined rows are what makes an ordered
-    query expensive to build); `customer` and `need` stay: the related managers read them.
+    Only the columns the page shows are loaded: the joined rows are what makes an ordered
+    query expensive to build. A list rather than `need.changes` spares a related manager and
+    a filtered queryset per need.
     """
     changes = (
         NeedChange.objects.select_related("changed_by")
@@ -282,9 +285,9 @@ def needs_with_history(*, customer: Customer) -> list[CustomerNeed]:
         .order_by("-changed_at")
     )
     return list(
-        customer.needs.select_related("need_type")
+        CustomerNeed.objects.filter(customer=customer)
+        .select_related("need_type")
         .only(
-            "customer",
             "priority",
             "source",
             "status",
@@ -293,7 +296,7 @@ def needs_with_history(*, customer: Customer) -> list[CustomerNeed]:
             "evidence",
             "need_type__name",
         )
-        .prefetch_related(Prefetch("changes", queryset=changes))
+        .prefetch_related(Prefetch("changes", queryset=changes, to_attr="change_history"))
         .order_by("status", "-priority", "need_type__sort_order")
     )
 
@@ -316,9 +319,20 @@ def household_for(*, user: User, customer: Customer) -> list[Relationship]:
     return [link for link in links if can_serve_customer(user, link.related)]
 
 
+def life_events_recent(*, customer: Customer, limit: int = 50) -> list[LifeEvent]:
+    """The customer's latest `limit` life events, newest first, with what the page shows."""
+    return list(
+        LifeEvent.objects.filter(customer=customer)
+        .only("kind", "event_date", "source", "note")
+        .order_by("-event_date")[:limit]
+    )
+
+
 def balances_last_12_months(*, customer: Customer) -> list[BalanceSnapshot]:
     since = timezone.localdate() - dt.timedelta(days=366)
-    return list(customer.balances.filter(as_of__gt=since).order_by("as_of"))
+    return list(
+        BalanceSnapshot.objects.filter(customer=customer, as_of__gt=since).order_by("as_of")
+    )
 
 
 # The model of Customer's history records. `customer.history` is the same rows, but

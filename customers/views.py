@@ -258,7 +258,7 @@ def _detail_context(request: HttpRequest, customer: Customer, *, revealed: str =
         "can_edit": editable,
         "revealed_id": revealed,
         "needs": selectors.needs_with_history(customer=customer),
-        "life_events": list(customer.life_events.order_by("-event_date")[:50]),
+        "life_events": selectors.life_events_recent(customer=customer),
         "household": selectors.household_for(user=user, customer=customer),
         "chart": balance_chart(selectors.balances_last_12_months(customer=customer)),
         "history": selectors.customer_history(customer=customer),
