@@ -7,5 +7,6 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Feedback and complaints")
 
     def ready(self) -> None:
-        # Plug into the customer page (panels, timeline); `customers` does not import this app.
-        from feedback import customer_page  # noqa: F401
+        # Plug into the customer page (panels, timeline) and the interaction page (actions);
+        # neither `customers` nor `interactions` imports this app.
+        from feedback import customer_page, interaction_page  # noqa: F401

@@ -19,7 +19,7 @@ from crm.submit_once import AlreadySubmitted, already_submitted
 from customers.access import can_see_team
 from customers.models import Customer
 from customers.timeline import timeline_page
-from interactions import selectors, services
+from interactions import actions, selectors, services
 from interactions.forms import CancelTaskForm, InteractionForm, RescheduleForm, TaskForm
 from interactions.models import Interaction, Task
 
@@ -91,6 +91,7 @@ def interaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "edit_refusal": services.interaction_edit_refusal(
             user=request.user, interaction=interaction
         ),
+        "actions": actions.actions_for(user=request.user, interaction=interaction),
     }
     return render(request, "interactions/interaction_detail.html", ctx)
 

@@ -11,6 +11,7 @@ from feedback.models import Case, Feedback, Notification
 from feedback.watch import sla_watch
 from tests.customers.factories import CustomerFactory
 from tests.feedback.test_services import open_complaint
+from tests.interactions.factories import InteractionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -308,3 +309,39 @@ def test_case_form_sent_twice_opens_one_case(alice_client, alices_customer):
     second = alice_client.post(url, data)
     case = Case.objects.get()
     assert second.status_code == 302 and second["Location"] == f"/cases/{case.pk}/"
+
+
+def test_interaction_page_offers_a_survey_link_and_the_complaints_case(
+    alice_client, rm_alice, alices_customer, complaint_call
+):
+    page_url = reverse("interactions:detail", args=[complaint_call.pk])
+    page = alice_client.get(page_url)
+    html = page.content.decode()
+    survey_url = reverse("feedback:survey_link_create", args=[complaint_call.pk])
+    case_url = reverse("feedback:case_create", args=[alices_customer.pk])
+    assert f'action="{survey_url}"' in html  # a POST form, with its CSRF token
+    assert 'data-testid="create-survey-link"' in html
+    [open_case] = [a for a in page.context["actions"] if a.testid == "open-case-from-interaction"]
+    assert open_case.url == f"{case_url}?interaction={complaint_call.pk}"
+    assert open_case.style == "danger"  # a complaint without a case: the primary action
+
+    assert alice_client.post(survey_url).status_code == 200
+    assert complaint_call.survey_links.count() == 1
+
+    case = open_complaint(rm_alice, alices_customer, interaction=complaint_call)
+    html = alice_client.get(page_url).content.decode()
+    assert f'href="{reverse("feedback:case_detail", args=[case.pk])}"' in html
+    assert f"Case #{case.pk}" in html
+    assert f"?interaction={complaint_call.pk}" not in html  # not a second case
+
+
+def test_interaction_page_of_another_outcome_offers_a_plain_open_case(
+    alice_client, rm_alice, alices_customer
+):
+    call = InteractionFactory(customer=alices_customer, staff=rm_alice, outcome="interested")
+    page = alice_client.get(reverse("interactions:detail", args=[call.pk]))
+    styles = {a.testid: a.style for a in page.context["actions"]}
+    assert styles == {
+        "create-survey-link": "outline-secondary",
+        "open-case-from-interaction": "outline-danger",
+    }

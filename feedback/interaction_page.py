@@ -1,0 +1,52 @@
+"""What the feedback app adds to an interaction's page: a survey link for the customer, and
+the case a complaint raised there needs (or the case already opened from it)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from accounts.models import role_of
+from feedback.models import Case
+from interactions import actions
+from interactions.models import Interaction
+
+
+@actions.provider
+def feedback_actions(user, interaction: Interaction) -> list[actions.Action]:
+    """ "Create survey link" (POST, feedback:survey_link_create) for staff; then the case
+    opened from this interaction if the user can see one, else "Open a case" pre-filled from
+    it — the primary button when the interaction's outcome is a complaint (one query)."""
+    if role_of(user) is None:
+        return []
+    survey = actions.Action(
+        gettext("Create survey link"),
+        reverse("feedback:survey_link_create", args=[interaction.pk]),
+        post=True,
+        testid="create-survey-link",
+    )
+    case = (
+        Case.objects.visible_to(user)
+        .filter(interaction=interaction)
+        .only("pk")
+        .order_by("-pk")
+        .first()
+    )
+    if case is not None:
+        return [
+            survey,
+            actions.Action(
+                gettext("Case #%(id)s") % {"id": case.pk},
+                reverse("feedback:case_detail", args=[case.pk]),
+                testid="interaction-case",
+            ),
+        ]
+    complaint = interaction.outcome == Interaction.Outcome.COMPLAINT
+    open_case = actions.Action(
+        gettext("Open a case"),
+        reverse("feedback:case_create", args=[interaction.customer_id])
+        + f"?interaction={interaction.pk}",
+        style="danger" if complaint else "outline-danger",
+        testid="open-case-from-interaction",
+    )
+    return [survey, open_case]
