@@ -5,7 +5,9 @@ import os
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import Role
 from tests.accounts.factories import BranchFactory, StaffFactory, UserFactory
@@ -23,6 +25,15 @@ REFERENCE_DATA_MIGRATIONS = [
     "insights.migrations.0005_unmet_need_priority",
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in the default language (English). A request through the test client
+    leaves its language active in the thread (LocaleMiddleware activates, nothing resets), so
+    a test after a Chinese page would otherwise read Chinese messages."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)
