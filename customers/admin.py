@@ -34,6 +34,7 @@ from customers.models import (
     RiskAssessment,
     need_change_words,
     need_status_label,
+    need_text,
 )
 from customers.selectors import audit_detail_shown
 from customers.services import (
@@ -397,13 +398,17 @@ class NeedStatusInWords:
     def change_words(self, change: NeedChange) -> str:
         return need_change_words(change)
 
+    @admin.display(description=_("reason"))
+    def reason_text(self, change: NeedChange) -> str:
+        return need_text(change.reason)
+
 
 class NeedChangeInline(NeedStatusInWords, admin.TabularInline):
     model = NeedChange
     extra = 0
     can_delete = False
     fields = ["changed_at", "changed_by", "old_priority", "new_priority", "old_status_label"]
-    fields += ["new_status_label", "reason"]
+    fields += ["new_status_label", "reason_text"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -465,7 +470,7 @@ class NeedChangeAdmin(NeedStatusInWords, ByCustomerNumberSearch, NoDeleteMixin, 
     list_select_related = ["need__customer", "need__need_type", "changed_by"]
     # The detail page (read-only) shows the statuses in words, not their codes.
     fields = ["need", "changed_at", "changed_by", "change_words", "old_priority"]
-    fields += ["new_priority", "old_status_label", "new_status_label", "reason"]
+    fields += ["new_priority", "old_status_label", "new_status_label", "reason_text"]
     readonly_fields = fields
     list_filter = [NeedChangeStatusFilter, "changed_at"]
     search_fields = ["=need__customer__customer_number"]

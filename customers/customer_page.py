@@ -19,6 +19,7 @@ from customers.models import (
     NeedType,
     need_change_words,
     need_status_label,
+    need_text,
 )
 from customers.timeline import TimelineEntry, model_from_row
 
@@ -44,7 +45,7 @@ def need_change_entry(at: dt.datetime, row: dict) -> TimelineEntry:
     change = model_from_row(NeedChange, row["record"])
     detail = need_change_words(change)
     if change.reason:
-        detail += f" ({change.reason})"
+        detail += f" ({need_text(change.reason)})"
     return TimelineEntry(
         occurred_at=at,
         kind="need",

@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from crm.concurrency import version_check
 from crm.submit_once import submission_claim, submission_done
 from customers.access import can_serve_customer, require_supervising
-from customers.models import Customer, CustomerNeed, NeedType
+from customers.models import (
+    Customer,
+    CustomerNeed,
+    NeedType,
+    need_discussed_evidence,
+    need_discussed_reason,
+)
 from customers.services import audit_record, customer_need_record
 from interactions.models import EDIT_WINDOW, PRODUCT_CODES_MAX, Interaction, Task, TaskReschedule
 from products.campaigns import campaign_targets_on_interaction
@@ -122,9 +128,8 @@ def _needs_discussed_record(
                 need_type=need_type,
                 priority=DEFAULT_NEED_PRIORITY if priority is None else priority,
                 source=CustomerNeed.Source.RECORDED,
-                evidence=str(_("Discussed in interaction: %(subject)s"))
-                % {"subject": interaction.subject},
-                reason=str(_("Discussed in interaction #%(id)d")) % {"id": interaction.pk},
+                evidence=need_discussed_evidence(interaction.subject),
+                reason=need_discussed_reason(interaction.pk),
             )
         else:
             customer_need_record(
@@ -133,7 +138,7 @@ def _needs_discussed_record(
                 need_type=need_type,
                 priority=current.priority if priority is None else priority,
                 status=current.status,
-                reason=str(_("Discussed in interaction #%(id)d")) % {"id": interaction.pk},
+                reason=need_discussed_reason(interaction.pk),
             )
 
 

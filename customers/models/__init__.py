@@ -27,7 +27,10 @@ from customers.models.needs import (
     NeedChange,
     NeedType,
     need_change_words,
+    need_discussed_evidence,
+    need_discussed_reason,
     need_status_label,
+    need_text,
 )
 from customers.models.risk import RiskAssessment
 
@@ -57,6 +60,9 @@ __all__ = [
     "mobile_validator",
     "national_id_validator",
     "need_change_words",
+    "need_discussed_evidence",
+    "need_discussed_reason",
     "need_status_label",
+    "need_text",
     "risk_assessment_cutoff",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -189,3 +191,38 @@ def need_change_words(change: NeedChange) -> str:
             f"{need_status_label(change.old_status)} → {need_status_label(change.new_status)}"
         )
     return "; ".join(parts)
+
+
+# What the system writes into a need's evidence and a change's reason when an interaction
+# discusses the need (interactions' "needs discussed"). Stored as the English source text and
+# shown in the reader's language by `need_text`, so the record reads the same to every reader
+# whatever language its logger used; what staff type is stored and shown as typed.
+NEED_DISCUSSED_REASON = gettext_noop("Discussed in interaction #%(id)d")
+NEED_DISCUSSED_EVIDENCE = gettext_noop("Discussed in interaction: %(subject)s")
+_SYSTEM_TEXT_PREFIX = "Discussed in interaction"
+_REASON_STORED = re.compile(r"Discussed in interaction #(?P<id>\d+)")
+_EVIDENCE_STORED = re.compile(r"Discussed in interaction: (?P<subject>.*)", re.DOTALL)
+
+
+def need_discussed_reason(interaction_id: int) -> str:
+    """The stored reason of a need change made by logging interaction `interaction_id`."""
+    return NEED_DISCUSSED_REASON % {"id": interaction_id}
+
+
+def need_discussed_evidence(subject: str) -> str:
+    """The stored evidence of a need first recorded from an interaction with this subject."""
+    return NEED_DISCUSSED_EVIDENCE % {"subject": subject}
+
+
+def need_text(text: str) -> str:
+    """A need's evidence or a change's reason as the reader sees it: the system's own texts
+    (`need_discussed_reason`, `need_discussed_evidence`) in the active language, anything
+    else exactly as stored. "Discussed in interaction #12" reads "在客户互动 #12 中提及" in
+    Chinese."""
+    if not text.startswith(_SYSTEM_TEXT_PREFIX):
+        return text
+    if match := _REASON_STORED.fullmatch(text):
+        return gettext(NEED_DISCUSSED_REASON) % {"id": int(match["id"])}
+    if match := _EVIDENCE_STORED.fullmatch(text):
+        return gettext(NEED_DISCUSSED_EVIDENCE) % {"subject": match["subject"]}
+    return text

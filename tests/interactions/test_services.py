@@ -1,12 +1,21 @@
 """interactions.services: attribution, the need side effect, the edit window, task rules."""
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.db import connection
+from django.utils import timezone, translation
 
-from customers.models import AuditEntry, CustomerNeed, NeedChange
+from customers.models import (
+    AuditEntry,
+    CustomerNeed,
+    NeedChange,
+    need_discussed_evidence,
+    need_discussed_reason,
+    need_text,
+)
 from customers.services import customer_need_record
 from interactions import services
 from interactions.models import Interaction, Task, TaskReschedule
@@ -58,6 +67,61 @@ def test_a_new_need_discussed_becomes_a_customer_need_recorded_by_rm(
     assert (change.old_priority, change.new_priority, change.changed_by) == (None, 70, rm_alice)
     assert f"#{interaction.pk}" in change.reason
     assert list(interaction.needs.all()) == [education]
+
+
+def test_the_need_texts_of_a_discussion_read_in_each_readers_language(
+    rm_alice, alices_customer, education
+):
+    """Logged by someone working in Chinese, the need's evidence and its change's reason are
+    stored in their source form and read in English by an English reader, and back."""
+    with translation.override("zh-hans"):
+        interaction = log(rm_alice, alices_customer, subject="季度回访", needs={education: 70})
+    need = CustomerNeed.objects.get(customer=alices_customer, need_type=education)
+    change = need.changes.get()
+    assert (need.evidence, change.reason) == (
+        need_discussed_evidence("季度回访"),
+        need_discussed_reason(interaction.pk),
+    )
+    with translation.override("en"):
+        assert need_text(change.reason) == f"Discussed in interaction #{interaction.pk}"
+        assert need_text(need.evidence) == "Discussed in interaction: 季度回访"
+    with translation.override("zh-hans"):
+        assert need_text(change.reason) == f"在客户互动 #{interaction.pk} 中提及"
+        assert need_text(need.evidence) == "在客户互动中提及：季度回访"
+
+
+def test_what_staff_typed_is_shown_as_typed():
+    for typed in ("客户面谈表述", "Discussed in interaction #12 by phone", "", "Discussed"):
+        with translation.override("zh-hans"):
+            assert need_text(typed) == typed
+
+
+def test_need_texts_stored_in_chinese_before_are_put_in_their_source_form(
+    rm_alice, alices_customer, education
+):
+    """customers migration 0017, run on rows written the old way (in the logger's language)."""
+    need = customer_need_record(
+        actor=rm_alice,
+        customer=alices_customer,
+        need_type=education,
+        priority=60,
+        evidence="在客户互动中提及：季度回访\n第二行",
+        reason="在客户互动 #41 中提及",
+    )
+    typed = NeedChange.objects.create(
+        need=need, new_priority=60, new_status="active", reason="客户来电"
+    )
+    migration = importlib.import_module(
+        "customers.migrations.0017_need_texts_in_their_source_language"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(migration.FORWARD)
+    need.refresh_from_db()
+    assert need.evidence == "Discussed in interaction: 季度回访\n第二行"
+    reasons = set(need.changes.values_list("reason", flat=True))
+    assert reasons == {"Discussed in interaction #41", "客户来电"}
+    typed.refresh_from_db()
+    assert typed.reason == "客户来电"
 
 
 def test_a_need_without_priority_gets_the_default(rm_alice, alices_customer, education):
