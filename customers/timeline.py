@@ -15,7 +15,10 @@ An app registers a provider in its AppConfig.ready() (its `customer_page.py`):
 cursor, three columns: the entry's time (timestamptz), its id (to order entries of one
 instant) and a jsonb object of what the presenter needs. Its parameters: %(customer)s, the
 customer's id; %(before)s, a timestamptz (far in the future for the first page); %(tz)s, the
-bank's time zone (a dated entry's time is local midnight). `entry_rows` writes it for the
+bank's time zone (a dated entry's time is local midnight); and who is looking, for a kind
+whose scope is narrower than the customer's (an RM sees only the alerts assigned to them):
+%(viewer)s, the user's id, %(viewer_role)s, their role ("" without one) and
+%(viewer_branch)s, their branch's id (NULL without one). `entry_rows` writes it for the
 usual kind, the rows of one table with a `customer_id`. The presenter turns one row into
 a TimelineEntry, through the model's own methods (model_from_row gives an unsaved instance),
 so that the timeline says things the way the rest of the product does.
@@ -42,6 +45,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils import timezone
 
+from accounts.models import branch_id_of, role_of
 from crm.dbloaders import nearest_representable
 from crm.names import person_json
 
@@ -96,13 +100,17 @@ def provider(kind: str, label, *, rows: str) -> Callable[[Presenter], Presenter]
     return decorator
 
 
-def entry_rows(table: str, *, at: str, staff: str, dated: bool = False, more: str = "") -> str:
+def entry_rows(
+    table: str, *, at: str, staff: str, dated: bool = False, more: str = "", scope: str = ""
+) -> str:
     """`rows` SQL for a kind whose entries are the rows of `table` (alias `e`, with a
     `customer_id`), which most kinds are. The entry's time is column `at` (a date when
     `dated`: local midnight); the jsonb object holds the row as "record" (`to_jsonb(e)`, for
     model_from_row), the member of staff of column `staff` as "staff" (crm.names.person_json)
-    and `more`: further "'key', expression" pairs, which may refer to `e`. The arguments are
-    the caller's constant table and column names, never input."""
+    and `more`: further "'key', expression" pairs, which may refer to `e`. `scope`, a
+    condition on `e` and the viewer's parameters, keeps only the rows the viewer may see where
+    that is narrower than the customer. The arguments are the caller's constant SQL, never
+    input."""
     time, bound = (
         (
             f"e.{at}::timestamp AT TIME ZONE %(tz)s",
@@ -116,7 +124,7 @@ def entry_rows(table: str, *, at: str, staff: str, dated: bool = False, more: st
         pairs += f", {more}"
     return (
         f"SELECT {time}, e.id, jsonb_build_object({pairs}) FROM {table} e"  # noqa: S608
-        f" WHERE e.customer_id = %(customer)s AND {bound}"
+        f" WHERE e.customer_id = %(customer)s AND {bound}" + (f" AND {scope}" if scope else "")
     )
 
 
@@ -160,7 +168,9 @@ class _Row:
         return self.registration.present(self.at, self.row)
 
 
-def _newest(registrations: list[_Registration], *, customer, before, limit: int) -> list[_Row]:
+def _newest(
+    registrations: list[_Registration], *, customer, viewer, before, limit: int
+) -> list[_Row]:
     """The `limit` newest rows at or before `before` of all the registrations' kinds together,
     newest first (entries of one instant by kind, then newest id first): one statement."""
     if not registrations:
@@ -177,6 +187,9 @@ def _newest(registrations: list[_Registration], *, customer, before, limit: int)
             " ORDER BY at DESC, k, id DESC LIMIT %(limit)s",
             {
                 "customer": customer.pk,
+                "viewer": viewer.pk,
+                "viewer_role": role_of(viewer) or "",
+                "viewer_branch": branch_id_of(viewer),
                 "before": before or END_OF_TIME,
                 "tz": timezone.get_current_timezone_name(),
                 "limit": limit,
@@ -189,11 +202,13 @@ def _newest(registrations: list[_Registration], *, customer, before, limit: int)
 def timeline_page(
     *,
     customer,
+    viewer,
     selected: list[str] | None = None,
     before: dt.datetime | None = None,
     size: int = 20,
 ) -> TimelinePage:
-    """Newest-first entries of the selected kinds (all when None) at or before `before`.
+    """Newest-first entries of the selected kinds (all when None) at or before `before`,
+    as `viewer` (the signed-in user, whose scope covers the customer) may see them.
 
     A page holds `size` entries, more only when more than `size` share one instant. One
     query; a page that is all one instant asks again with twice the room until it holds the
@@ -201,7 +216,7 @@ def timeline_page(
     """
     registrations = [r for k, r in _registry.items() if selected is None or k in selected]
     limit = size + 1
-    rows = _newest(registrations, customer=customer, before=before, limit=limit)
+    rows = _newest(registrations, customer=customer, viewer=viewer, before=before, limit=limit)
     if len(rows) < limit:
         return TimelinePage(entries=[r.entry() for r in rows], next_before=None)
     boundary = rows[size].at  # the first entry that does not fit
@@ -211,7 +226,7 @@ def timeline_page(
     # The page's `size + 1` newest entries share one instant: show all of it, then step past.
     while len(rows) == limit and rows[-1].at == boundary:  # the instant may hold more
         limit *= 2
-        rows = _newest(registrations, customer=customer, before=before, limit=limit)
+        rows = _newest(registrations, customer=customer, viewer=viewer, before=before, limit=limit)
     tied = [r.entry() for r in rows if r.at == boundary]
     return TimelinePage(
         entries=tied, next_before=boundary - TICK if len(rows) > len(tied) else None

@@ -241,7 +241,7 @@ def _timeline_params(request: HttpRequest) -> tuple[list[str] | None, dt.datetim
 def _detail_context(request: HttpRequest, customer: Customer, *, revealed: str = "") -> dict:
     user = request.user
     selected, before = _timeline_params(request)
-    timeline = timeline_page(customer=customer, selected=selected, before=before)
+    timeline = timeline_page(customer=customer, viewer=user, selected=selected, before=before)
     older_url = ""
     if timeline.next_before is not None:
         params = [("kind", k) for k in (selected or [])]

@@ -9,7 +9,7 @@ from accounts.models import role_of
 from crm.names import person_name_of
 from customers import panels, timeline
 from customers.timeline import TimelineEntry, model_from_row
-from insights.models import Alert
+from insights.models import ALERT_SCOPE_SQL, Alert
 from insights.presenters import alert_evidence_words, alert_title
 
 PANEL_ALERTS = 5
@@ -23,6 +23,7 @@ PANEL_ALERTS = 5
         at="created_at",
         staff="assignee_id",
         more="'rule', (SELECT r.code FROM insights_alertrule r WHERE r.id = e.rule_id)",
+        scope=ALERT_SCOPE_SQL,
     ),
 )
 def alert_entry(at, row: dict) -> TimelineEntry:

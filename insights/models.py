@@ -168,9 +168,21 @@ class AlertRun(models.Model):
         return f"{self.kind} {self.as_of} ({self.status})"
 
 
+# AlertQuerySet.visible_to as a condition on an alert row `e`, for the customer page's
+# one-statement timeline (customers.timeline, whose parameters these are). Tests hold the two
+# equal for every role (tests/insights/test_customer_page.py).
+ALERT_SCOPE_SQL = (
+    "(%(viewer_role)s = 'head_office'"
+    " OR (%(viewer_role)s = 'supervisor' AND e.branch_id = %(viewer_branch)s)"
+    " OR (%(viewer_role)s = 'rm' AND e.branch_id = %(viewer_branch)s"
+    " AND e.assignee_id = %(viewer)s))"
+)
+
+
 class AlertQuerySet(models.QuerySet):
     def visible_to(self, user) -> AlertQuerySet:
-        """Alerts this user may see; the only definition of alert scope.
+        """Alerts this user may see; the only definition of alert scope (ALERT_SCOPE_SQL says
+        the same in SQL for the customer timeline).
 
         An RM sees the alerts assigned to them; a supervisor every alert of the branch's
         customers; head office all. Everyone else none.

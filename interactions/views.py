@@ -72,7 +72,9 @@ def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
         "customer": customer,
         "customer_url": reverse("customers:detail", args=[customer.pk]),
         "next": safe_next_url(request, ""),
-        "recent": timeline_page(customer=customer, size=RECENT_ENTRIES).entries,
+        "recent": timeline_page(
+            customer=customer, viewer=request.user, size=RECENT_ENTRIES
+        ).entries,
     }
     return render(request, "interactions/interaction_form.html", ctx)
 

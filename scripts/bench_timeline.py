@@ -49,7 +49,11 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)  # noqa: S311 (sampling, not security)
     top = Customer.objects.order_by("-pk").values_list("pk", flat=True).first()
-    customers = list(Customer.objects.filter(pk__in=rng.sample(range(1, top + 1), args.samples)))
+    customers = list(
+        Customer.objects.filter(pk__in=rng.sample(range(1, top + 1), args.samples)).select_related(
+            "relationship_manager__staff"
+        )
+    )
     rms = list(get_user_model().objects.filter(staff__role="rm").order_by("?")[: args.samples])
     print("| query | samples | median ms | p95 ms |")
     print("|---|---:|---:|---:|")
@@ -57,13 +61,18 @@ def main() -> None:
         measure(
             f"timeline_page of `{kind}` entries alone, first page (20 entries)",
             [
-                lambda c=c, k=kind: timeline.timeline_page(customer=c, selected=[k], size=20)
+                lambda c=c, k=kind: timeline.timeline_page(
+                    customer=c, viewer=c.relationship_manager, selected=[k], size=20
+                )
                 for c in customers
             ],
         )
     measure(
         "timeline_page (every kind, 20 entries)",
-        [lambda c=c: timeline.timeline_page(customer=c, size=20) for c in customers],
+        [
+            lambda c=c: timeline.timeline_page(customer=c, viewer=c.relationship_manager, size=20)
+            for c in customers
+        ],
     )
     measure(
         "contact gap of one RM: count + first page",

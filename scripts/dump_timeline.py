@@ -2,10 +2,11 @@
 
     python -m crm.devenv exec -- python scripts/dump_timeline.py 1,2,1465 zh-hans > after.txt
 
-Walks each customer's timeline at page sizes 20 and 3 (ties at page boundaries included),
-printing each entry's time in UTC, kind, title, detail, link, actor, badge and whether it is
-dated, and each page's cursor. Run it on two checkouts against the same database and `diff`
-the outputs: a change to how the timeline is built must not change a word of it.
+Walks each customer's timeline as head office sees it (every entry) at page sizes 20 and 3
+(ties at page boundaries included), printing each entry's time in UTC, kind, title, detail,
+link, actor, badge and whether it is dated, and each page's cursor. Run it on two checkouts
+against the same database and `diff` the outputs: a change to how the timeline is built must
+not change a word of it.
 """
 
 from __future__ import annotations
@@ -23,17 +24,21 @@ def main(customer_ids: list[int], language: str) -> None:
     import django
 
     django.setup()
+    from django.contrib.auth import get_user_model
     from django.utils import translation
 
     from customers.models import Customer
     from customers.timeline import timeline_page
 
     translation.activate(language)
+    head_office = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     for customer in Customer.objects.filter(pk__in=customer_ids).order_by("pk"):
         for size in (20, 3):
             before, pages = None, 0
             while pages < 30:
-                page = timeline_page(customer=customer, before=before, size=size)
+                page = timeline_page(
+                    customer=customer, viewer=head_office, before=before, size=size
+                )
                 for e in page.entries:
                     at = e.occurred_at.astimezone(dt.UTC).isoformat()
                     fields = [e.kind, e.title, e.detail, e.url, e.actor, str(e.badge)]

@@ -40,7 +40,12 @@ def test_the_timeline_and_the_needs_panel_say_a_status_change_without_the_priori
     alice_client, rm_alice
 ):
     customer, _changes = _history(rm_alice)
-    details = [e.detail for e in timeline_page(customer=customer, selected=["need"]).entries]
+    details = [
+        e.detail
+        for e in timeline_page(
+            customer=customer, viewer=customer.relationship_manager, selected=["need"]
+        ).entries
+    ]
     assert details == ["priority 80 → 60", "Active → Fulfilled", "new need, priority 80"]
     body = alice_client.get(customer.get_absolute_url()).content.decode()
     history = body[body.index('data-testid="need-history"') :].split("</details>", 1)[0]

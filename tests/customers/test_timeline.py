@@ -15,7 +15,13 @@ CODES = ["liquidity", "retirement", "education", "credit", "protection"]
 def _all_pages(customer, size):
     seen, before, pages = [], None, 0
     while True:
-        page = timeline_page(customer=customer, selected=["need"], before=before, size=size)
+        page = timeline_page(
+            customer=customer,
+            viewer=customer.relationship_manager,
+            selected=["need"],
+            before=before,
+            size=size,
+        )
         seen.extend(e.title for e in page.entries)
         pages += 1
         if page.next_before is None or pages > 10:
@@ -47,7 +53,7 @@ def test_entries_sharing_a_time_at_a_page_boundary_are_neither_skipped_nor_repea
 def test_a_page_is_one_query_whatever_kinds_it_holds(rm_alice, django_assert_num_queries):
     customer = CustomerFactory(relationship_manager=rm_alice)
     with django_assert_num_queries(1):
-        assert timeline_page(customer=customer).entries == []
+        assert timeline_page(customer=customer, viewer=customer.relationship_manager).entries == []
     for code in CODES:
         customer_need_record(
             actor=rm_alice, customer=customer, need_type=need_type(code), priority=50
@@ -58,11 +64,13 @@ def test_a_page_is_one_query_whatever_kinds_it_holds(rm_alice, django_assert_num
         actor=rm_alice, customer=customer, kind="job_change", event_date=timezone.localdate()
     )
     with django_assert_num_queries(1):
-        page = timeline_page(customer=customer, size=2)
+        page = timeline_page(customer=customer, viewer=customer.relationship_manager, size=2)
     assert len(page.entries) == 2
     assert page.next_before is not None
     with django_assert_num_queries(1):
-        rest = timeline_page(customer=customer, before=page.next_before).entries
+        rest = timeline_page(
+            customer=customer, viewer=customer.relationship_manager, before=page.next_before
+        ).entries
     assert sorted(e.kind for e in rest) == ["life_event"] + ["need"] * 3
 
 
@@ -82,11 +90,13 @@ def test_a_page_that_is_all_one_instant_holds_the_whole_instant(
     NeedChange.objects.filter(pk=older.pk).update(changed_at=instant - dt.timedelta(hours=1))
     # Room for 2 rows: both tied; for 4: all tied; for 8: the 4 tied and the older one.
     with django_assert_num_queries(3):
-        page = timeline_page(customer=customer, size=1)
+        page = timeline_page(customer=customer, viewer=customer.relationship_manager, size=1)
     assert len(page.entries) == 4
     assert {e.occurred_at for e in page.entries} == {instant}
     assert page.next_before == instant - dt.timedelta(microseconds=1)
-    last = timeline_page(customer=customer, size=1, before=page.next_before)
+    last = timeline_page(
+        customer=customer, viewer=customer.relationship_manager, size=1, before=page.next_before
+    )
     assert len(last.entries) == 1 and last.next_before is None
 
 
@@ -98,11 +108,18 @@ def test_the_probe_finds_dated_entries_of_today_and_of_the_cursors_day(rm_alice)
     customer = CustomerFactory(relationship_manager=rm_alice)
     today = timezone.localdate()
     life_event_record(actor=rm_alice, customer=customer, kind="job_change", event_date=today)
-    (entry,) = timeline_page(customer=customer, selected=["life_event"]).entries
+    (entry,) = timeline_page(
+        customer=customer, viewer=customer.relationship_manager, selected=["life_event"]
+    ).entries
     assert entry.kind == "life_event"
     # A cursor early on that day in the bank's zone (the evening before, in UTC).
     cursor = timezone.make_aware(dt.datetime.combine(today, dt.time(0, 30)))
-    assert timeline_page(customer=customer, selected=["life_event"], before=cursor).entries
+    assert timeline_page(
+        customer=customer,
+        viewer=customer.relationship_manager,
+        selected=["life_event"],
+        before=cursor,
+    ).entries
 
 
 def test_an_older_page_links_back_to_the_newest(alice_client, rm_alice):

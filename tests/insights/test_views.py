@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Role
 from customers.models import LifeEvent
 from customers.services import customer_update
+from customers.timeline import timeline_page
 from insights.engine import alerts_scan
 from insights.models import Alert
 from insights.scoring import scores_compute
@@ -339,3 +340,35 @@ def test_head_office_alert_list_query_count(
     BranchFactory.create_batch(20)
     with django_assert_num_queries(8):
         assert head_office_client.get(url, {"branch": branch_a.pk}).status_code == 200
+
+
+def test_the_customer_timeline_shows_each_viewer_only_the_alerts_they_may_see(
+    rm_alice, rm_carol, supervisor, head_office
+):
+    """A colleague in the branch may open the customer's page, but the alerts assigned to
+    someone else stay out of their timeline, as out of /alerts/ (ALERT_SCOPE_SQL says what
+    visible_to says, for every role)."""
+    (alice_alert,) = make_alerts(rm_alice)
+    customer = alice_alert.customer
+    carol_alert = Alert.objects.get(pk=alice_alert.pk)
+    carol_alert.pk, carol_alert.assignee = None, rm_carol
+    carol_alert.trigger_key += "-2"  # a second alert of the same customer, assigned to Carol
+    carol_alert.save()
+    outsider = StaffFactory(role=Role.SUPERVISOR).user  # another branch
+    for viewer in (rm_alice, rm_carol, supervisor, head_office, outsider):
+        shown = {
+            e.url
+            for e in timeline_page(customer=customer, viewer=viewer, selected=["alert"]).entries
+        }
+        visible = Alert.objects.visible_to(viewer).filter(customer=customer)
+        assert shown == {a.get_absolute_url() for a in visible}, viewer
+    assert len(Alert.objects.visible_to(rm_carol).filter(customer=customer)) == 1
+    assert len(Alert.objects.visible_to(supervisor).filter(customer=customer)) == 2
+
+    client = Client()
+    client.force_login(rm_carol)
+    page = client.get(reverse("customers:detail", args=[customer.pk]), {"kind": "alert"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert carol_alert.get_absolute_url() in body
+    assert alice_alert.get_absolute_url() not in body

@@ -30,7 +30,12 @@ def test_interactions_newest_first_with_keyset_paging_in_one_query(
         made.append(interaction)
     InteractionFactory()  # another customer's
     with django_assert_num_queries(1):
-        page = timeline.timeline_page(customer=alices_customer, selected=["interaction"], size=5)
+        page = timeline.timeline_page(
+            customer=alices_customer,
+            viewer=alices_customer.relationship_manager,
+            selected=["interaction"],
+            size=5,
+        )
     first = page.entries
     assert [e.url for e in first] == [f"/interactions/{i.pk}/" for i in made[:5]]
     entry = first[0]
@@ -41,7 +46,11 @@ def test_interactions_newest_first_with_keyset_paging_in_one_query(
     assert page.next_before == made[5].occurred_at
     with django_assert_num_queries(1):
         older = timeline.timeline_page(
-            customer=alices_customer, selected=["interaction"], size=5, before=page.next_before
+            customer=alices_customer,
+            viewer=alices_customer.relationship_manager,
+            selected=["interaction"],
+            size=5,
+            before=page.next_before,
         ).entries
     assert [e.url for e in older] == [f"/interactions/{i.pk}/" for i in made[5:10]]
 
@@ -59,7 +68,9 @@ def test_tasks_on_the_timeline_with_their_state_in_one_query(
         completed_at=timezone.now(),
     )
     with django_assert_num_queries(1):
-        entries = timeline.timeline_page(customer=alices_customer, selected=["task"]).entries
+        entries = timeline.timeline_page(
+            customer=alices_customer, viewer=alices_customer.relationship_manager, selected=["task"]
+        ).entries
     assert [(e.title, e.badge) for e in entries] == [
         ("Task: Done call", "Done"),
         ("Task: Overdue call", "Overdue"),
@@ -70,9 +81,16 @@ def test_a_timeline_page_merges_both_kinds_and_filters_by_kind(alices_customer):
     now = timezone.now()
     InteractionFactory(customer=alices_customer, occurred_at=now - dt.timedelta(hours=2))
     TaskFactory(customer=alices_customer)
-    page = timeline.timeline_page(customer=alices_customer, size=10)
+    page = timeline.timeline_page(
+        customer=alices_customer, viewer=alices_customer.relationship_manager, size=10
+    )
     assert [e.kind for e in page.entries] == ["task", "interaction"]
-    only_tasks = timeline.timeline_page(customer=alices_customer, selected=["task"], size=10)
+    only_tasks = timeline.timeline_page(
+        customer=alices_customer,
+        viewer=alices_customer.relationship_manager,
+        selected=["task"],
+        size=10,
+    )
     assert [e.kind for e in only_tasks.entries] == ["task"]
 
 
@@ -110,7 +128,9 @@ def _walk(customer, size):
     """Every page of the whole timeline: (pages, entries in the order shown)."""
     pages, before = [], None
     while len(pages) < 50:
-        page = timeline.timeline_page(customer=customer, before=before, size=size)
+        page = timeline.timeline_page(
+            customer=customer, viewer=customer.relationship_manager, before=before, size=size
+        )
         pages.append(page.entries)
         if page.next_before is None:
             break
@@ -145,7 +165,9 @@ def test_pages_of_mixed_kinds_show_every_entry_once_newest_first(alices_customer
             recorded_by=rm_alice,
         )
     InteractionFactory(occurred_at=tie)  # another customer's
-    expected = timeline.timeline_page(customer=alices_customer, size=1000).entries
+    expected = timeline.timeline_page(
+        customer=alices_customer, viewer=alices_customer.relationship_manager, size=1000
+    ).entries
     assert len(expected) == 20
     assert [e.occurred_at for e in expected] == sorted(
         (e.occurred_at for e in expected), reverse=True
@@ -166,9 +188,15 @@ def test_a_page_is_one_query_whatever_the_kinds(alices_customer, django_assert_n
     task = TaskFactory(customer=alices_customer)
     Task.objects.filter(pk=task.pk).update(created_at=now - dt.timedelta(days=30))
     with django_assert_num_queries(1):
-        page = timeline.timeline_page(customer=alices_customer, size=3)
+        page = timeline.timeline_page(
+            customer=alices_customer, viewer=alices_customer.relationship_manager, size=3
+        )
     assert [e.kind for e in page.entries] == ["interaction"] * 3
     with django_assert_num_queries(1):
-        page = timeline.timeline_page(customer=alices_customer, before=page.next_before)
+        page = timeline.timeline_page(
+            customer=alices_customer,
+            viewer=alices_customer.relationship_manager,
+            before=page.next_before,
+        )
     assert [e.kind for e in page.entries] == ["interaction", "task"]
     assert page.next_before is None

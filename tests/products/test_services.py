@@ -124,7 +124,9 @@ def test_a_suitable_sale_is_recorded_with_maturity(rm_alice, alices_customer):
     from crm.names import person_name
     from customers.timeline import timeline_page
 
-    (entry,) = timeline_page(customer=alices_customer, selected=["holding"]).entries
+    (entry,) = timeline_page(
+        customer=alices_customer, viewer=alices_customer.relationship_manager, selected=["holding"]
+    ).entries
     assert entry.date_only and timezone.localtime(entry.occurred_at).date() == holding.start_date
     assert entry.title == f"Holding: {product.code} {product.name}"
     assert entry.url == product.get_absolute_url() and entry.badge == "Active"
