@@ -405,7 +405,8 @@ class HouseholdLinkForm(FastSelectsMixin, forms.Form):
     customer_number = forms.CharField(
         label=_("Customer number (CIF) of the household member"), max_length=20
     )
-    kind = forms.ChoiceField(label=_("Relationship"), choices=Relationship.Kind.choices)
+    # "This customer is: Child of" (the member); in Chinese "本客户是该成员的：子女".
+    kind = forms.ChoiceField(label=_("This customer is"), choices=Relationship.Kind.choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.models import TimeStampedModel, choices_constraint
 from customers.models.customer import Customer
@@ -14,6 +15,17 @@ class RelationshipKind(models.TextChoices):
     PARENT = "parent", _("Parent of")
     CHILD = "child", _("Child of")
     PARTNER = "partner", _("Business partner")
+
+
+# What a household member is to the customer whose page lists them: on the child's page the
+# member tied by "Child of" is listed as "Parent" ("父母"). A kind's own label says what the
+# customer is to the member, which reads the wrong way round before the member's name.
+MEMBER_ROLE = {
+    RelationshipKind.SPOUSE: _("Spouse"),
+    RelationshipKind.PARENT: pgettext_lazy("household member", "Child"),
+    RelationshipKind.CHILD: pgettext_lazy("household member", "Parent"),
+    RelationshipKind.PARTNER: _("Business partner"),
+}
 
 
 class Relationship(TimeStampedModel):
@@ -50,3 +62,9 @@ class Relationship(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.kind} {self.related_id}"
+
+    @property
+    def member_role(self) -> str:
+        """What the related customer is to this one, in words: "Parent" when this customer
+        is the child (MEMBER_ROLE)."""
+        return str(MEMBER_ROLE[self.kind])

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -533,6 +534,29 @@ def test_rm_links_a_household_member_both_ways(alice_client, rm_alice, alices_cu
     assert sorted(linked.values_list("customer_id", flat=True)) == sorted(
         [alices_customer.pk, spouse.pk]
     )  # a write on two customers shows in both customers' logs
+
+
+def test_a_household_lists_each_member_by_what_they_are_to_this_customer(
+    alice_client, rm_alice, alices_customer
+):
+    """Linked as "Child of" the member, the customer's page lists the member as their parent,
+    in both languages (the Chinese once read the other way round), and the member's page
+    lists the customer as their child."""
+    mother = CustomerFactory(relationship_manager=rm_alice, name="万兰秀")
+    alices_customer.name = "丁晶超"
+    alices_customer.save(update_fields=["name"])
+    alice_client.post(
+        reverse("customers:household_link", args=[alices_customer.pk]),
+        {"customer_number": mother.customer_number, "kind": "child"},
+    )
+    for language, parent, child in (("en", "Parent", "Child"), ("zh-hans", "父母", "子女")):
+        alice_client.cookies["django_language"] = language
+        childs_page = alice_client.get(reverse("customers:detail", args=[alices_customer.pk]))
+        mothers_page = alice_client.get(reverse("customers:detail", args=[mother.pk]))
+        assert [r.member_role for r in childs_page.context["household"]] == [parent]
+        assert [r.member_role for r in mothers_page.context["household"]] == [child]
+        assert re.search(rf"{parent}:\s*<a [^>]*>万兰秀</a>", childs_page.content.decode())
+        assert re.search(rf"{child}:\s*<a [^>]*>丁晶超</a>", mothers_page.content.decode())
 
 
 def test_rm_cannot_link_a_colleagues_customer_into_a_household(
