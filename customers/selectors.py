@@ -564,7 +564,13 @@ def access_log_descriptions(entries: list[AuditEntry]) -> dict[int, str]:
     described = {}
     for entry in entries:
         parts = []
-        for key, value in audit_detail_shown(entry.detail).items():
+        detail = audit_detail_shown(entry.detail)
+        if "limit" in detail and "window_minutes" in detail:  # customers.limits, a refusal
+            parts.append(
+                str(_("more than %(limit)s in %(minutes)s minutes"))
+                % {"limit": detail.pop("limit"), "minutes": detail.pop("window_minutes")}
+            )
+        for key, value in detail.items():
             if key == "q":
                 parts.append(str(_("search “%(q)s”")) % {"q": value})
             elif key == "mine" and value:

@@ -164,8 +164,10 @@ def test_a_refused_reveal_names_the_customer_whose_number_was_asked_for(
     entry = AuditEntry.objects.get(action="customer.reveal_limited")
     assert (entry.customer, entry.actor, entry.branch_id) == (second, rm_alice, first.branch_id)
 
-    rows = _rows(supervisor_client.get(URL, {"action": "customer.reveal_limited"}))
-    assert [e.customer for e in rows] == [second]
+    page = supervisor_client.get(URL, {"action": "customer.reveal_limited"})
+    assert [e.customer for e in _rows(page)] == [second]
+    minutes = settings.REVEAL_WINDOW_MINUTES
+    assert [text for _e, text in page.context["rows"]] == [f"more than 1 in {minutes} minutes"]
     # The compliance officer's question "who was refused what about this customer" finds it.
     by_customer = _rows(supervisor_client.get(URL, {"customer": second.customer_number}))
     assert [e.action for e in by_customer] == ["customer.reveal_limited"]
