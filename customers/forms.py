@@ -390,11 +390,20 @@ class NeedForm(SubmitOnceFormMixin, FastSelectsMixin, forms.Form):
         self.use_fast_selects()
 
 
-class LifeEventForm(SubmitOnceFormMixin, FastSelectsMixin, forms.ModelForm):
-    class Meta:
-        model = LifeEvent
-        fields = ["kind", "event_date", "source", "note"]
-        widgets = {"event_date": DateInput(), "note": forms.Textarea({"rows": 2})}
+def _life_event_field(name: str, **kwargs) -> forms.Field:
+    return LifeEvent._meta.get_field(name).formfield(**kwargs)
+
+
+class LifeEventForm(SubmitOnceFormMixin, FastSelectsMixin, forms.Form):
+    """The life-event panel's fields, as the model defines them. A plain form, not a
+    ModelForm: the service checks the date against the customer's own range
+    (services.life_event_date_range) and names its dates, where a ModelForm would first apply
+    every date field's wider plausible range and answer with different dates."""
+
+    kind = _life_event_field("kind")
+    event_date = _life_event_field("event_date", widget=DateInput())
+    source = _life_event_field("source")
+    note = _life_event_field("note", widget=forms.Textarea({"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -49,7 +49,8 @@ RM_NOT_OF_BRANCH = _("Choose an active relationship manager of the customer's br
 ALREADY_ARCHIVED = _("This customer is already archived.")
 NOT_ARCHIVED = _("Only an archived customer can be restored.")
 EVENT_DATE_IMPLAUSIBLE = _(
-    "Enter a date between the customer's date of birth and five years from today."
+    "Enter a date between %(earliest)s (the customer's date of birth) and %(latest)s (five "
+    "years from today)."
 )
 RELATED_SELF = _("A customer cannot be related to themselves.")
 RELATIONSHIP_KIND_UNKNOWN = _("Choose a kind of relationship from the list.")
@@ -482,6 +483,14 @@ def customer_export_record(
     audit_record(actor=actor, action="customer.exported", detail=detail, branch=branch)
 
 
+def life_event_date_range(customer: Customer) -> tuple[dt.date, dt.date]:
+    """The dates a life event of this customer may have, both included: from their date of
+    birth to five years from today (an expected event: a child starting school, retirement).
+    Narrower than every date field's plausible range (crm.dates), so it is the one message
+    the user sees."""
+    return customer.date_of_birth, timezone.localdate() + dt.timedelta(days=5 * 366)
+
+
 @transaction.atomic
 def life_event_record(
     *,
@@ -497,9 +506,16 @@ def life_event_record(
     claimed once (crm/submit_once.py)."""
     require_edit(actor, customer)
     claim = submission_claim(actor=actor, token=submission_token, kind="customers.life_event")
-    latest = timezone.localdate() + dt.timedelta(days=5 * 366)
-    if not customer.date_of_birth <= event_date <= latest:
-        raise ValidationError({"event_date": EVENT_DATE_IMPLAUSIBLE})
+    earliest, latest = life_event_date_range(customer)
+    if not earliest <= event_date <= latest:
+        raise ValidationError(
+            {
+                "event_date": ValidationError(
+                    EVENT_DATE_IMPLAUSIBLE,
+                    params={"earliest": earliest.isoformat(), "latest": latest.isoformat()},
+                )
+            }
+        )
     event = LifeEvent(
         customer=customer,
         kind=kind,

@@ -613,3 +613,23 @@ def test_an_export_larger_than_the_limit_is_refused_with_a_message(
     assert not AuditEntry.objects.filter(action="customer.exported").exists()
     response = alice_client.get(reverse("customers:export"), {"segment": "mass"})
     assert response.status_code == 200  # within the limit: streamed as usual
+
+
+def test_a_life_event_out_of_range_gets_one_message_naming_the_customers_dates(
+    alice_client, alices_customer
+):
+    """A date far in the future and one before the customer's birth are refused with the
+    same rule and words (the field's general 1900–2126 range once answered the first)."""
+    url = reverse("customers:life_event_record", args=[alices_customer.pk])
+    latest = (timezone.localdate() + dt.timedelta(days=5 * 366)).isoformat()
+    expected = (
+        f"Enter a date between {alices_customer.date_of_birth.isoformat()} (the customer's"
+        f" date of birth) and {latest} (five years from today)."
+    )
+    for day in ("2999-01-01", "1900-01-01"):
+        response = alice_client.post(
+            url, {"kind": "childbirth", "event_date": day, "source": "rm"}, follow=True
+        )
+        said = [str(m) for m in response.context["messages"]]
+        assert len(said) == 1 and said[0].endswith(expected), (day, said)
+    assert not alices_customer.life_events.exists()
