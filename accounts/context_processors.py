@@ -36,23 +36,45 @@ def nav_urls(script_prefix: str) -> dict[str, str]:
     return {item: reverse(name) for item, name in NAV_LINKS.items()}
 
 
+# The sections the navigation bar highlights: item → the beginnings of the paths (after the
+# script prefix) of the pages that belong to it. A page belongs to the item of the longest
+# beginning its path has, so a section's pages are found wherever a view lives: an
+# interaction is a customer's record, and campaigns sit under products. The home page
+# belongs to "home" alone. tests/accounts/test_navigation.py checks every item's own link
+# falls in its section.
+NAV_SECTIONS = {
+    "dashboard": ("/dashboard/",),
+    "customers": ("/customers/", "/interactions/"),
+    "products": ("/products/",),
+    "campaigns": ("/products/campaigns/", "/products/campaign-targets/"),
+    "tasks": ("/tasks/",),
+    "cases": ("/cases/",),
+    "feedback": ("/feedback/",),
+    "alerts": ("/alerts/",),
+    "scores": ("/scores/",),
+    "to_contact": ("/to-contact/",),
+    "notifications": ("/notifications/",),
+}
+# (beginning, item), longest beginning first.
+_NAV_PREFIXES = sorted(
+    ((prefix, item) for item, prefixes in NAV_SECTIONS.items() for prefix in prefixes),
+    key=lambda pair: -len(pair[0]),
+)
+
+
+def nav_section(path_info: str) -> str | None:
+    """The navigation item the page at `path_info` belongs to, or None (the sign-in page,
+    a customer's survey, ...). String comparisons only: no query, no URL resolving."""
+    if path_info == "/":
+        return "home"
+    return next((item for prefix, item in _NAV_PREFIXES if path_info.startswith(prefix)), None)
+
+
 def nav_active(request) -> dict[str, bool]:
-    """Which navigation items the current page belongs to (highlighted in the bar)."""
-    match = getattr(request, "resolver_match", None)
-    app, name = (match.app_name, match.url_name) if match is not None else ("", "")
-    return {
-        "home": name == "home",
-        "dashboard": app == "dashboards",
-        "customers": app == "customers",
-        "products": app == "products" and name == "list",
-        "campaigns": name in ("campaigns", "campaign_detail"),
-        "tasks": name == "task_list",
-        "cases": name == "case_list",
-        "feedback": name == "feedback_list",
-        "alerts": app == "insights" and name not in ("score_list", "score_detail"),
-        "scores": name in ("score_list", "score_detail"),
-        "to_contact": name == "to_contact",
-    }
+    """Which navigation item the current page belongs to (highlighted in the bar, with
+    aria-current): {item: True} for that one item, or {}."""
+    section = nav_section(getattr(request, "path_info", ""))
+    return {section: True} if section is not None else {}
 
 
 def role(request):

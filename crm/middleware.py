@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.shortcuts import resolve_url
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -115,6 +120,47 @@ class AbsoluteSessionLifetimeMiddleware:
                 setattr(request, _LIFETIME_OVER_ATTR, True)
                 logout(request)
         return self.get_response(request)
+
+
+class HtmxAwareLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's login requirement, answering an htmx request as htmx understands.
+
+    A redirect to the sign-in page is followed by the browser's XMLHttpRequest, and htmx would
+    swap the whole sign-in page into the small element that asked (a revealed number, a
+    panel). An htmx request that needs a sign-in (its session idle or past its lifetime) is
+    answered instead with `HX-Redirect` (status 204, nothing to swap): htmx sends the whole
+    window to the sign-in page, whose `next` is the page the user was on (`HX-Current-URL`),
+    not the fragment's URL.
+    """
+
+    def handle_no_permission(self, request, view_func):
+        if request.headers.get("HX-Request") != "true":
+            response = super().handle_no_permission(request, view_func)
+        else:
+            login_url = resolve_url(self.get_login_url(view_func))
+            next_url = htmx_current_path(request)
+            if next_url is None:
+                target = login_url
+            else:
+                target = redirect_to_login(
+                    next_url, login_url, self.get_redirect_field_name(view_func)
+                )["Location"]
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+def htmx_current_path(request: HttpRequest) -> str | None:
+    """The path (and query) of the page an htmx request came from (`HX-Current-URL`), or
+    None when the header is absent or names another site (never a `next` elsewhere)."""
+    current = request.headers.get("HX-Current-URL", "")
+    if not current or not url_has_allowed_host_and_scheme(
+        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(current)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def session_end_mark(sender, request, user, **kwargs) -> None:

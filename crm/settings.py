@@ -64,7 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before the login requirement, so that a session past its lifetime is sent to sign in.
     "crm.middleware.AbsoluteSessionLifetimeMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware, answering htmx requests with HX-Redirect.
+    "crm.middleware.HtmxAwareLoginRequiredMiddleware",
     "crm.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' requirement).

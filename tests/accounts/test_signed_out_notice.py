@@ -151,3 +151,48 @@ def test_the_idle_notice_needs_the_whole_idle_time(
     later(monkeypatch, minutes_idle * 60)
     expire_sessions()
     assert (IDLE in notice(client.get(LOGIN))) is told
+
+
+# -- htmx requests after the session ended -------------------------------------------------
+
+PANEL = "/customers/7/panels/needs/"
+PAGE = "http://testserver/customers/7/?panel=needs"
+
+
+def htmx(**headers) -> dict:
+    return {"HTTP_HX_REQUEST": "true", **{f"HTTP_{k}": v for k, v in headers.items()}}
+
+
+def test_an_htmx_request_after_the_idle_timeout_sends_the_window_to_sign_in(
+    client, rm_alice, monkeypatch
+):
+    """Not a redirect that htmx would follow and swap the sign-in page into the panel: an
+    HX-Redirect to the sign-in page, whose `next` is the page the user was on."""
+    sign_in(client)
+    later(monkeypatch, 31 * 60)
+    expire_sessions()
+    response = client.get(PANEL, **htmx(HX_CURRENT_URL=PAGE))
+    assert response.status_code == 204 and response.content == b""
+    assert "Location" not in response
+    assert response["HX-Redirect"] == f"{LOGIN}?next=/customers/7/%3Fpanel%3Dneeds"
+    assert "HX-Request" in response["Vary"]
+    # The reveal buttons post: the same answer.
+    reveal = client.post("/customers/7/reveal-id/", **htmx(HX_CURRENT_URL=PAGE))
+    assert reveal.status_code == 204 and reveal["HX-Redirect"] == response["HX-Redirect"]
+    # Where htmx sends the window, the sign-in page says why.
+    assert IDLE in notice(client.get(response["HX-Redirect"]))
+
+
+def test_a_plain_request_still_gets_the_redirect_to_sign_in(client, db):
+    response = client.get(PANEL)
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next={PANEL}"
+    assert "HX-Redirect" not in response
+
+
+def test_an_htmx_request_from_elsewhere_signs_in_without_a_next(client, db):
+    """`next` is only ever a page of this site: a current URL on another host (or none) is
+    dropped rather than replaced by the fragment's URL."""
+    foreign = client.get(PANEL, **htmx(HX_CURRENT_URL="https://evil.example/customers/7/"))
+    assert foreign.status_code == 204 and foreign["HX-Redirect"] == LOGIN
+    assert client.get(PANEL, **htmx())["HX-Redirect"] == LOGIN

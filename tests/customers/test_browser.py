@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from tests.conftest import sign_in
+from tests.conftest import PASSWORD, sign_in
 from tests.customers.factories import CustomerFactory, need_type
 
 
@@ -100,3 +100,50 @@ def test_the_access_log_names_the_customer_of_a_refused_reveal_in_chinese_on_a_p
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=tmp_path / "access-log-zh-390.png", full_page=True)
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_reveal_past_the_limit_shows_why_in_place(live_server, page, rm_alice, settings):
+    settings.REVEAL_LIMIT = 0  # every reveal refused
+    customer = CustomerFactory(relationship_manager=rm_alice, phone="13800001234")
+    sign_in(page, live_server, rm_alice.username)
+    page.goto(f"{live_server.url}{customer.get_absolute_url()}")
+    national_id = page.get_by_test_id("national-id")
+    national_id.get_by_role("button", name="Reveal").click()
+    alert = page.get_by_test_id("national-id").get_by_role("alert")
+    alert.wait_for()
+    assert "reached the limit of 0 reveals" in alert.inner_text()
+    assert customer.national_id not in page.content()
+    assert page.url == f"{live_server.url}{customer.get_absolute_url()}"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_reveal_after_the_idle_timeout_goes_to_the_sign_in_page(
+    live_server, page, rm_alice, monkeypatch
+):
+    """Not the sign-in page swapped into the profile: the window goes to sign in, says why,
+    and comes back to the customer's page."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+
+    from crm import middleware
+
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    sign_in(page, live_server, rm_alice.username)
+    page.goto(f"{live_server.url}{customer.get_absolute_url()}")
+    now = middleware._now()
+    monkeypatch.setattr(middleware, "_now", lambda: now + 31 * 60)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    page.get_by_test_id("national-id").get_by_role("button", name="Reveal").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/**")
+    assert page.url.endswith(f"?next=/customers/{customer.pk}/")
+    notice = page.get_by_test_id("signed-out-notice").inner_text()
+    assert "signed out after 30 minutes without activity" in notice
+    page.fill("input[name=username]", rm_alice.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form [type=submit]")
+    page.wait_for_url(f"{live_server.url}{customer.get_absolute_url()}")

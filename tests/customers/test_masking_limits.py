@@ -1,6 +1,9 @@
 """Mobile numbers masked by default (issue 8 item 13); reveals and exports limited per user
 (issue 8 item 8)."""
 
+import json
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -89,3 +92,41 @@ def test_the_limit_is_per_user(alice_client, supervisor_client, customer, settin
     assert alice_client.post(url, HTTP_HX_REQUEST="true").status_code == 200
     assert alice_client.post(url, HTTP_HX_REQUEST="true").status_code == 429
     assert supervisor_client.post(url, HTTP_HX_REQUEST="true").status_code == 200
+
+
+def _swaps(page: str, status: int) -> bool:
+    """Whether htmx swaps an answer of `status` on `page`: the first rule of the page's
+    htmx-config `responseHandling` whose code (a regular expression htmx searches the status
+    for) matches, as htmx 2 decides; without a rule of the page's, htmx's default."""
+    meta = re.search(r'<meta name="htmx-config"\s+content=\'([^\']*)\'', page)
+    rules = json.loads(meta.group(1)).get("responseHandling") if meta else None
+    rules = rules or [{"code": "204", "swap": False}, {"code": "[23]..", "swap": True}]
+    return next((r["swap"] for r in rules if re.search(r["code"], str(status))), False)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "target"),
+    [("customers:reveal_id", "national-id"), ("customers:reveal_phone", "phone")],
+)
+def test_a_refused_reveal_is_shown_where_the_number_would_have_been(
+    alice_client, customer, settings, url_name, target
+):
+    """htmx 2 swaps no 4xx answer by default: the customer page tells it to swap a 429, whose
+    body is the masked value with the refusal, in the reader's language, in place of the
+    element that asked."""
+    settings.REVEAL_LIMIT = 0
+    page = alice_client.get(customer.get_absolute_url()).content.decode()
+    assert f'hx-target="#{target}"' in page and 'hx-swap="outerHTML"' in page
+    assert _swaps(page, 429)
+    assert _swaps(page, 200) and not _swaps(page, 204)
+    assert not _swaps(page, 403) and not _swaps(page, 500)  # other errors still are not
+    refused = alice_client.post(
+        reverse(url_name, args=[customer.pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert refused.status_code == 429
+    body = refused.content.decode().strip()
+    assert body.startswith(f'<span id="{target}"')
+    assert 'role="alert"' in body and "您已达到 10 分钟内 0 次查看完整信息的上限" in body
+    assert PHONE not in body and customer.national_id not in body

@@ -1,6 +1,7 @@
 """The interaction and task pages: access, attribution, validation, escaping, counts."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -174,6 +175,27 @@ def test_the_author_edits_within_24_hours(alice_client, rm_alice, alices_custome
     assert "Corrected subject" in detail.content.decode()
     assert "Subject: <del>" in detail.content.decode()  # the history: field, old → new
     assert "→ <ins>Corrected subject</ins>" in detail.content.decode()
+
+
+def _hidden_inputs(html: str, name: str) -> int:
+    return len(re.findall(rf'<input type="hidden" name="{name}"', html))
+
+
+def test_the_edit_form_carries_each_hidden_input_once(alice_client, rm_alice, alices_customer):
+    """The version and the one-time token, once each: no duplicated element ids, shown
+    afresh or re-shown with errors; the log form likewise."""
+    interaction = InteractionFactory(customer=alices_customer, staff=rm_alice)
+    url = reverse("interactions:edit", args=[interaction.pk])
+    shown = alice_client.get(url)
+    invalid = alice_client.post(url, form_data(subject=""))
+    assert invalid.status_code == 200 and "This field is required" in invalid.content.decode()
+    for page in (shown, invalid, alice_client.get(create_url(alices_customer))):
+        html = page.content.decode()
+        assert _hidden_inputs(html, "submission_token") == 1
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), sorted(i for i in set(ids) if ids.count(i) > 1)
+    for page in (shown, invalid):
+        assert _hidden_inputs(page.content.decode(), "version") == 1
 
 
 def test_a_colleague_cannot_edit_someone_elses_interaction(
