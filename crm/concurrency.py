@@ -107,6 +107,7 @@ class EditConflict(ValidationError):
         self.current = current
         self.merge = merge
         self.changes = list(changes.values())
+        self._by_name, self._base_known, self._who, self._when = changes, base_known, who, when
 
         def described(names: list[str]) -> str:
             return changes_text(changes[n] for n in names)
@@ -125,6 +126,18 @@ class EditConflict(ValidationError):
         for message in messages:
             message.code = "edit_conflict"
         super().__init__(messages)
+
+    def with_clashes(self, clashes: Mapping[str, FieldChange]) -> EditConflict:
+        """This conflict and `clashes`: more values both changed, by name, found outside the
+        record's history (an interaction form's need priorities are the customer's needs)."""
+        return EditConflict(
+            current=self.current,
+            merge=EditMerge(taken=self.merge.taken, conflicts=[*self.merge.conflicts, *clashes]),
+            changes={**self._by_name, **clashes},
+            base_known=self._base_known,
+            who=self._who,
+            when=self._when,
+        )
 
 
 def version_of(instance: TimeStampedModel) -> str:

@@ -21,6 +21,7 @@ from customers.models import (
     need_status_label,
     need_text,
 )
+from customers.selectors import need_states
 from customers.timeline import TimelineEntry, model_from_row
 
 # The body of a panel that is one form: the panel's dict gives `form`, `action` (where it
@@ -85,7 +86,7 @@ def life_event_entry(at: dt.datetime, row: dict) -> TimelineEntry:
 )
 def need_panel(request, customer) -> dict:
     return {
-        "form": NeedForm(),
+        "form": NeedForm(needs_loaded=need_states(customer=customer)),
         "action": reverse("customers:need_record", args=[customer.pk]),
         "submit": _("Record need"),
         "testid": "need-form",

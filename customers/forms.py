@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from customers.selectors import (
     DEFAULT_SORT,
     AccessLogFilters,
     CustomerFilters,
+    NeedState,
     relationship_managers_for,
 )
 from customers.services import EDITABLE_FIELDS, customer_fields_normalise
@@ -383,11 +385,33 @@ class NeedForm(SubmitOnceFormMixin, FastSelectsMixin, forms.Form):
         label=_("Evidence"), required=False, max_length=2000, widget=forms.Textarea({"rows": 2})
     )
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=255)
+    # The customer's needs as the form was opened with them (customers.selectors.need_states),
+    # so that the service can tell a need changed since from one the user has seen.
+    needs_loaded = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, needs_loaded: Mapping[int, NeedState] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["need_type"].queryset = NeedType.objects.filter(is_active=True)
+        if needs_loaded is not None:
+            self.fields["needs_loaded"].initial = json.dumps(
+                {str(pk): list(state) for pk, state in needs_loaded.items()}
+            )
         self.use_fast_selects()
+
+    def clean_needs_loaded(self) -> dict[int, NeedState] | None:
+        """The needs the form was opened with; None when the form did not say (no check).
+        A value that does not parse counts as "no need seen", so every existing need the
+        user's values would change is reported rather than overwritten."""
+        raw = self.cleaned_data["needs_loaded"]
+        if not raw:
+            return None
+        try:
+            return {
+                int(pk): NeedState(int(priority), str(status))
+                for pk, (priority, status) in json.loads(raw).items()
+            }
+        except (ValueError, TypeError, AttributeError):
+            return {}
 
 
 def _life_event_field(name: str, **kwargs) -> forms.Field:

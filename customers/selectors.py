@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -260,6 +260,21 @@ def customer_for_page(*, user: User, customer_id: int) -> Customer:
 def customer_by_number(*, user: User, customer_number: str) -> Customer | None:
     """The customer with this CIF number if the user may see it (None otherwise)."""
     return Customer.objects.visible_to(user).filter(customer_number=customer_number).first()
+
+
+class NeedState(NamedTuple):
+    """A need's priority and status, as a form showed them (the need panel's `needs_loaded`)."""
+
+    priority: int
+    status: str
+
+
+def need_states(*, customer: Customer) -> dict[int, NeedState]:
+    """The customer's needs as they are now, by need type id: 1 query."""
+    rows = CustomerNeed.objects.filter(customer=customer).values_list(
+        "need_type_id", "priority", "status"
+    )
+    return {need_type_id: NeedState(priority, status) for need_type_id, priority, status in rows}
 
 
 def needs_with_history(*, customer: Customer) -> list[CustomerNeed]:

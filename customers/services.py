@@ -15,8 +15,9 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Branch, Staff
 from crm import identifiers
-from crm.concurrency import version_check
-from crm.history import history_baseline
+from crm.concurrency import SOMEONE, version_check
+from crm.history import history_baseline, moment_text
+from crm.names import person_name
 from crm.submit_once import submission_claim, submission_done
 from customers import search
 from customers.access import (
@@ -39,7 +40,10 @@ from customers.models import (
     NeedType,
     Relationship,
     RiskAssessment,
+    need_change_words,
+    need_status_label,
 )
+from customers.selectors import NeedState
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -56,6 +60,14 @@ RELATED_SELF = _("A customer cannot be related to themselves.")
 RELATIONSHIP_KIND_UNKNOWN = _("Choose a kind of relationship from the list.")
 ARCHIVE_REASON_REQUIRED = _("Say why the customer is archived.")
 STATUS_VIA_ARCHIVE = _("Use the Archive and Restore buttons to archive or restore a customer.")
+NEED_CHANGED_MEANWHILE = _(
+    "%(who)s changed the need “%(need)s” at %(when)s, after you opened this form: "
+    "%(changes)s. It is now: priority %(priority)s, %(status)s."
+)
+NEED_NOT_RECORDED = _(
+    "Nothing was saved, so that their change is not lost. To record priority %(priority)s, "
+    "%(status)s over it, record the need again."
+)
 
 
 class CustomerFields(TypedDict, total=False):
@@ -653,6 +665,61 @@ def relationship_unlink(*, actor: User | None, customer: Customer, related: Cust
     return len(removed)
 
 
+def _need_changed_meanwhile_check(
+    *,
+    need: CustomerNeed | None,
+    need_type: NeedType,
+    loaded: Mapping[int, NeedState] | None,
+    priority: int,
+    status: str,
+) -> None:
+    """Refuse to record `priority` and `status` over a change the user has not seen.
+
+    `need`: the customer's need of `need_type` as it is now (locked), None if there is none;
+    `loaded`: the customer's needs as the form showed them (None: no check). The need changed
+    since (or was first recorded since) and the values being recorded differ from its
+    current ones: ValidationError naming who changed what, and the values it has now. The
+    form the user opens next is opened with those, so recording the need again from it is a
+    deliberate overwrite.
+    """
+    if loaded is None or need is None:
+        return
+    then = loaded.get(need_type.pk)
+    now = NeedState(need.priority, need.status)
+    if now == then or now == (priority, status):
+        return
+    latest = need.changes.select_related("changed_by").first()
+    seen = NeedChange(  # what changed since the form was opened, in the need history's words
+        old_priority=then.priority if then else None,
+        old_status=then.status if then else "",
+        new_priority=now.priority,
+        new_status=now.status,
+    )
+    who = (person_name(latest.changed_by) if latest else "") or str(SOMEONE)
+    when = moment_text(latest.changed_at if latest else need.updated_at)
+    raise ValidationError(
+        [
+            ValidationError(
+                NEED_CHANGED_MEANWHILE,
+                code="need_changed",
+                params={
+                    "who": who,
+                    "need": str(need_type),
+                    "when": when,
+                    "changes": need_change_words(seen),
+                    "priority": now.priority,
+                    "status": need_status_label(now.status),
+                },
+            ),
+            ValidationError(
+                NEED_NOT_RECORDED,
+                code="need_changed",
+                params={"priority": priority, "status": need_status_label(status)},
+            ),
+        ]
+    )
+
+
 @transaction.atomic
 def customer_need_record(
     *,
@@ -665,12 +732,19 @@ def customer_need_record(
     evidence: str = "",
     reason: str = "",
     submission_token: str = "",
+    needs_loaded: Mapping[int, NeedState] | None = None,
 ) -> CustomerNeed:
     """Record a need, or confirm/update an existing one.
 
     A new need, or a change of its priority or status, writes a dated NeedChange. Audited.
     Whoever may serve the customer may record a need (needs discussed in an interaction
     logged by a colleague count); `actor=None` is a rule of the system.
+
+    `needs_loaded`: the customer's needs as the user's form showed them (need type id →
+    NeedState, customers.selectors.need_states when the form was opened). With it, a need
+    changed (or first recorded) since then is not overwritten silently: ValidationError
+    saying what changed (_need_changed_meanwhile_check). None (interactions, imports,
+    scripts) skips the check.
     """
     if actor is not None and not can_record_need(actor, customer):
         raise PermissionDenied(NOT_ALLOWED)
@@ -682,6 +756,9 @@ def customer_need_record(
         CustomerNeed.objects.select_for_update()
         .filter(customer=customer, need_type=need_type)
         .first()
+    )
+    _need_changed_meanwhile_check(
+        need=need, need_type=need_type, loaded=needs_loaded, priority=priority, status=status
     )
     if need is None:
         need = CustomerNeed(

@@ -15,6 +15,7 @@ from crm.submit_once import SubmitOnceFormMixin
 from crm.widgets import DateInput, DateTimeLocalInput
 from customers.models import NeedType
 from interactions.models import NOTES_MAX_LENGTH, Interaction
+from interactions.services import PRIORITY_OF
 
 NOTES_TOO_LONG = _(
     "Notes can be at most %(limit_value)d characters long; these have %(show_value)d. "
@@ -96,7 +97,7 @@ class InteractionForm(SubmitOnceFormMixin, forms.Form):
         self.fields["needs"].choices = [(str(n.pk), str(n)) for n in need_types]
         for need_type in need_types:
             self.fields[f"priority_{need_type.pk}"] = forms.IntegerField(
-                label=_("Priority of %(need)s") % {"need": need_type},
+                label=PRIORITY_OF % {"need": need_type},
                 required=False,
                 min_value=0,
                 max_value=100,
@@ -157,17 +158,33 @@ class InteractionForm(SubmitOnceFormMixin, forms.Form):
         data["needs"] = needs
         return data
 
-    def masks_after_conflict(self, data: QueryDict, current: Interaction) -> None:
-        """crm.concurrency.conflict_to_form's hook, after an edit conflict: each priority the
-        user left as their form showed it now shows the customer's priority as this request
-        loaded it (a colleague may have changed it meanwhile), and still counts as left alone;
-        a priority the user typed stays, and is saved by the informed second save."""
+    def priorities_shown(self) -> dict[int, int | None]:
+        """The priority the form showed for each need type when the user opened it (the
+        value travelling with the input), by need type id; None where there was none. Need
+        types whose shown value was not posted are left out (nothing to compare with)."""
+        shown: dict[int, int | None] = {}
         for need_type in self.need_types:
             name = f"priority_{need_type.pk}"
-            if name in self.changed_data:
+            key = self.add_initial_prefix(name)
+            if key not in self.data:
                 continue
+            try:
+                shown[need_type.pk] = self.fields[name].to_python(self.data.get(key))
+            except forms.ValidationError:
+                shown[need_type.pk] = None
+        return shown
+
+    def masks_after_conflict(self, data: QueryDict, current: Interaction) -> None:
+        """crm.concurrency.conflict_to_form's hook, after an edit conflict: every priority now
+        travels with the customer's priority as this request loaded it (a colleague may have
+        changed it meanwhile). One the user left as their form showed it shows that priority
+        and still counts as left alone; one the user typed stays, and is saved over it by
+        the informed second save."""
+        for need_type in self.need_types:
+            name = f"priority_{need_type.pk}"
             shown = "" if (now := self.priorities.get(need_type.pk)) is None else str(now)
-            data[self.add_prefix(name)] = shown
+            if name not in self.changed_data:
+                data[self.add_prefix(name)] = shown
             data[self.add_initial_prefix(name)] = shown
 
 

@@ -13,12 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.concurrency import version_check
+from crm.concurrency import SOMEONE, EditConflict, EditMerge, version_check
+from crm.history import NO_VALUE, FieldChange
+from crm.names import person_name
 from crm.submit_once import submission_claim, submission_done
 from customers.access import can_serve_customer, require_supervising
 from customers.models import (
     Customer,
     CustomerNeed,
+    NeedChange,
     NeedType,
     need_discussed_evidence,
     need_discussed_reason,
@@ -44,6 +47,7 @@ INTERACTION_EDIT_WINDOW_CLOSED = _(
     "An interaction can be edited only within 24 hours of being logged; this one can no "
     "longer be changed."
 )
+PRIORITY_OF = _("Priority of %(need)s")  # a need's priority, in the form and in a conflict
 PRODUCT_CODE_INVALID = _(
     "“%(code)s” is not a product code (letters, digits, dot, dash or underscore; "
     "at most 30 characters)."
@@ -241,6 +245,68 @@ def interaction_edit_refusal(
     return None
 
 
+def _need_priorities_changed_meanwhile(
+    *,
+    customer: Customer,
+    needs: Mapping[NeedType, int | None] | None,
+    shown: Mapping[int, int | None] | None,
+) -> dict[str, FieldChange]:
+    """The priorities typed in an edit form that would overwrite a priority changed since the
+    form showed it, by form field name ("priority_<need type id>"): the customer's priority
+    as shown → as it is now. `shown`: the priority the form showed for each need type, by id
+    (None: no need then); a need type not in it, or `shown` None, is not checked. A typed
+    priority equal to the one now, or a need unchanged since, is no clash.
+
+    The needs discussed are the customer's (CustomerNeed), not the interaction's: their
+    changes are not in the interaction's version, so version_check cannot see them.
+    """
+    if needs is None or shown is None:
+        return {}
+    typed = {nt: p for nt, p in needs.items() if p is not None and nt.pk in shown}
+    if not typed:
+        return {}
+    now = {
+        need.need_type_id: need.priority
+        for need in CustomerNeed.objects.select_for_update().filter(
+            customer=customer, need_type__in=list(typed)
+        )
+    }
+    clashes: dict[str, FieldChange] = {}
+    for need_type, priority in typed.items():
+        then, current = shown[need_type.pk], now.get(need_type.pk)
+        if current is None or current in (then, priority):
+            continue
+        clashes[f"priority_{need_type.pk}"] = FieldChange(
+            label=str(PRIORITY_OF % {"need": need_type}),
+            old=NO_VALUE if then is None else str(then),
+            new=str(current),
+        )
+    return clashes
+
+
+def _need_priority_conflict(
+    *, interaction: Interaction, clashes: dict[str, FieldChange]
+) -> EditConflict:
+    """The edit conflict of need priorities changed meanwhile (and nothing else): named after
+    the latest change of those needs."""
+    need_type_ids = [int(name.removeprefix("priority_")) for name in clashes]
+    latest = (
+        NeedChange.objects.filter(
+            need__customer=interaction.customer_id, need__need_type__in=need_type_ids
+        )
+        .select_related("changed_by")
+        .first()  # newest first
+    )
+    return EditConflict(
+        current=interaction,
+        merge=EditMerge(taken=[], conflicts=list(clashes)),
+        changes=clashes,
+        base_known=True,
+        who=(person_name(latest.changed_by) if latest else "") or str(SOMEONE),
+        when=latest.changed_at if latest else timezone.now(),
+    )
+
+
 class InteractionFields(TypedDict, total=False):
     """An interaction's fields its author may change, by name: what interaction_update
     changes."""
@@ -266,13 +332,16 @@ def interaction_update(
     fields: InteractionFields,
     needs: Mapping[NeedType, int | None] | None = None,
     expected_version: str | None = None,
+    priorities_shown: Mapping[int, int | None] | None = None,
 ) -> Interaction:
     """Change an interaction (the given `fields`, and `needs` when given): its author only,
     within 24 hours of logging it.
 
     `expected_version` (crm.concurrency) turns a concurrent change of these fields or of the
     needs discussed (the same author in another tab) into EditConflict instead of a silent
-    overwrite.
+    overwrite. `priorities_shown` (the customer's priority of each need type as the form
+    showed it, by need type id) does the same for a priority typed in `needs` over one
+    changed since (_need_priorities_changed_meanwhile), in the same conflict.
 
     Kept in the interaction's history; audited; needs newly discussed (or given a new
     priority) feed the need history as when logging.
@@ -293,7 +362,17 @@ def interaction_update(
         values["product_codes"] = product_codes_normalise(values["product_codes"])
     # The needs discussed take part in the check like the other fields (kept in the history).
     checked = values if needs is None else {**values, "needs": list(needs)}
-    version_check(current=interaction, expected=expected_version, fields=checked)
+    clashes = _need_priorities_changed_meanwhile(
+        customer=interaction.customer, needs=needs, shown=priorities_shown
+    )
+    try:
+        version_check(current=interaction, expected=expected_version, fields=checked)
+    except EditConflict as conflict:
+        if clashes:
+            raise conflict.with_clashes(clashes) from None
+        raise
+    if clashes:
+        raise _need_priority_conflict(interaction=interaction, clashes=clashes)
     if "occurred_at" in values:
         _check_occurred_at(values["occurred_at"])
     changed = [name for name, value in values.items() if getattr(interaction, name) != value]

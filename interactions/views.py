@@ -132,6 +132,7 @@ def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 fields=fields,
                 needs=needs,
                 expected_version=form.cleaned_data.get(VERSION_FIELD),
+                priorities_shown=form.priorities_shown(),
             )
         except EditConflict as conflict:
             conflict_to_form(form, conflict)

@@ -214,8 +214,9 @@ def test_unfolding_a_panel_fetches_its_form(
     alice_client, alices_customer, django_assert_num_queries
 ):
     url = reverse("customers:panel", args=[alices_customer.pk, "customer-need"])
-    # session, user with staff, customer, need types (the form's choices)
-    with django_assert_num_queries(4):
+    # session, user with staff, customer, need types (the form's choices), the customer's
+    # needs as the form is opened with them
+    with django_assert_num_queries(5):
         response = alice_client.get(url, **HX)
     body = response.content.decode()
     assert response.status_code == 200

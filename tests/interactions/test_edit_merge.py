@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.concurrency import merge_edits, version_of
+from crm.names import person_name
 from customers import services as customer_services
 from customers.models import Customer
 from interactions import services
@@ -329,6 +330,114 @@ def test_a_priority_left_as_shown_does_not_undo_a_colleagues_change(
     ) | {f"priority_{retirement.pk}": "30"}
     assert alice_client.post(url, typed).status_code == 302
     assert priority_of(alices_customer, retirement) == 30
+
+
+def discussed(rm, customer, need_type):
+    """An interaction of `rm`'s that already discusses `need_type`, as the edit form opens it."""
+    interaction = interaction_logged(rm, customer)
+    services.interaction_update(
+        actor=rm, interaction=interaction, fields={}, needs={need_type: None}
+    )
+    interaction.refresh_from_db()
+    return interaction
+
+
+def test_priorities_typed_in_both_tabs_clash_like_other_fields(
+    alice_client, rm_alice, alices_customer, retirement_at_50
+):
+    retirement = retirement_at_50
+    interaction = discussed(rm_alice, alices_customer, retirement)
+    url = reverse("interactions:edit", args=[interaction.pk])
+    tab_a = with_needs(
+        shows_priorities(interaction_form(interaction), {retirement: 50}), retirement
+    )
+    tab_b = dict(tab_a)
+    typed_a = with_needs(tab_a, retirement, priorities={retirement: 70})
+    assert alice_client.post(url, typed_a).status_code == 302
+    assert priority_of(alices_customer, retirement) == 70
+
+    conflict = alice_client.post(url, with_needs(tab_b, retirement, priorities={retirement: 80}))
+    assert conflict.status_code == 200
+    text = " ".join(banner(conflict))
+    assert "You both changed" in text and "Priority of Retirement: 50 → 70" in text
+    assert priority_of(alices_customer, retirement) == 70  # nothing saved yet
+    form = shown(conflict)
+    assert form[f"priority_{retirement.pk}"] == ["80"]  # the user's entry stays in the form
+
+    assert alice_client.post(url, form).status_code == 302  # the informed second save
+    assert priority_of(alices_customer, retirement) == 80
+
+
+def test_a_priority_clash_joins_the_fields_clash_in_one_banner(
+    alice_client, rm_alice, alices_customer, retirement_at_50
+):
+    retirement = retirement_at_50
+    interaction = discussed(rm_alice, alices_customer, retirement)
+    url = reverse("interactions:edit", args=[interaction.pk])
+    tab = with_needs(shows_priorities(interaction_form(interaction), {retirement: 50}), retirement)
+    typed_a = with_needs(tab, retirement, priorities={retirement: 70}) | {"subject": "Pension"}
+    assert alice_client.post(url, typed_a).status_code == 302
+
+    typed_b = with_needs(tab, retirement, priorities={retirement: 80}) | {"subject": "Fund"}
+    text = " ".join(banner(conflict := alice_client.post(url, typed_b)))
+    assert "Subject: " in text and "Priority of Retirement: 50 → 70" in text
+    assert alice_client.post(url, shown(conflict)).status_code == 302
+    interaction.refresh_from_db()
+    assert (interaction.subject, priority_of(alices_customer, retirement)) == ("Fund", 80)
+
+
+def test_a_priority_typed_over_a_colleagues_change_on_the_customer_page_clashes(
+    alice_client, rm_alice, rm_carol, alices_customer, retirement_at_50
+):
+    retirement = retirement_at_50
+    interaction = discussed(rm_alice, alices_customer, retirement)
+    url = reverse("interactions:edit", args=[interaction.pk])
+    form = with_needs(
+        shows_priorities(interaction_form(interaction), {retirement: 50}),
+        retirement,
+        priorities={retirement: 30},
+    )
+    customer_services.customer_need_record(
+        actor=rm_carol, customer=alices_customer, need_type=retirement, priority=90
+    )
+    conflict = alice_client.post(url, form)
+    assert conflict.status_code == 200
+    text = " ".join(banner(conflict))
+    assert person_name(rm_carol) in text and "Priority of Retirement: 50 → 90" in text
+    assert priority_of(alices_customer, retirement) == 90
+
+
+def test_the_service_reports_a_priority_changed_since_it_was_shown(
+    rm_alice, alices_customer, retirement_at_50
+):
+    from crm.concurrency import EditConflict
+
+    retirement = retirement_at_50
+    interaction = discussed(rm_alice, alices_customer, retirement)
+    customer_services.customer_need_record(
+        actor=rm_alice, customer=alices_customer, need_type=retirement, priority=70
+    )
+    with pytest.raises(EditConflict) as raised:
+        services.interaction_update(
+            actor=rm_alice,
+            interaction=interaction,
+            fields={},
+            needs={retirement: 80},
+            expected_version=version_of(interaction),
+            priorities_shown={retirement.pk: 50},
+        )
+    assert raised.value.merge.conflicts == [f"priority_{retirement.pk}"]
+    assert priority_of(alices_customer, retirement) == 70
+    # The priority the form showed is the one now: no clash.
+    services.interaction_update(
+        actor=rm_alice,
+        interaction=interaction,
+        fields={},
+        needs={retirement: 80},
+        expected_version=version_of(interaction),
+        priorities_shown={retirement.pk: 70},
+    )
+    assert priority_of(alices_customer, retirement) == 80
 
 
 # -- The customer edit form: two colleagues -------------------------------------------------
