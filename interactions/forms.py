@@ -22,6 +22,7 @@ NOTES_TOO_LONG = _(
     "Please shorten them."
 )
 FOLLOW_UP_INCOMPLETE = _("A follow-up task needs both a title and a due date.")
+PRIORITY_NOT_TICKED = _("Tick “%(need)s” to record this priority.")
 
 
 class NotesField(forms.CharField):
@@ -137,7 +138,28 @@ class InteractionForm(SubmitOnceFormMixin, forms.Form):
             if bool(title) != bool(due) and "follow_up_due" not in self.errors:
                 field = "follow_up_due" if title else "follow_up_title"
                 self.add_error(field, FOLLOW_UP_INCOMPLETE)
+        if "needs" not in self.errors:
+            for name, need_type in self.priorities_of_unticked_needs(cleaned):
+                self.add_error(name, PRIORITY_NOT_TICKED % {"need": need_type})
         return cleaned
+
+    def priorities_of_unticked_needs(self, cleaned: dict) -> list[tuple[str, NeedType]]:
+        """The priority inputs the user typed a priority into without ticking their need.
+
+        Only a need that is ticked is recorded, so such a priority would be dropped silently.
+        The inputs show the customer's current priority for every need: one left as shown
+        (or cleared) asks for nothing; one that differs from what the form showed (the
+        value travelling with the input, see __init__) was typed.
+        """
+        ticked = set(cleaned.get("needs") or [])
+        typed = set(self.changed_data)
+        return [
+            (name, need_type)
+            for need_type in self.need_types
+            if str(need_type.pk) not in ticked
+            and (name := f"priority_{need_type.pk}") in typed
+            and cleaned.get(name) is not None
+        ]
 
     def service_kwargs(self) -> dict:
         """cleaned_data in the shape interactions.services takes (needs → priority given).

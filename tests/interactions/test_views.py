@@ -222,6 +222,105 @@ def test_editing_after_24_hours_is_refused_with_a_message(alice_client, rm_alice
     assert interaction.subject != "Too late"
 
 
+# -- Needs discussed: a priority counts only for a ticked need ------------------------------
+
+
+def _shown_priority(html: str, need_type) -> str:
+    """The priority the page shows for a need, and the copy travelling with it (they match)."""
+    shown = re.search(rf'name="priority_{need_type.pk}"[^>]*?value="(\d+)"', html)
+    hidden = re.search(rf'name="initial-priority_{need_type.pk}" value="(\d*)"', html)
+    assert shown and hidden and shown[1] == hidden[1], (shown, hidden)
+    return shown[1]
+
+
+def _priority_errors(response, need_type) -> list[str]:
+    return response.context["form"].errors.get(f"priority_{need_type.pk}", [])
+
+
+def test_a_priority_typed_for_an_unticked_need_is_refused_not_dropped(
+    alice_client, rm_alice, alices_customer, retirement, education
+):
+    customer_services.customer_need_record(
+        actor=rm_alice, customer=alices_customer, need_type=retirement, priority=50
+    )
+    url = create_url(alices_customer)
+    # The form shows the customer's priority for each need; a need they lack shows none.
+    assert _shown_priority(alice_client.get(url).content.decode(), retirement) == "50"
+    shown = {f"initial-priority_{retirement.pk}": "50", f"initial-priority_{education.pk}": ""}
+
+    # Changed from the 50 shown, and typed where nothing was shown: neither need is ticked.
+    typed = form_data(
+        **shown, **{f"priority_{retirement.pk}": "80", f"priority_{education.pk}": "75"}
+    )
+    response = alice_client.post(url, typed)
+    assert response.status_code == 200
+    assert _priority_errors(response, retirement) == ["Tick “Retirement” to record this priority."]
+    assert _priority_errors(response, education) == [
+        "Tick “Education funding” to record this priority."
+    ]
+    html = response.content.decode()
+    assert "Tick “Retirement” to record this priority." in html
+    assert re.search(rf'name="priority_{retirement.pk}"[^>]*value="80"', html)  # kept
+    assert re.search(rf'name="priority_{education.pk}"[^>]*value="75"', html)
+    assert 'value="Fund maturity call"' in html
+    assert not Interaction.objects.exists()
+    assert alices_customer.needs.get(need_type=retirement).priority == 50
+    assert not alices_customer.needs.filter(need_type=education).exists()
+
+    zh = alice_client.post(url, typed, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "请勾选“退休”以记录此优先级。" in zh.content.decode()
+
+    # Left as shown (or cleared), an unticked need's priority asks for nothing.
+    untouched = form_data(
+        **shown, **{f"priority_{retirement.pk}": "50", f"priority_{education.pk}": ""}
+    )
+    assert alice_client.post(url, untouched).status_code == 302
+    cleared = form_data(**shown, **{f"priority_{retirement.pk}": ""})
+    assert alice_client.post(url, cleared).status_code == 302
+    assert Interaction.objects.count() == 2
+    assert alices_customer.needs.get(need_type=retirement).priority == 50
+
+
+def test_the_edit_form_refuses_a_priority_for_a_need_it_unticks(
+    alice_client, rm_alice, alices_customer, retirement, education
+):
+    from interactions import services
+
+    interaction = InteractionFactory(customer=alices_customer, staff=rm_alice)
+    services.interaction_update(
+        actor=rm_alice, interaction=interaction, fields={}, needs={retirement: 50}
+    )
+    url = reverse("interactions:edit", args=[interaction.pk])
+    assert _shown_priority(alice_client.get(url).content.decode(), retirement) == "50"
+    shown = {f"initial-priority_{retirement.pk}": "50", f"initial-priority_{education.pk}": ""}
+
+    # Retirement unticked with a new priority; education given a priority, not ticked.
+    typed = form_data(
+        subject="Corrected subject",
+        **shown,
+        **{f"priority_{retirement.pk}": "80", f"priority_{education.pk}": "75"},
+    )
+    response = alice_client.post(url, typed)
+    assert response.status_code == 200
+    assert _priority_errors(response, retirement) == ["Tick “Retirement” to record this priority."]
+    assert _priority_errors(response, education) == [
+        "Tick “Education funding” to record this priority."
+    ]
+    assert 'value="Corrected subject"' in response.content.decode()
+    interaction.refresh_from_db()
+    assert interaction.subject != "Corrected subject"
+    assert list(interaction.needs.all()) == [retirement]
+    assert alices_customer.needs.get(need_type=retirement).priority == 50
+
+    # Unticked with its priority left as shown: the need is no longer discussed, as before.
+    untouched = form_data(
+        subject="Corrected subject", **shown, **{f"priority_{retirement.pk}": "50"}
+    )
+    assert alice_client.post(url, untouched).status_code == 302
+    interaction.refresh_from_db()
+    assert (interaction.subject, list(interaction.needs.all())) == ("Corrected subject", [])
+
+
 # -- Tasks -----------------------------------------------------------------------------------
 
 
