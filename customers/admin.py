@@ -341,7 +341,7 @@ class RelationshipAdmin(ServiceWriteAdmin):
             customer=data["customer"],
             related=data["related"],
             kind=data["kind"],
-        )
+        ).link
 
     def delete_model(self, request, obj):
         relationship_unlink(actor=request.user, customer=obj.customer, related=obj.related)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -24,6 +25,7 @@ from customers.access import (
     NOT_ALLOWED,
     can_export_full_contact,
     can_record_need,
+    can_serve_customer,
     is_head_office,
     require_edit,
     require_serve,
@@ -58,6 +60,15 @@ EVENT_DATE_IMPLAUSIBLE = _(
 )
 RELATED_SELF = _("A customer cannot be related to themselves.")
 RELATIONSHIP_KIND_UNKNOWN = _("Choose a kind of relationship from the list.")
+SPOUSE_ALREADY = _(
+    "%(customer)s already has a spouse: %(spouse)s. A customer has at most one spouse; unlink "
+    "that spouse first if the record is wrong."
+)
+# The existing spouse may be a customer the user may not see (another branch): not named.
+SPOUSE_ALREADY_OUT_OF_SCOPE = _(
+    "%(customer)s already has a spouse, a customer outside your branch. A customer has at most "
+    "one spouse."
+)
 ARCHIVE_REASON_REQUIRED = _("Say why the customer is archived.")
 STATUS_VIA_ARCHIVE = _("Use the Archive and Restore buttons to archive or restore a customer.")
 NEED_CHANGED_MEANWHILE = _(
@@ -595,44 +606,99 @@ def risk_assessment_record(
     return assessment
 
 
+class LinkOutcome(StrEnum):
+    """What relationship_link did: tied two customers, changed their tie's kind, or nothing
+    (they were already tied with that kind)."""
+
+    CREATED = "created"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+class LinkResult(NamedTuple):
+    link: Relationship
+    outcome: LinkOutcome
+
+
+def _one_spouse_check(*, actor: User | None, customer: Customer, related: Customer) -> None:
+    """Refuse a spouse link when either customer already has a spouse other than the other
+    one (a customer has at most one spouse; relinking the same two stays allowed). The
+    existing spouse is named when the actor may see them."""
+    others = (
+        Relationship.objects.filter(customer__in=[customer, related], kind=Relationship.Kind.SPOUSE)
+        .exclude(related__in=[customer, related])
+        .select_related("customer", "related")
+        .order_by("customer_id", "related__name")
+    )
+    for tie in others:
+        if actor is None or can_serve_customer(actor, tie.related):
+            raise ValidationError(
+                SPOUSE_ALREADY,
+                params={"customer": tie.customer.name, "spouse": tie.related.name},
+            )
+        raise ValidationError(SPOUSE_ALREADY_OUT_OF_SCOPE, params={"customer": tie.customer.name})
+
+
 @transaction.atomic
 def relationship_link(
     *, actor: User | None, customer: Customer, related: Customer, kind: str
-) -> Relationship:
+) -> LinkResult:
     """Tie two customers of a household, in both directions (the inverse kind on the other
     side). It writes on both customers, so `actor` must be allowed to change both
-    (PermissionDenied otherwise). Relinking changes the kind. Audited on both customers."""
+    (PermissionDenied otherwise). A customer has at most one spouse. Relinking changes the
+    kind; returns the link and whether it was created, changed or already so. Audited on both
+    customers when something changed."""
     require_edit(actor, customer)
     require_edit(actor, related)
     if customer.pk == related.pk:
         raise ValidationError(RELATED_SELF)
     if kind not in INVERSE_KIND:
         raise ValidationError({"kind": RELATIONSHIP_KIND_UNKNOWN})
-    link, _created = Relationship.objects.update_or_create(
-        customer=customer, related=related, defaults={"kind": kind}
+    # Lock both customers (in id order), so that two links made at once cannot both pass the
+    # spouse check.
+    list(
+        Customer.objects.select_for_update()
+        .filter(pk__in=[customer.pk, related.pk])
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    inverse, _created = Relationship.objects.update_or_create(
-        customer=related, related=customer, defaults={"kind": INVERSE_KIND[kind]}
-    )
-    AuditEntry.objects.bulk_create(
-        [
+    if kind == Relationship.Kind.SPOUSE:
+        _one_spouse_check(actor=actor, customer=customer, related=related)
+    ties = {
+        tie.customer_id: tie
+        for tie in Relationship.objects.select_for_update().filter(
+            models.Q(customer=customer, related=related)
+            | models.Q(customer=related, related=customer)
+        )
+    }
+    outcome = LinkOutcome.UNCHANGED
+    audit = []
+    for owner, other, wanted in (
+        (customer, related, kind),
+        (related, customer, INVERSE_KIND[kind]),
+    ):
+        tie = ties.get(owner.pk)
+        detail = {"related": other.pk, "kind": wanted}
+        if tie is None:
+            tie = ties[owner.pk] = Relationship(customer=owner, related=other, kind=wanted)
+            tie.full_clean()
+            tie.save()
+            outcome = LinkOutcome.CREATED
+        elif tie.kind != wanted:
+            detail["previous_kind"], tie.kind = tie.kind, wanted
+            tie.full_clean()
+            tie.save(update_fields=["kind", "updated_at"])
+            if outcome == LinkOutcome.UNCHANGED:
+                outcome = LinkOutcome.CHANGED
+        else:
+            continue  # already so: nothing changed, nothing to audit
+        audit.append(
             audit_entry(
-                actor=actor,
-                action="relationship.linked",
-                target=link,
-                customer=customer,
-                detail={"related": related.pk, "kind": kind},
-            ),
-            audit_entry(
-                actor=actor,
-                action="relationship.linked",
-                target=inverse,
-                customer=related,
-                detail={"related": customer.pk, "kind": inverse.kind},
-            ),
-        ]
-    )
-    return link
+                actor=actor, action="relationship.linked", target=tie, customer=owner, detail=detail
+            )
+        )
+    AuditEntry.objects.bulk_create(audit)
+    return LinkResult(ties[customer.pk], outcome)
 
 
 @transaction.atomic

@@ -241,3 +241,98 @@ def test_a_need_cannot_be_recorded_for_a_customer_out_of_scope(rm_alice, rm_bob)
             actor=rm_bob, customer=customer, need_type=need_type("education"), priority=50
         )
     assert not customer.needs.exists()
+
+
+# -- Household: one spouse, and what relinking did ------------------------------------------
+
+
+def test_a_customer_has_at_most_one_spouse_named_in_the_refusal(rm_alice):
+    husband = CustomerFactory(relationship_manager=rm_alice, name="王建国")
+    wife = CustomerFactory(relationship_manager=rm_alice, name="李芳")
+    other = CustomerFactory(relationship_manager=rm_alice, name="赵敏")
+    services.relationship_link(actor=rm_alice, customer=husband, related=wife, kind="spouse")
+    # Either side of the new tie may be the one already married.
+    for customer, related in [(husband, other), (other, husband), (other, wife)]:
+        with pytest.raises(ValidationError, match="already has a spouse") as refused:
+            services.relationship_link(
+                actor=rm_alice, customer=customer, related=related, kind="spouse"
+            )
+        text = " ".join(refused.value.messages)
+        assert "李芳" in text or "王建国" in text
+    assert not Relationship.objects.filter(customer=other).exists()
+    assert not Relationship.objects.filter(related=other).exists()
+    # The message names the existing spouse of the customer who has one.
+    with pytest.raises(ValidationError) as refused:
+        services.relationship_link(actor=rm_alice, customer=husband, related=other, kind="spouse")
+    assert refused.value.messages == [
+        "王建国 already has a spouse: 李芳. A customer has at most one spouse; unlink that spouse "
+        "first if the record is wrong."
+    ]
+    # Another kind of tie is still allowed, and so is relinking the same two as spouses.
+    services.relationship_link(actor=rm_alice, customer=husband, related=other, kind="partner")
+    result = services.relationship_link(
+        actor=rm_alice, customer=wife, related=husband, kind="spouse"
+    )
+    assert result.outcome == services.LinkOutcome.UNCHANGED
+    # A partner cannot become a second spouse by a change of kind either.
+    with pytest.raises(ValidationError, match="already has a spouse"):
+        services.relationship_link(actor=rm_alice, customer=other, related=husband, kind="spouse")
+    assert Relationship.objects.get(customer=other).kind == "partner"
+    # After an unlink, a new spouse may be recorded.
+    services.relationship_unlink(actor=rm_alice, customer=husband, related=wife)
+    services.relationship_link(actor=rm_alice, customer=other, related=husband, kind="spouse")
+    assert Relationship.objects.get(customer=husband, kind="spouse").related == other
+
+
+def test_a_spouse_outside_the_users_scope_is_not_named(rm_alice, rm_bob, supervisor):
+    mine = CustomerFactory(relationship_manager=rm_alice, name="王建国")
+    elsewhere = CustomerFactory(relationship_manager=rm_bob, name="远方的人")
+    services.relationship_link(actor=None, customer=mine, related=elsewhere, kind="spouse")
+    other = CustomerFactory(relationship_manager=rm_alice)
+    with pytest.raises(ValidationError, match="outside your branch") as refused:
+        services.relationship_link(actor=supervisor, customer=mine, related=other, kind="spouse")
+    assert "远方的人" not in " ".join(refused.value.messages)
+
+
+def test_a_spouse_link_is_refused_in_chinese_too(rm_alice):
+    from django.utils import translation
+
+    husband, wife, other = CustomerFactory.create_batch(3, relationship_manager=rm_alice)
+    services.relationship_link(actor=rm_alice, customer=husband, related=wife, kind="spouse")
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.relationship_link(actor=rm_alice, customer=other, related=wife, kind="spouse")
+    with translation.override("zh-hans"):
+        text = " ".join(refused.value.messages)
+    assert f"{wife.name} 已有配偶：{husband.name}" in text
+
+
+def test_relinking_says_whether_it_created_changed_or_did_nothing(rm_alice):
+    parent, child = CustomerFactory.create_batch(2, relationship_manager=rm_alice)
+    link, outcome = services.relationship_link(
+        actor=rm_alice, customer=parent, related=child, kind="parent"
+    )
+    assert outcome == services.LinkOutcome.CREATED
+    assert (link.customer, link.related, link.kind) == (parent, child, "parent")
+    assert AuditEntry.objects.filter(action="relationship.linked").count() == 2
+
+    # The same tie again, from either side: nothing changes, nothing is audited.
+    for customer, related, kind in [(parent, child, "parent"), (child, parent, "child")]:
+        result = services.relationship_link(
+            actor=rm_alice, customer=customer, related=related, kind=kind
+        )
+        assert result.outcome == services.LinkOutcome.UNCHANGED
+        assert result.link.customer == customer
+    assert AuditEntry.objects.filter(action="relationship.linked").count() == 2
+
+    result = services.relationship_link(
+        actor=rm_alice, customer=child, related=parent, kind="partner"
+    )
+    assert result.outcome == services.LinkOutcome.CHANGED
+    assert result.link.kind == "partner"
+    ties = set(Relationship.objects.values_list("customer_id", "related_id", "kind"))
+    assert ties == {(parent.pk, child.pk, "partner"), (child.pk, parent.pk, "partner")}
+    changed = AuditEntry.objects.filter(action="relationship.linked").order_by("pk")[2:]
+    assert [(e.customer_id, e.detail["previous_kind"]) for e in changed] == [
+        (child.pk, "child"),
+        (parent.pk, "parent"),
+    ]
