@@ -318,7 +318,7 @@ def needs_with_history(*, customer: Customer) -> list[CustomerNeed]:
 
 def household_for(*, user: User, customer: Customer) -> list[Relationship]:
     """The customer's ties to customers the user may see (others are left out), with the
-    related customer's name and number.
+    related customer's name, number, branch and RM (enough for can_edit_customer).
 
     A household is a few rows: the scope is checked on each related customer with
     can_serve_customer (the same answer as Customer.objects.visible_to, which
@@ -328,7 +328,13 @@ def household_for(*, user: User, customer: Customer) -> list[Relationship]:
     links = (
         Relationship.objects.filter(customer=customer)
         .select_related("related")
-        .only("kind", "related__name", "related__customer_number", "related__branch")
+        .only(
+            "kind",
+            "related__name",
+            "related__customer_number",
+            "related__branch",
+            "related__relationship_manager",
+        )
         .order_by("kind", "related__name")
     )
     return [link for link in links if can_serve_customer(user, link.related)]

@@ -23,4 +23,9 @@ urlpatterns = [
     path("<int:pk>/needs/", views.need_record, name="need_record"),
     path("<int:pk>/life-events/", views.life_event_record, name="life_event_record"),
     path("<int:pk>/household/", views.household_link, name="household_link"),
+    path(
+        "<int:pk>/household/<int:related_pk>/unlink/",
+        views.household_unlink,
+        name="household_unlink",
+    ),
 ]

@@ -253,13 +253,21 @@ def _detail_context(request: HttpRequest, customer: Customer, *, revealed: str =
         kinds = urlencode([("kind", k) for k in (selected or [])])
         newest_url = f"{customer.get_absolute_url()}{'?' + kinds if kinds else ''}#timeline"
     editable = can_edit_customer(user, customer)
+    household = selectors.household_for(user=user, customer=customer)
     return {
         "customer": customer,
         "can_edit": editable,
         "revealed_id": revealed,
         "needs": selectors.needs_with_history(customer=customer),
         "life_events": selectors.life_events_recent(customer=customer),
-        "household": selectors.household_for(user=user, customer=customer),
+        "household": household,
+        # Related customers whose tie this user may remove: both customers changeable, as
+        # relationship_unlink requires.
+        "household_unlinkable": {
+            link.related_id
+            for link in household
+            if editable and can_edit_customer(user, link.related)
+        },
         "chart": balance_chart(selectors.balances_last_12_months(customer=customer)),
         "history": selectors.customer_history(customer=customer),
         "panels": panels.panels_for(request, customer, unfolded=request.GET.get("panel", "")),
@@ -454,15 +462,16 @@ def _record_from_panel(
     may=can_edit_customer,
 ) -> HttpResponse:
     """The POST of a customer-page panel: check the form, call `record(customer, data)`, say
-    how it went in a message, and go back to the customer page. 404 outside scope, 403 when
-    `may(user, customer)` says no (the same predicate the panel and the service use)."""
+    how it went in a message (`success`, unless `record` returns its own `(level, text)`), and
+    go back to the customer page. 404 outside scope, 403 when `may(user, customer)` says no
+    (the same predicate the panel and the service use)."""
     customer = selectors.customer_for_page(user=request.user, customer_id=pk)
     if not may(request.user, customer):
         raise PermissionDenied
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            record(customer, form.cleaned_data)
+            said = record(customer, form.cleaned_data)
         except AlreadySubmitted:
             messages.info(request, ALREADY_SUBMITTED)
         except ValidationError as exc:
@@ -470,7 +479,8 @@ def _record_from_panel(
         except PermissionDenied as exc:
             messages.error(request, str(exc) or _("You may not change this customer."))
         else:
-            messages.success(request, success)
+            level, text = said or (messages.SUCCESS, success)
+            messages.add_message(request, level, text)
     else:
         _form_errors_to_messages(request, form)
     return redirect(reverse("customers:detail", args=[customer.pk]) + anchor)
@@ -500,7 +510,8 @@ def life_event_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def household_link(request: HttpRequest, pk: int) -> HttpResponse:
-    """Link a household member by customer number; only customers in the user's scope."""
+    """Link a household member by customer number; only customers in the user's scope. The
+    message says whether the link was made, its kind changed, or it was already so."""
 
     def record(customer, data):
         related = selectors.customer_by_number(
@@ -508,13 +519,43 @@ def household_link(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if related is None:
             raise ValidationError(HOUSEHOLD_NOT_FOUND)
-        services.relationship_link(
+        link, outcome = services.relationship_link(
             actor=request.user, customer=customer, related=related, kind=data["kind"]
         )
+        said = {"name": related.name, "role": link.member_role}
+        if outcome == services.LinkOutcome.CHANGED:
+            return messages.SUCCESS, _(
+                "Household link changed: %(name)s is now listed as “%(role)s”."
+            ) % said
+        if outcome == services.LinkOutcome.UNCHANGED:
+            return messages.INFO, _(
+                "%(name)s is already linked as “%(role)s”; nothing was changed."
+            ) % said
+        return None  # created: the panel's own message
 
     return _record_from_panel(
         request, pk, HouseholdLinkForm, record, _("Household member linked."), "#household-heading"
     )
+
+
+@require_POST
+def household_unlink(request: HttpRequest, pk: int, related_pk: int) -> HttpResponse:
+    """Remove a household member's tie (both directions, audited by the service). 404 when
+    either customer is outside the user's scope, 403 unless the user may change both (the
+    same predicate the Unlink button and the service use)."""
+    customer = _editable_customer(request, pk)
+    related = selectors.customer_for_page(user=request.user, customer_id=related_pk)
+    if not can_edit_customer(request.user, related):
+        raise PermissionDenied
+    if services.relationship_unlink(actor=request.user, customer=customer, related=related):
+        messages.success(
+            request, _("Household member unlinked: %(name)s.") % {"name": related.name}
+        )
+    else:  # already unlinked, e.g. by a colleague or a second click
+        messages.info(
+            request, _("%(name)s was not linked to this customer.") % {"name": related.name}
+        )
+    return redirect(reverse("customers:detail", args=[customer.pk]) + "#household-heading")
 
 
 # -- Import from core banking --------------------------------------------------------------

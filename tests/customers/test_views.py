@@ -634,3 +634,136 @@ def test_a_life_event_out_of_range_gets_one_message_naming_the_customers_dates(
         said = [str(m) for m in response.context["messages"]]
         assert len(said) == 1 and said[0].endswith(expected), (day, said)
     assert not alices_customer.life_events.exists()
+
+
+# -- Household: unlink from the customer page, and what a relink says -------------------------
+
+
+def _unlink_url(customer, related):
+    return reverse("customers:household_unlink", args=[customer.pk, related.pk])
+
+
+@pytest.fixture
+def alices_couple(rm_alice, alices_customer):
+    spouse = CustomerFactory(relationship_manager=rm_alice, name="李芳")
+    services.relationship_link(
+        actor=rm_alice, customer=alices_customer, related=spouse, kind="spouse"
+    )
+    return alices_customer, spouse
+
+
+def test_rm_unlinks_a_household_member_from_the_customer_page(alice_client, alices_couple):
+    customer, spouse = alices_couple
+    page = alice_client.get(customer.get_absolute_url()).content.decode()
+    assert f'action="{_unlink_url(customer, spouse)}"' in page
+    assert 'data-testid="household-unlink"' in page
+
+    response = alice_client.post(_unlink_url(customer, spouse), follow=True)
+    assert response.redirect_chain[-1][0].endswith(f"/customers/{customer.pk}/#household-heading")
+    assert "Household member unlinked: 李芳." in response.content.decode()
+    assert response.context["household"] == []
+    assert not customer.relationships.exists()
+    assert not spouse.relationships.exists()  # both directions
+    unlinked = AuditEntry.objects.filter(action="relationship.unlinked")
+    assert sorted(unlinked.values_list("customer_id", flat=True)) == sorted(
+        [customer.pk, spouse.pk]
+    )
+
+    again = alice_client.post(_unlink_url(customer, spouse), follow=True)
+    assert "李芳 was not linked to this customer." in again.content.decode()
+    assert unlinked.count() == 2
+
+
+def test_unlink_speaks_chinese(alice_client, alices_couple):
+    customer, spouse = alices_couple
+    alice_client.cookies["django_language"] = "zh-hans"
+    page = alice_client.get(customer.get_absolute_url()).content.decode()
+    assert "解除关联" in page
+    response = alice_client.post(_unlink_url(customer, spouse), follow=True)
+    assert "已解除家庭成员关联：李芳。" in response.content.decode()
+
+
+def test_unlink_is_post_only_and_needs_the_csrf_token(
+    alice_client, csrf_client, rm_alice, alices_couple
+):
+    customer, spouse = alices_couple
+    assert alice_client.get(_unlink_url(customer, spouse)).status_code == 405
+    csrf_client.force_login(rm_alice)
+    assert csrf_client.post(_unlink_url(customer, spouse)).status_code == 403
+    assert customer.relationships.count() == 1
+    assert not AuditEntry.objects.filter(action="relationship.unlinked").exists()
+
+
+def test_unlink_of_a_customer_outside_scope_is_404(alice_client, bob_client, rm_bob, alices_couple):
+    customer, spouse = alices_couple
+    assert bob_client.post(_unlink_url(customer, spouse)).status_code == 404
+    elsewhere = CustomerFactory(relationship_manager=rm_bob)
+    services.relationship_link(actor=None, customer=customer, related=elsewhere, kind="parent")
+    # The related customer is in another branch: 404 too, whichever side the URL names first.
+    assert alice_client.post(_unlink_url(customer, elsewhere)).status_code == 404
+    assert bob_client.post(_unlink_url(elsewhere, customer)).status_code == 404
+    assert customer.relationships.count() == 2
+    assert not AuditEntry.objects.filter(action="relationship.unlinked").exists()
+
+
+def test_unlink_needs_the_right_to_change_both_customers(
+    alice_client, carol_client, supervisor_client, rm_alice, rm_carol, alices_couple
+):
+    customer, spouse = alices_couple
+    # A colleague of the branch sees the household but may not change it: no button, 403.
+    page = carol_client.get(customer.get_absolute_url()).content.decode()
+    assert "李芳" in page
+    assert 'data-testid="household-unlink"' not in page
+    assert carol_client.post(_unlink_url(customer, spouse)).status_code == 403
+    # Alice may change her customer but not Carol's: no button next to Carol's customer, 403.
+    carols = CustomerFactory(relationship_manager=rm_carol, name="赵敏")
+    services.relationship_link(actor=None, customer=customer, related=carols, kind="partner")
+    page = alice_client.get(customer.get_absolute_url()).content.decode()
+    assert f'action="{_unlink_url(customer, spouse)}"' in page
+    assert _unlink_url(customer, carols) not in page
+    assert alice_client.post(_unlink_url(customer, carols)).status_code == 403
+    assert customer.relationships.count() == 2
+    # The branch's supervisor may change both.
+    page = supervisor_client.get(customer.get_absolute_url()).content.decode()
+    assert _unlink_url(customer, carols) in page
+    assert supervisor_client.post(_unlink_url(customer, carols)).status_code == 302
+    assert [r.related for r in customer.relationships.all()] == [spouse]
+
+
+def test_relinking_says_already_linked_or_changed(alice_client, rm_alice, alices_couple):
+    customer, spouse = alices_couple
+    url = reverse("customers:household_link", args=[customer.pk])
+    response = alice_client.post(
+        url, {"customer_number": spouse.customer_number, "kind": "spouse"}, follow=True
+    )
+    page = response.content.decode()
+    assert "李芳 is already linked as “Spouse”; nothing was changed." in page
+    assert "Household member linked." not in page
+
+    response = alice_client.post(
+        url, {"customer_number": spouse.customer_number, "kind": "partner"}, follow=True
+    )
+    page = response.content.decode()
+    assert "Household link changed: 李芳 is now listed as “Business partner”." in page
+    assert "Household member linked." not in page
+    assert [r.kind for r in response.context["household"]] == ["partner"]
+
+    alice_client.cookies["django_language"] = "zh-hans"
+    response = alice_client.post(
+        url, {"customer_number": spouse.customer_number, "kind": "partner"}, follow=True
+    )
+    assert "李芳 已关联为“商业伙伴”，未作更改。" in response.content.decode()
+
+
+def test_a_second_spouse_is_refused_on_the_page_naming_the_first(
+    alice_client, rm_alice, alices_couple
+):
+    customer, _spouse = alices_couple
+    other = CustomerFactory(relationship_manager=rm_alice, name="赵敏")
+    response = alice_client.post(
+        reverse("customers:household_link", args=[customer.pk]),
+        {"customer_number": other.customer_number, "kind": "spouse"},
+        follow=True,
+    )
+    assert "王建国 already has a spouse: 李芳." in response.content.decode()
+    assert not other.relationships.exists()
