@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.models import TimeStampedModel, choices_constraint
 from customers.models.customer import Customer
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class RelationshipKind(models.TextChoices):
@@ -20,7 +25,7 @@ class RelationshipKind(models.TextChoices):
 # What a household member is to the customer whose page lists them: on the child's page the
 # member tied by "Child of" is listed as "Parent" ("父母"). A kind's own label says what the
 # customer is to the member, which reads the wrong way round before the member's name.
-MEMBER_ROLE = {
+MEMBER_ROLE: dict[str, StrOrPromise] = {
     RelationshipKind.SPOUSE: _("Spouse"),
     RelationshipKind.PARENT: pgettext_lazy("household member", "Child"),
     RelationshipKind.CHILD: pgettext_lazy("household member", "Parent"),
