@@ -56,7 +56,7 @@ migrations: $(STAMP)
 
 ## Refresh the translation catalogues after adding strings, then translate and compile.
 messages: $(STAMP)
-	$(DEVENV) exec -- $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore .venv --ignore var --ignore staticfiles
+	$(DEVENV) exec -- $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore .venv --ignore var --ignore staticfiles --ignore tests
 	$(DEVENV) exec -- $(PY) manage.py compilemessages --ignore .venv --ignore var
 
 ## e.g. make seed CUSTOMERS=1000000
