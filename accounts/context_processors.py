@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
 from django.urls import get_script_prefix, reverse
 
 from accounts.models import Role, role_of
+from accounts.sessions import idle_warning_lead_seconds
 
 # The navigation bar's links (templates/includes/navbar.html): item → URL name.
 NAV_LINKS = {
@@ -89,4 +91,28 @@ def role(request):
         "is_rm": current == Role.RM,
         "nav_urls": nav_urls(get_script_prefix()),
         "nav_active": nav_active(request),
+    }
+
+
+@functools.cache
+def _idle_warning_urls(script_prefix: str) -> tuple[str, str]:
+    """The idle warning's two endpoints, reversed once per process (as `nav_urls`)."""
+    return reverse("session_status"), reverse("session_keepalive")
+
+
+def idle_warning(request):
+    """What the idle warning (static/js/idle-warning.js) needs on a signed-in page: the idle
+    length, how long before its end to warn (accounts.sessions.idle_warning_lead_seconds) and
+    the endpoints to ask and to keep the session alive. Nothing for a visitor."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    status_url, keepalive_url = _idle_warning_urls(get_script_prefix())
+    return {
+        "idle_warning": {
+            "idle_seconds": settings.SESSION_COOKIE_AGE,
+            "lead_seconds": idle_warning_lead_seconds(),
+            "status_url": status_url,
+            "keepalive_url": keepalive_url,
+        }
     }

@@ -1,8 +1,13 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import LoginForm
+from accounts.sessions import session_keep_alive, session_seconds_left
 from accounts.signin import address_paused, client_address
 from crm.middleware import signed_out_notice
 
@@ -33,3 +38,23 @@ class LoginView(auth_views.LoginView):
             }
             return render(request, "registration/locked_out.html", ctx, status=429)
         return super().post(request, *args, **kwargs)
+
+
+# The idle warning's endpoints (static/js/idle-warning.js) answer a visitor or an ended
+# session with 0 seconds, never the sign-in page: they are exempt from the login requirement.
+
+
+@login_not_required
+@never_cache
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """How long the session has left; asking does not slide it (SessionIdleTouchMiddleware)."""
+    return JsonResponse({"seconds_left": session_seconds_left(request)})
+
+
+@login_not_required
+@never_cache
+@require_POST
+def session_keepalive(request: HttpRequest) -> JsonResponse:
+    """The "Stay signed in" button: slide the idle timeout (CSRF-protected, as every POST)."""
+    return JsonResponse({"seconds_left": session_keep_alive(request)})

@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -73,12 +74,22 @@ class SessionIdleTouchMiddleware:
     request: a session is saved, which pushes its expiry forward, when it was last saved
     SESSION_TOUCH_SECONDS or more ago (or changed, as always). The idle timeout thus holds to
     within that many seconds, and most pages skip an UPDATE and its commit. Sessions that
-    hold nothing (anonymous visitors) are never saved."""
+    hold nothing (anonymous visitors) are never saved.
+
+    Every request counts as activity, except the idle warning asking how long the session has
+    left (accounts.views.session_status, URL name `session_status`): a page left open asks
+    shortly before the timeout, and if asking slid the timer, an unattended page would keep
+    its session alive for ever."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        # Not activity: the idle warning's question (see the docstring). Compared by path, as
+        # this runs before the URL is resolved (both with the script prefix); reverse() answers
+        # from its cache.
+        if request.path == reverse("session_status"):
+            return self.get_response(request)
         session = request.session
         touched = session.get(SESSION_TOUCHED_KEY)  # loads the session: its key is known after
         now = _now()

@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.role",
+                "accounts.context_processors.idle_warning",
             ],
         },
     },
@@ -135,6 +136,9 @@ LOGOUT_REDIRECT_URL = "login"
 # not been saved for that long, instead of saving it on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_TOUCH_SECONDS = 60
+# The idle warning (static/js/idle-warning.js) shows this long before the idle timeout would
+# sign the user out, or half the idle time when that is shorter (accounts.sessions).
+SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=120)
 # Absolute lifetime: signed out this long after sign-in however active (crm.middleware).
 SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=8)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
