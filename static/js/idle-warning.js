@@ -5,8 +5,9 @@
 // data attributes, templates/base.html). At that point the script asks the server how long the
 // session really has left (the user may have been active in another tab; asking does not count
 // as activity) and warns only if it is about to end. "Stay signed in" POSTs to the keep-alive
-// endpoint, which slides the session. When the time runs out the window loads the page again, so
-// the user sees the sign-in page and its notice.
+// endpoint, which slides the session. When the time runs out the page stays as it is, so that
+// what the user typed can still be copied, and the warning says they were signed out, with a
+// button that loads the page again: the sign-in page, its notice, then back here.
 (function () {
   "use strict";
   var box = document.getElementById("idle-warning");
@@ -20,6 +21,7 @@
   var tickTimer = null;
   var endsAt = 0;
   var clock = null;
+  var signedOutNow = false;
 
   function clearTimers() {
     window.clearTimeout(checkTimer);
@@ -83,10 +85,19 @@
     }
   }
 
-  // The sign-in page, with its notice, and back to this page after signing in (GET: a page
-  // that answered a POST is not posted again).
+  // Signed out: say so and leave the page alone (what was typed can still be copied); the
+  // button loads the page again — the sign-in page with its notice, then back to this page
+  // (GET: a page that answered a POST is not posted again).
   function signedOut() {
     clearTimers();
+    signedOutNow = true;
+    text.textContent = data.signedOutMessage;
+    stay.textContent = data.signInLabel;
+    stay.disabled = false;
+    box.hidden = false;
+  }
+
+  function signInAgain() {
     window.location.assign(window.location.pathname + window.location.search);
   }
 
@@ -122,12 +133,15 @@
   }
 
   stay.addEventListener("click", function () {
+    if (signedOutNow) { signInAgain(); return; }
     stay.disabled = true;
     fetch(data.keepaliveUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": data.csrfToken }
-    }).then(answer).then(act).catch(check).then(function () { stay.disabled = false; });
+    }).then(answer).then(act).catch(check).then(function () {
+      if (!signedOutNow) { stay.disabled = false; }
+    });
   });
 
   schedule(idleSeconds);

@@ -1,6 +1,7 @@
 """In a real browser (Chinese, 390 px): shortly before the idle timeout the page warns,
-"Stay signed in" keeps the session past its original end, and when time runs out the window
-goes to the sign-in page with its notice. A 6-second idle time keeps the test short."""
+"Stay signed in" keeps the session past its original end, and when time runs out the page
+stays, says so, and its button leads to the sign-in page with its notice. A 6-second idle
+time keeps the test short."""
 
 import time
 
@@ -31,6 +32,7 @@ def test_the_idle_warning_keeps_the_session_alive_in_chinese_on_a_phone(
     )
 
     sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/customers/")  # a page with a field to type in
     loaded = time.monotonic()
     home = page.url
     warning = page.get_by_role("alert").filter(has_text="保持登录")
@@ -52,8 +54,14 @@ def test_the_idle_warning_keeps_the_session_alive_in_chinese_on_a_phone(
     assert status["seconds_left"] > 0
     assert page.url == home
 
-    # Left alone, the warning comes back, and at the end the window shows the sign-in page.
-    page.wait_for_url(f"{live_server.url}/accounts/login/**", timeout=(IDLE + 3) * 1000)
+    # Left alone, the warning comes back; at the end the page stays (what was typed can still
+    # be copied) and says so; its button leads to the sign-in page with the notice.
+    page.fill("input[name=q]", "typed, not saved")
+    signed_out = page.get_by_role("alert").filter(has_text="已因长时间没有操作而退出登录")
+    signed_out.wait_for(state="visible", timeout=(IDLE + 3) * 1000)
+    assert page.url == home and page.input_value("input[name=q]") == "typed, not saved"
+    page.get_by_role("button", name="重新登录").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/**")
     assert "分钟没有操作后已自动退出" in page.get_by_test_id("signed-out-notice").inner_text()
     context.close()
     assert not csp_errors, f"Content-Security-Policy violations: {csp_errors}"
