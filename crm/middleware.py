@@ -11,7 +11,7 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
@@ -142,35 +142,45 @@ class HtmxAwareLoginRequiredMiddleware(LoginRequiredMiddleware):
     answered instead with `HX-Redirect` (status 204, nothing to swap): htmx sends the whole
     window to the sign-in page, whose `next` is the page the user was on (`HX-Current-URL`),
     not the fragment's URL.
+
+    A form sent (POST) after the session ended is sent to sign in with `next` the page the
+    form was on (its Referer), not the form's action: after signing in the browser GETs
+    `next`, and an action that only takes POST would answer 405.
     """
 
     def handle_no_permission(self, request, view_func):
-        if request.headers.get("HX-Request") != "true":
+        htmx = request.headers.get("HX-Request") == "true"
+        if not htmx and request.method in ("GET", "HEAD"):
             response = super().handle_no_permission(request, view_func)
         else:
             login_url = resolve_url(self.get_login_url(view_func))
-            next_url = htmx_current_path(request)
-            if next_url is None:
-                target = login_url
-            else:
-                target = redirect_to_login(
+            came_from = request.headers.get("HX-Current-URL" if htmx else "Referer", "")
+            next_url = same_site_path(request, came_from)
+            target = (
+                login_url
+                if next_url is None
+                else redirect_to_login(
                     next_url, login_url, self.get_redirect_field_name(view_func)
                 )["Location"]
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
+            )
+            if htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+            else:
+                response = HttpResponseRedirect(target)
         patch_vary_headers(response, ["HX-Request"])
         return response
 
 
-def htmx_current_path(request: HttpRequest) -> str | None:
-    """The path (and query) of the page an htmx request came from (`HX-Current-URL`), or
-    None when the header is absent or names another site (never a `next` elsewhere)."""
-    current = request.headers.get("HX-Current-URL", "")
-    if not current or not url_has_allowed_host_and_scheme(
-        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+def same_site_path(request: HttpRequest, url: str) -> str | None:
+    """The path (and query) of `url`, the page a request came from (htmx's
+    `HX-Current-URL`, a form's Referer), or None when it is empty or names another site
+    (never a `next` elsewhere)."""
+    if not url or not url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return None
-    parts = urlsplit(current)
+    parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 

@@ -196,3 +196,23 @@ def test_an_htmx_request_from_elsewhere_signs_in_without_a_next(client, db):
     foreign = client.get(PANEL, **htmx(HX_CURRENT_URL="https://evil.example/customers/7/"))
     assert foreign.status_code == 204 and foreign["HX-Redirect"] == LOGIN
     assert client.get(PANEL, **htmx())["HX-Redirect"] == LOGIN
+
+
+def test_a_form_sent_after_the_idle_timeout_comes_back_to_its_page_not_its_action(
+    client, rm_alice, monkeypatch
+):
+    """A POST-only action (unlink a household member, create a survey link) as `next` would
+    answer 405 after signing in: `next` is the page the form was on (its Referer)."""
+    sign_in(client)
+    later(monkeypatch, 31 * 60)
+    expire_sessions()
+    action = "/customers/7/household/8/unlink/"
+    response = client.post(action, HTTP_REFERER=PAGE)
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next=/customers/7/%3Fpanel%3Dneeds"
+    assert IDLE in notice(client.get(response["Location"]))
+    # Without a Referer of this site: sign in, then the home page (never the action, never
+    # another site).
+    assert client.post(action)["Location"] == LOGIN
+    elsewhere = client.post(action, HTTP_REFERER="https://evil.example/customers/7/")
+    assert elsewhere["Location"] == LOGIN
