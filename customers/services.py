@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -511,7 +512,7 @@ def life_event_date_range(customer: Customer) -> tuple[dt.date, dt.date]:
     birth to five years from today (an expected event: a child starting school, retirement).
     Narrower than every date field's plausible range (crm.dates), so it is the one message
     the user sees."""
-    return customer.date_of_birth, timezone.localdate() + dt.timedelta(days=5 * 366)
+    return customer.date_of_birth, timezone.localdate() + relativedelta(years=5)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Writes: validation that helps, nothing half-saved, history and audit for every change."""
 
 import datetime as dt
+import functools
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -171,6 +172,28 @@ def test_rm_cannot_reassign(rm_alice, rm_carol):
         services.customer_reassign(
             actor=rm_alice, customers=[customer], relationship_manager=rm_carol
         )
+
+
+def five_years_from(day: dt.date) -> dt.date:
+    """The same day of the year five years on; 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + 5)
+    except ValueError:
+        return dt.date(day.year + 5, 2, 28)
+
+
+def test_a_life_event_may_be_expected_up_to_five_years_from_today_to_the_day(rm_alice):
+    """ "Five years from today" is that date, not 5 × 366 days (which let four days more
+    through than the message said)."""
+    customer = CustomerFactory(relationship_manager=rm_alice)
+    latest = five_years_from(timezone.localdate())
+    assert services.life_event_date_range(customer) == (customer.date_of_birth, latest)
+    record = functools.partial(
+        services.life_event_record, actor=rm_alice, customer=customer, kind="retirement"
+    )
+    with pytest.raises(ValidationError, match=latest.isoformat()):
+        record(event_date=latest + dt.timedelta(days=1))
+    assert record(event_date=latest).event_date == latest
 
 
 def test_life_event_dates_must_be_plausible(rm_alice):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from customers import services
 from customers.models import AuditEntry, BalanceSnapshot, Customer
 from tests.customers.factories import CustomerFactory, national_id_for, need_type
+from tests.customers.test_services import five_years_from
 
 
 @pytest.fixture
@@ -622,7 +623,7 @@ def test_a_life_event_out_of_range_gets_one_message_naming_the_customers_dates(
     """A date far in the future and one before the customer's birth are refused with the
     same rule and words (the field's general 1900–2126 range once answered the first)."""
     url = reverse("customers:life_event_record", args=[alices_customer.pk])
-    latest = (timezone.localdate() + dt.timedelta(days=5 * 366)).isoformat()
+    latest = five_years_from(timezone.localdate()).isoformat()
     expected = (
         f"Enter a date between {alices_customer.date_of_birth.isoformat()} (the customer's"
         f" date of birth) and {latest} (five years from today)."
