@@ -102,7 +102,11 @@ class CaseForm(SubmitOnceFormMixin, forms.Form):
     severity = forms.ChoiceField(
         label=_("Severity"), choices=Severity.choices, initial=Severity.NORMAL
     )
-    channel = forms.ChoiceField(label=_("Channel"), choices=Case.Channel.choices)
+    # No channel chosen until the user chooses one (or the interaction's matches one): a
+    # video call or a message has no case channel of its own to guess.
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[("", "---------"), *Case.Channel.choices]
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = NotesField(
         label=_("Description"),

@@ -273,9 +273,9 @@ def case_create(request: HttpRequest, customer_id: int) -> HttpResponse:
         complaint = interaction.outcome == Interaction.Outcome.COMPLAINT
         initial = {
             "case_type": CaseType.COMPLAINT if complaint else CaseType.SERVICE_REQUEST,
-            "channel": interaction.channel
-            if interaction.channel in Case.Channel.values
-            else Case.Channel.BRANCH,
+            # The interaction's channel where cases have it (phone, e-mail, branch visit);
+            # otherwise (video, messaging, an event) the user chooses.
+            "channel": interaction.channel if interaction.channel in Case.Channel.values else "",
             "subject": interaction.subject,
             "description": interaction.notes,
         }

@@ -345,3 +345,27 @@ def test_interaction_page_of_another_outcome_offers_a_plain_open_case(
         "create-survey-link": "outline-secondary",
         "open-case-from-interaction": "outline-danger",
     }
+
+
+def test_a_case_from_a_video_call_leaves_its_channel_to_the_user(alice_client, alices_customer):
+    """Cases have no video or messaging channel: the form does not guess "Branch visit"; it
+    asks, and refuses to open the case until a channel is chosen."""
+    call = InteractionFactory(customer=alices_customer, channel="video", outcome="complaint")
+    url = reverse("feedback:case_create", args=[alices_customer.pk])
+    form = alice_client.get(url, {"interaction": call.pk}).context["form"]
+    assert form.initial["channel"] == ""
+    data = {
+        "interaction": call.pk,
+        "case_type": "complaint",
+        "category": "fees",
+        "severity": "normal",
+        "subject": "Fee",
+        "description": "Charged twice.",
+    }
+    refused = alice_client.post(url, {**data, "channel": ""})
+    assert refused.status_code == 200 and "channel" in refused.context["form"].errors
+    assert not Case.objects.exists()
+    phone = InteractionFactory(customer=alices_customer, channel="phone")
+    assert alice_client.get(url, {"interaction": phone.pk}).context["form"].initial["channel"] == (
+        "phone"
+    )
