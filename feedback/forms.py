@@ -72,7 +72,7 @@ class SurveyForm(ScoresMixin, forms.Form):
     """The customer's form: radio buttons, big enough for a thumb."""
 
     csat = forms.TypedChoiceField(
-        label=_("How satisfied were you with our service today?"),
+        label=_("How satisfied were you with our service?"),
         choices=[(str(i), str(i)) for i in range(1, 6)],
         coerce=int,
         empty_value=None,
