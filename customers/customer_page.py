@@ -46,7 +46,7 @@ def need_change_entry(at: dt.datetime, row: dict) -> TimelineEntry:
     change = model_from_row(NeedChange, row["record"])
     detail = need_change_words(change)
     if change.reason:
-        detail += f" ({need_text(change.reason)})"
+        detail += " " + _("(%(reason)s)") % {"reason": need_text(change.reason)}
     return TimelineEntry(
         occurred_at=at,
         kind="need",

@@ -17,6 +17,7 @@ from customers.models import (
     need_text,
 )
 from customers.services import customer_need_record
+from customers.timeline import timeline_page
 from interactions import services
 from interactions.models import Interaction, Task, TaskReschedule
 from tests.interactions.factories import InteractionFactory, TaskFactory
@@ -88,6 +89,10 @@ def test_the_need_texts_of_a_discussion_read_in_each_readers_language(
     with translation.override("zh-hans"):
         assert need_text(change.reason) == f"在客户互动 #{interaction.pk} 中提及"
         assert need_text(need.evidence) == "在客户互动中提及：季度回访"
+        (entry,) = timeline_page(
+            customer=alices_customer, viewer=rm_alice, selected=["need"]
+        ).entries
+        assert entry.detail.endswith(f"（在客户互动 #{interaction.pk} 中提及）")  # 全角括号
 
 
 def test_what_staff_typed_is_shown_as_typed():
