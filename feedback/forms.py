@@ -38,6 +38,13 @@ def _score(label, lo, hi, help_text=""):
     )
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """Members of staff by their names (accounts.models.person_name), not their user names."""
+
+    def label_from_instance(self, obj) -> str:
+        return person_name(obj)
+
+
 class ScoresMixin:
     def clean(self):
         data = super().clean()
@@ -59,9 +66,7 @@ class FeedbackForm(SubmitOnceFormMixin, ScoresMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": TOO_LONG},
     )
-    staff = forms.ModelChoiceField(
-        label=_("Staff member who served"), queryset=None, required=False
-    )
+    staff = PersonChoiceField(label=_("Staff member who served"), queryset=None, required=False)
 
     def __init__(self, *args, staff_choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,13 +119,13 @@ class CaseForm(SubmitOnceFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"max_length": TOO_LONG},
     )
-    about_staff = forms.ModelChoiceField(
+    about_staff = PersonChoiceField(
         label=_("About member of staff"),
         queryset=None,
         required=False,
         help_text=_("For a complaint about someone: the case will not be assigned to them."),
     )
-    assignee = forms.ModelChoiceField(
+    assignee = PersonChoiceField(
         label=_("Assign to"),
         queryset=None,
         required=False,
@@ -168,18 +173,11 @@ class SeverityForm(forms.Form):
 
 class AssignForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+    assignee = PersonChoiceField(label=_("Assign to"), queryset=None)
 
     def __init__(self, *args, staff_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff_choices
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    """Members of staff by their names (accounts.models.person_name), not their user names."""
-
-    def label_from_instance(self, obj) -> str:
-        return person_name(obj)
 
 
 class FeedbackFilterForm(forms.Form):

@@ -369,3 +369,18 @@ def test_a_case_from_a_video_call_leaves_its_channel_to_the_user(alice_client, a
     assert alice_client.get(url, {"interaction": phone.pk}).context["form"].initial["channel"] == (
         "phone"
     )
+
+
+def test_the_case_and_feedback_forms_list_staff_by_name(alice_client, rm_alice, alices_customer):
+    """As everywhere else in the product: 张三, not the user name zhangsan."""
+    rm_alice.first_name, rm_alice.last_name = "王丽", ""  # as staff are named (crm.names)
+    rm_alice.save(update_fields=["last_name", "first_name"])
+    for url in (
+        reverse("feedback:case_create", args=[alices_customer.pk]),
+        reverse("feedback:feedback_create", args=[alices_customer.pk]),
+    ):
+        form = alice_client.get(url).context["form"]
+        for name in ("about_staff", "assignee", "staff"):
+            if name in form.fields:
+                labels = [label for _value, label in form.fields[name].choices]
+                assert "王丽" in labels and rm_alice.username not in labels, (url, name)
