@@ -80,15 +80,30 @@ def panel_for(key: str, user, customer) -> Panel | None:
     return registration
 
 
-def render_body(request, registration: Panel, customer) -> str:
-    """The panel's body HTML (the form), for the htmx GET or an unfolded page."""
-    context = {"panel": registration.context(request, customer), "customer": customer}
+def render_body(request, registration: Panel, customer, *, form=None) -> str:
+    """The panel's body HTML (the form), for the htmx GET or an unfolded page.
+
+    `form`: the panel's form as the user sent it, refused (its errors, or the service's in a
+    message): shown in place of a new one, so that nothing typed is lost. Its hidden fields
+    take the new form's values, which the server fills (e.g. the needs as they are now, so
+    that sending it again is a deliberate overwrite)."""
+    panel = registration.context(request, customer)
+    if form is not None:
+        fresh = panel.get("form")
+        if fresh is not None:
+            data = form.data.copy()
+            for field in fresh.hidden_fields():
+                data[field.name] = field.value() or ""
+            form.data = data
+        panel = {**panel, "form": form}
+    context = {"panel": panel, "customer": customer}
     return render_to_string(registration.template, context, request=request)
 
 
-def panels_for(request, customer, *, unfolded: str = "") -> list[FoldedPanel]:
+def panels_for(request, customer, *, unfolded: str = "", form=None) -> list[FoldedPanel]:
     """The panels this user sees on this customer's page, in order, folded except `unfolded`
-    (whose body is rendered here). Costs no query beyond that one body's."""
+    (whose body is rendered here, with `form` if given: render_body). Costs no query beyond
+    that one body's."""
     shown = []
     page_url = customer.get_absolute_url()
     for registration in sorted(_registry.values(), key=lambda p: (p.order, p.key)):
@@ -101,7 +116,9 @@ def panels_for(request, customer, *, unfolded: str = "") -> list[FoldedPanel]:
                 title=registration.title,
                 body_url=reverse("customers:panel", args=[customer.pk, key]),
                 page_url=f"{page_url}?panel={key}#panel-{key}",
-                body=render_body(request, registration, customer) if key == unfolded else "",
+                body=render_body(request, registration, customer, form=form)
+                if key == unfolded
+                else "",
             )
         )
     return shown

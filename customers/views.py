@@ -238,7 +238,16 @@ def _timeline_params(request: HttpRequest) -> tuple[list[str] | None, dt.datetim
     return selected, before
 
 
-def _detail_context(request: HttpRequest, customer: Customer, *, revealed: str = "") -> dict:
+def _detail_context(
+    request: HttpRequest,
+    customer: Customer,
+    *,
+    revealed: str = "",
+    unfolded: str = "",
+    panel_form=None,
+) -> dict:
+    """The customer page. `unfolded`: the panel shown open (else ?panel=), with `panel_form`,
+    a refused form of it, in place of a new one (panels.render_body)."""
     user = request.user
     selected, before = _timeline_params(request)
     timeline = timeline_page(customer=customer, viewer=user, selected=selected, before=before)
@@ -270,7 +279,12 @@ def _detail_context(request: HttpRequest, customer: Customer, *, revealed: str =
         },
         "chart": balance_chart(selectors.balances_last_12_months(customer=customer)),
         "history": selectors.customer_history(customer=customer),
-        "panels": panels.panels_for(request, customer, unfolded=request.GET.get("panel", "")),
+        "panels": panels.panels_for(
+            request,
+            customer,
+            unfolded=unfolded or request.GET.get("panel", ""),
+            form=panel_form,
+        ),
         "timeline": timeline,
         "timeline_kinds": timeline_kinds(),
         "timeline_selected": selected or [],
@@ -459,12 +473,15 @@ def _record_from_panel(
     success: str,
     anchor: str = "",
     *,
+    panel: str,
     may=can_edit_customer,
 ) -> HttpResponse:
-    """The POST of a customer-page panel: check the form, call `record(customer, data)`, say
-    how it went in a message (`success`, unless `record` returns its own `(level, text)`), and
-    go back to the customer page. 404 outside scope, 403 when `may(user, customer)` says no
-    (the same predicate the panel and the service use)."""
+    """The POST of customer-page panel `panel`: check the form, call `record(customer,
+    data)`, say how it went in a message (`success`, unless `record` returns its own
+    `(level, text)`), and go back to the customer page. Refused (the form's errors, or the
+    service's in a message), the page comes back with the panel open and what the user typed
+    in it. 404 outside scope, 403 when `may(user, customer)` says no (the same predicate the
+    panel and the service use)."""
     customer = selectors.customer_for_page(user=request.user, customer_id=pk)
     if not may(request.user, customer):
         raise PermissionDenied
@@ -476,14 +493,25 @@ def _record_from_panel(
             messages.info(request, ALREADY_SUBMITTED)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+            return _page_with_refused_form(request, customer, panel, form)
         except PermissionDenied as exc:
             messages.error(request, str(exc) or _("You may not change this customer."))
+            return _page_with_refused_form(request, customer, panel, form)
         else:
             level, text = said or (messages.SUCCESS, success)
             messages.add_message(request, level, text)
     else:
         _form_errors_to_messages(request, form)
+        return _page_with_refused_form(request, customer, panel, form)
     return redirect(reverse("customers:detail", args=[customer.pk]) + anchor)
+
+
+def _page_with_refused_form(request: HttpRequest, customer: Customer, panel: str, form):
+    """The customer page with panel `panel` open and the refused `form` in it (its values and
+    errors), the reason in a message at the top. Status 200, as a form shown again."""
+    services.customer_view_record(actor=request.user, customer=customer)
+    context = _detail_context(request, customer, unfolded=panel, panel_form=form)
+    return render(request, "customers/customer_detail.html", context)
 
 
 @require_POST
@@ -494,7 +522,14 @@ def need_record(request: HttpRequest, pk: int) -> HttpResponse:
         services.customer_need_record(actor=request.user, customer=customer, **data)
 
     return _record_from_panel(
-        request, pk, NeedForm, record, _("Need recorded."), "#needs", may=can_record_need
+        request,
+        pk,
+        NeedForm,
+        record,
+        _("Need recorded."),
+        "#needs",
+        panel="customer-need",
+        may=can_record_need,
     )
 
 
@@ -504,7 +539,13 @@ def life_event_record(request: HttpRequest, pk: int) -> HttpResponse:
         services.life_event_record(actor=request.user, customer=customer, **data)
 
     return _record_from_panel(
-        request, pk, LifeEventForm, record, _("Life event recorded."), "#life-events"
+        request,
+        pk,
+        LifeEventForm,
+        record,
+        _("Life event recorded."),
+        "#life-events",
+        panel="customer-life-event",
     )
 
 
@@ -534,7 +575,13 @@ def household_link(request: HttpRequest, pk: int) -> HttpResponse:
         return None  # created: the panel's own message
 
     return _record_from_panel(
-        request, pk, HouseholdLinkForm, record, _("Household member linked."), "#household-heading"
+        request,
+        pk,
+        HouseholdLinkForm,
+        record,
+        _("Household member linked."),
+        "#household-heading",
+        panel="customer-household",
     )
 
 

@@ -769,3 +769,27 @@ def test_a_second_spouse_is_refused_on_the_page_naming_the_first(
     )
     assert "王建国 already has a spouse: 李芳." in response.content.decode()
     assert not other.relationships.exists()
+
+
+def test_a_refused_panel_comes_back_open_with_what_was_typed(alice_client, alices_customer):
+    """A life event refused for its date: the page comes back with the panel open and the
+    kind, date and note as typed (nothing to type again), the reason at the top."""
+    url = reverse("customers:life_event_record", args=[alices_customer.pk])
+    response = alice_client.post(
+        url,
+        {"kind": "childbirth", "event_date": "2999-01-01", "source": "rm", "note": "预产期待确认"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "预产期待确认" in page and 'value="2999-01-01"' in page
+    assert "(the customer&#x27;s date of birth)" in page  # the reason, once
+    [life_event_panel] = [p for p in response.context["panels"] if p.body]
+    assert life_event_panel.key == "customer-life-event"
+    assert not alices_customer.life_events.exists()
+    # An invalid form the same way, its error by its field.
+    bad = alice_client.post(url, {"kind": "childbirth", "event_date": "not a date", "note": "x"})
+    assert (
+        bad.status_code == 200
+        and bad.context["panels"]
+        and 'value="not a date"' in (bad.content.decode())
+    )
