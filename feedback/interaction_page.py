@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from accounts.models import role_of
+from feedback import selectors
 from feedback.models import Case
 from interactions import actions
 from interactions.models import Interaction
@@ -14,16 +15,23 @@ from interactions.models import Interaction
 
 @actions.provider
 def feedback_actions(user, interaction: Interaction) -> list[actions.Action]:
-    """ "Create survey link" (POST, feedback:survey_link_create) for staff; then the case
-    opened from this interaction if the user can see one, else "Open a case" pre-filled from
-    it — the primary button when the interaction's outcome is a complaint (one query)."""
+    """ "Create survey link" (POST, feedback:survey_link_create) for staff, unless the
+    customer already answered the interaction's survey; then the case opened from this
+    interaction if the user can see one, else "Open a case" pre-filled from it — the primary
+    button when the interaction's outcome is a complaint (two queries)."""
     if role_of(user) is None:
         return []
-    survey = actions.Action(
-        gettext("Create survey link"),
-        reverse("feedback:survey_link_create", args=[interaction.pk]),
-        post=True,
-        testid="create-survey-link",
+    survey = (
+        []
+        if selectors.survey_answered(interaction_id=interaction.pk)
+        else [
+            actions.Action(
+                gettext("Create survey link"),
+                reverse("feedback:survey_link_create", args=[interaction.pk]),
+                post=True,
+                testid="create-survey-link",
+            )
+        ]
     )
     case = (
         Case.objects.visible_to(user)
@@ -34,7 +42,7 @@ def feedback_actions(user, interaction: Interaction) -> list[actions.Action]:
     )
     if case is not None:
         return [
-            survey,
+            *survey,
             actions.Action(
                 gettext("Case #%(id)s") % {"id": case.pk},
                 reverse("feedback:case_detail", args=[case.pk]),
@@ -49,4 +57,4 @@ def feedback_actions(user, interaction: Interaction) -> list[actions.Action]:
         style="danger" if complaint else "outline-danger",
         testid="open-case-from-interaction",
     )
-    return [survey, open_case]
+    return [*survey, open_case]

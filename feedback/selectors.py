@@ -14,7 +14,14 @@ from django.utils import timezone
 from accounts.models import Branch, Role, Staff, branch_id_of, role_of
 from crm.dates import local_day_start
 from feedback import sla
-from feedback.models import Case, CaseStatusChange, Feedback, Notification, SlaPolicy
+from feedback.models import (
+    Case,
+    CaseStatusChange,
+    Feedback,
+    Notification,
+    SlaPolicy,
+    SurveyLink,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -217,6 +224,18 @@ def case_for_page(*, user: User, pk: int) -> Case:
         )
         .get(pk=pk)
     )
+
+
+def case_opened_from(*, interaction_id: int) -> Case | None:
+    """The case opened from this interaction, or None (one per interaction: the oldest, should
+    data from before that rule hold more)."""
+    return Case.objects.filter(interaction_id=interaction_id).only("pk").order_by("pk").first()
+
+
+def survey_answered(*, interaction_id: int) -> bool:
+    """Whether the customer already answered a survey link of this interaction (one survey
+    answer per interaction, whichever of its links was used)."""
+    return SurveyLink.objects.filter(interaction_id=interaction_id, used_at__isnull=False).exists()
 
 
 def case_history(*, case: Case) -> list:

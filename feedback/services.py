@@ -23,7 +23,7 @@ from customers.access import can_serve_customer
 from customers.changes import customers_changed
 from customers.models import Customer
 from customers.services import audit_record
-from feedback import sla
+from feedback import selectors, sla
 from feedback.access import can_supervise_case, can_work_case
 from feedback.models import (
     Case,
@@ -81,6 +81,12 @@ SURVEY_USED = _("This survey has already been answered. Thank you!")
 SURVEY_INVALID = _("This survey link is not valid.")
 SURVEY_RATE_LIMITED = _("Too many surveys were sent from your network. Please try again later.")
 SURVEY_INTERACTION_OUT_OF_SCOPE = _("You cannot send a survey for this interaction.")
+SURVEY_INTERACTION_ANSWERED = _(
+    "The customer has already answered a survey for this interaction; no new link is needed."
+)
+CASE_INTERACTION_HAS_CASE = _(
+    "Case #%(id)s was already opened from this interaction; one interaction opens one case."
+)
 
 
 class SurveyError(Exception):
@@ -95,6 +101,15 @@ class SurveyError(Exception):
 def _check_customer_in_scope(actor: User, customer: Customer) -> None:
     if not can_serve_customer(actor, customer):
         raise PermissionDenied(CUSTOMER_OUT_OF_SCOPE)
+
+
+def _lock_interaction(interaction_id: int) -> None:
+    """Lock the interaction's row until the transaction ends (FOR NO KEY UPDATE: rows that
+    merely refer to it are still inserted freely), so that "does it already have a case / a
+    survey answer?" and the write that follows happen one request at a time."""
+    Interaction.objects.select_for_update(no_key=True).filter(pk=interaction_id).values_list(
+        "pk", flat=True
+    ).first()
 
 
 def _staff_of_branch(user: User, branch_id: int) -> bool:
@@ -183,10 +198,13 @@ def survey_token(link: SurveyLink) -> str:
 def survey_link_create(*, actor: User, interaction: Interaction) -> tuple[SurveyLink, str]:
     """A new survey link for a served interaction, valid SURVEY_LINK_DAYS (default 14).
 
-    Returns the link and its token (the URL is /s/<token>/). Audited.
+    Returns the link and its token (the URL is /s/<token>/). Audited. Raises ValidationError
+    once the interaction's survey was answered (through any of its links).
     """
     if not Interaction.objects.visible_to(actor).filter(pk=interaction.pk).exists():
         raise PermissionDenied(SURVEY_INTERACTION_OUT_OF_SCOPE)
+    if selectors.survey_answered(interaction_id=interaction.pk):
+        raise ValidationError(SURVEY_INTERACTION_ANSWERED)
     now = timezone.now()
     link = SurveyLink.objects.create(
         interaction=interaction,
@@ -206,7 +224,8 @@ def survey_link_create(*, actor: User, interaction: Interaction) -> tuple[Survey
 def survey_link_for_token(token: str) -> SurveyLink:
     """The link a token names, if it can still be answered.
 
-    Raises SurveyError: "invalid" (tampered, malformed, unknown link), "used", "expired".
+    Raises SurveyError: "invalid" (tampered, malformed, unknown link), "used" (this link, or
+    another link of the same interaction, was answered), "expired".
     """
     try:
         payload = signing.loads(token, salt=SURVEY_SALT)
@@ -220,7 +239,7 @@ def survey_link_for_token(token: str) -> SurveyLink:
     )
     if link is None:
         raise SurveyError("invalid", SURVEY_INVALID)
-    if link.used_at is not None:
+    if link.used_at is not None or selectors.survey_answered(interaction_id=link.interaction_id):
         raise SurveyError("used", SURVEY_USED)
     if link.expires_at <= timezone.now():
         raise SurveyError("expired", SURVEY_EXPIRED)
@@ -259,9 +278,10 @@ def survey_submit(
 ) -> Feedback:
     """Store a customer's answer to a survey link, attributed to the interaction's staff.
 
-    Exactly one feedback per link: the link row is locked and claimed in the same
-    transaction, and the OneToOne `feedback` column makes a second row impossible even
-    for simultaneous submissions. Raises SurveyError (invalid/expired/used/rate_limited)
+    Exactly one feedback per interaction: its row is locked (then the link's) before checking
+    that none of its links was answered, and the link is claimed in the same transaction;
+    the OneToOne `feedback` column also makes a second row per link impossible, even for
+    simultaneous submissions. Raises SurveyError (invalid/expired/used/rate_limited)
     or ValidationError (scores out of range, comment too long), saving nothing then.
     """
     survey_link_for_token(token)  # a clear error before counting against the rate limit
@@ -272,8 +292,11 @@ def survey_submit(
     try:
         with transaction.atomic():
             link = survey_link_for_token(token)
+            _lock_interaction(link.interaction_id)
             link = SurveyLink.objects.select_for_update().get(pk=link.pk)
-            if link.used_at is not None:  # answered while we waited for the lock
+            if link.used_at is not None or selectors.survey_answered(
+                interaction_id=link.interaction_id
+            ):  # answered (through this link or another) while we waited for the locks
                 raise SurveyError("used", SURVEY_USED)
             interaction = Interaction.objects.select_related("customer").get(pk=link.interaction_id)
             now = timezone.now()
@@ -413,11 +436,24 @@ def case_open(
     supervisor (recusal). Records the first status change and an audit entry; the
     assignee, if not the actor, gets a notification. Raises AlreadySubmitted when the
     form's one-time token was used before (crm.submit_once): a double click opens one case.
+    One interaction opens at most one case: ValidationError naming it when it already has
+    one (the interaction's row is locked first, so two tabs at once open one case).
     """
     _check_customer_in_scope(actor, customer)
     claim = submission_claim(actor=actor, token=submission_token, kind="feedback.case")
-    if interaction is not None and interaction.customer_id != customer.pk:
-        raise ValidationError({"interaction": INTERACTION_OTHER_CUSTOMER})
+    if interaction is not None:
+        if interaction.customer_id != customer.pk:
+            raise ValidationError({"interaction": INTERACTION_OTHER_CUSTOMER})
+        _lock_interaction(interaction.pk)  # two tabs at once: the second waits, then sees
+        existing = selectors.case_opened_from(interaction_id=interaction.pk)
+        if existing is not None:
+            raise ValidationError(
+                {
+                    "interaction": ValidationError(
+                        CASE_INTERACTION_HAS_CASE, params={"id": existing.pk}
+                    )
+                }
+            )
     if (
         about_staff is not None
         and not Staff.objects.filter(user=about_staff, branch_id=customer.branch_id).exists()

@@ -142,11 +142,16 @@ def feedback_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @require_POST
 def survey_link_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """Create a survey link for an interaction and show its URL and QR code."""
+    """Create a survey link for an interaction and show its URL and QR code (none once the
+    interaction's survey was answered: back to its page with the reason)."""
     interaction = get_object_or_404(
         Interaction.objects.visible_to(request.user).select_related("customer"), pk=pk
     )
-    link, token = services.survey_link_create(actor=request.user, interaction=interaction)
+    try:
+        link, token = services.survey_link_create(actor=request.user, interaction=interaction)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("interactions:detail", interaction.pk)
     url = request.build_absolute_uri(reverse("feedback:survey_answer", args=[token]))
     qr = segno.make(url, error="m").svg_data_uri(scale=6, border=2)
     ctx = {
@@ -256,7 +261,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest, customer_id: int) -> HttpResponse:
-    """Open a case for a customer; ?interaction=<id> pre-fills it from that interaction."""
+    """Open a case for a customer; ?interaction=<id> pre-fills it from that interaction — or,
+    when a case was already opened from it, links to that case instead of a form."""
     customer = _customer_in_scope(request, customer_id)
     interaction = None
     interaction_id = request.GET.get("interaction") or request.POST.get("interaction")
@@ -284,7 +290,8 @@ def case_create(request: HttpRequest, customer_id: int) -> HttpResponse:
         initial=initial,
         staff_choices=selectors.staff_of_branch(branch_id=customer.branch_id),
     )
-    if request.method == "POST" and form.is_valid():
+    existing = interaction and selectors.case_opened_from(interaction_id=interaction.pk)
+    if request.method == "POST" and not existing and form.is_valid():
         try:
             case = services.case_open(
                 actor=request.user, customer=customer, interaction=interaction, **form.cleaned_data
@@ -293,6 +300,8 @@ def case_create(request: HttpRequest, customer_id: int) -> HttpResponse:
             return already_submitted(request, exc, customer.get_absolute_url())
         except ValidationError as exc:
             _add_errors(form, exc)
+            # Another tab opened the interaction's case meanwhile: show that case, no form.
+            existing = interaction and selectors.case_opened_from(interaction_id=interaction.pk)
         else:
             messages.success(request, _("Case #%(id)d opened.") % {"id": case.pk})
             return redirect(case)
@@ -300,9 +309,11 @@ def case_create(request: HttpRequest, customer_id: int) -> HttpResponse:
         "form": form,
         "customer": customer,
         "interaction": interaction,
+        "existing_case": existing,
         "customer_url": reverse("customers:detail", args=[customer.pk]),
     }
-    return render(request, "feedback/case_form.html", ctx)
+    status = 409 if existing and request.method == "POST" else 200
+    return render(request, "feedback/case_form.html", ctx, status=status)
 
 
 def _case_or_404(request: HttpRequest, pk: int) -> Case:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from feedback import services
 from feedback.models import Feedback, SurveyLink
+from tests.interactions.factories import InteractionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,10 +91,13 @@ def test_expired_tampered_and_unknown_links_get_clear_pages(link_and_token):
     assert Feedback.objects.count() == 0
 
 
-def test_rate_limit_per_client_address(link_and_token, settings, rm_alice, complaint_call):
+def test_rate_limit_per_client_address(link_and_token, settings, rm_alice, alices_customer):
     settings.SURVEY_RATE_LIMIT = 2
-    tokens = [
-        services.survey_link_create(actor=rm_alice, interaction=complaint_call)[1] for _ in range(3)
+    tokens = [  # three interactions (one survey answer each)
+        services.survey_link_create(
+            actor=rm_alice, interaction=InteractionFactory(customer=alices_customer, staff=rm_alice)
+        )[1]
+        for _ in range(3)
     ]
     client = Client(REMOTE_ADDR="203.0.113.7")
     assert client.post(answer_url(tokens[0]), {"csat": "5"}).status_code == 200
