@@ -28,6 +28,7 @@ from customers.access import (
     can_serve_customer,
     is_head_office,
     require_edit,
+    require_edit_member,
     require_serve,
     require_supervising,
 )
@@ -649,7 +650,7 @@ def relationship_link(
     kind; returns the link and whether it was created, changed or already so. Audited on both
     customers when something changed."""
     require_edit(actor, customer)
-    require_edit(actor, related)
+    require_edit_member(actor, related, unlink=False)
     if customer.pk == related.pk:
         raise ValidationError(RELATED_SELF)
     if kind not in INVERSE_KIND:
@@ -706,7 +707,7 @@ def relationship_unlink(*, actor: User | None, customer: Customer, related: Cust
     """Remove the tie between two customers in both directions; returns rows deleted (0 when
     there was none). `actor` must be allowed to change both. Audited on both customers."""
     require_edit(actor, customer)
-    require_edit(actor, related)
+    require_edit_member(actor, related, unlink=True)
     ties = Relationship.objects.filter(
         models.Q(customer=customer, related=related) | models.Q(customer=related, related=customer)
     )
