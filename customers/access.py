@@ -39,6 +39,16 @@ if TYPE_CHECKING:
 NOT_ALLOWED = _("You may not change this customer.")
 NOT_IN_SCOPE = _("This customer is not in your branch.")
 NOT_A_SUPERVISOR = _("Only a branch supervisor or head office may do this.")
+# The household member is in the user's scope (otherwise "not found") but not theirs to
+# change: only an RM gets there, so the member is another relationship manager's customer.
+MEMBER_NOT_ALLOWED_LINK = _(
+    "You may not change %(name)s's record (another relationship manager's customer), so you "
+    "cannot link them."
+)
+MEMBER_NOT_ALLOWED_UNLINK = _(
+    "You may not change %(name)s's record (another relationship manager's customer), so you "
+    "cannot unlink them."
+)
 
 # -- Roles ---------------------------------------------------------------------------------
 
@@ -129,6 +139,18 @@ def require_edit(actor: User | None, customer: Customer) -> None:
     """PermissionDenied unless `actor` may change `customer`; `actor=None` is the system."""
     if actor is not None and not can_edit_customer(actor, customer):
         raise PermissionDenied(NOT_ALLOWED)
+
+
+def require_edit_member(actor: User | None, member: Customer, *, unlink: bool) -> None:
+    """require_edit for the other customer of a household link or unlink: PermissionDenied
+    naming the member, so that it does not read as the page's customer. A member outside the
+    actor's scope is not named (NOT_IN_SCOPE), so that its name does not leak."""
+    if actor is None or can_edit_customer(actor, member):
+        return
+    if not can_serve_customer(actor, member):
+        raise PermissionDenied(NOT_IN_SCOPE)
+    text = MEMBER_NOT_ALLOWED_UNLINK if unlink else MEMBER_NOT_ALLOWED_LINK
+    raise PermissionDenied(text % {"name": member.name})
 
 
 def require_supervising(actor: User | None) -> None:

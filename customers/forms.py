@@ -386,7 +386,9 @@ class NeedForm(SubmitOnceFormMixin, FastSelectsMixin, forms.Form):
     )
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=255)
     # The customer's needs as the form was opened with them (customers.selectors.need_states),
-    # so that the service can tell a need changed since from one the user has seen.
+    # so that the service can tell a need changed since from one the user has seen. Each need
+    # is [priority, status, evidence digest]: a 12-character hash of the evidence rather than
+    # its text (up to 2,000 characters), to keep the field small.
     needs_loaded = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, needs_loaded: Mapping[int, NeedState] | None = None, **kwargs):
@@ -407,8 +409,8 @@ class NeedForm(SubmitOnceFormMixin, FastSelectsMixin, forms.Form):
             return None
         try:
             return {
-                int(pk): NeedState(int(priority), str(status))
-                for pk, (priority, status) in json.loads(raw).items()
+                int(pk): NeedState(int(priority), str(status), str(digest))
+                for pk, (priority, status, digest) in json.loads(raw).items()
             }
         except (ValueError, TypeError, AttributeError):
             return {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -262,19 +263,33 @@ def customer_by_number(*, user: User, customer_number: str) -> Customer | None:
     return Customer.objects.visible_to(user).filter(customer_number=customer_number).first()
 
 
+def evidence_digest(evidence: str) -> str:
+    """A short fingerprint of a need's evidence text (12 hex digits of its SHA-256).
+
+    The need form carries it in its hidden `needs_loaded` field instead of the text itself
+    (up to 2,000 characters per need): the field stays small, and the service can still tell
+    whether the evidence changed since the form was opened."""
+    return hashlib.sha256(evidence.encode()).hexdigest()[:12]
+
+
 class NeedState(NamedTuple):
-    """A need's priority and status, as a form showed them (the need panel's `needs_loaded`)."""
+    """A need's priority, status and evidence (as evidence_digest), as a form showed them
+    (the need panel's `needs_loaded`)."""
 
     priority: int
     status: str
+    evidence_digest: str
 
 
 def need_states(*, customer: Customer) -> dict[int, NeedState]:
     """The customer's needs as they are now, by need type id: 1 query."""
     rows = CustomerNeed.objects.filter(customer=customer).values_list(
-        "need_type_id", "priority", "status"
+        "need_type_id", "priority", "status", "evidence"
     )
-    return {need_type_id: NeedState(priority, status) for need_type_id, priority, status in rows}
+    return {
+        need_type_id: NeedState(priority, status, evidence_digest(evidence))
+        for need_type_id, priority, status, evidence in rows
+    }
 
 
 def needs_with_history(*, customer: Customer) -> list[CustomerNeed]:

@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from simple_history.utils import bulk_update_with_history
@@ -29,6 +30,7 @@ from customers.access import (
     can_serve_customer,
     is_head_office,
     require_edit,
+    require_edit_member,
     require_serve,
     require_supervising,
 )
@@ -46,7 +48,7 @@ from customers.models import (
     need_change_words,
     need_status_label,
 )
-from customers.selectors import NeedState
+from customers.selectors import NeedState, evidence_digest
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -80,6 +82,16 @@ NEED_NOT_RECORDED = _(
     "Nothing was saved, so that their change is not lost. To record priority %(priority)s, "
     "%(status)s over it, record the need again."
 )
+# The evidence is not in the need's history: who recorded the need last is what is known.
+NEED_EVIDENCE_CHANGED_MEANWHILE = _(
+    "The evidence for the need “%(need)s” was changed after you opened this form (last "
+    "recorded by %(who)s at %(when)s). It now reads: “%(evidence)s”."
+)
+NEED_EVIDENCE_NOT_RECORDED = _(
+    "Nothing was saved, so that their change is not lost. To record priority %(priority)s, "
+    "%(status)s and your evidence over it, record the need again."
+)
+NEED_EVIDENCE_SHOWN = 80  # characters of the current evidence the refusal quotes
 
 
 class CustomerFields(TypedDict, total=False):
@@ -650,7 +662,7 @@ def relationship_link(
     kind; returns the link and whether it was created, changed or already so. Audited on both
     customers when something changed."""
     require_edit(actor, customer)
-    require_edit(actor, related)
+    require_edit_member(actor, related, unlink=False)
     if customer.pk == related.pk:
         raise ValidationError(RELATED_SELF)
     if kind not in INVERSE_KIND:
@@ -707,7 +719,7 @@ def relationship_unlink(*, actor: User | None, customer: Customer, related: Cust
     """Remove the tie between two customers in both directions; returns rows deleted (0 when
     there was none). `actor` must be allowed to change both. Audited on both customers."""
     require_edit(actor, customer)
-    require_edit(actor, related)
+    require_edit_member(actor, related, unlink=True)
     ties = Relationship.objects.filter(
         models.Q(customer=customer, related=related) | models.Q(customer=related, related=customer)
     )
@@ -739,52 +751,88 @@ def _need_changed_meanwhile_check(
     loaded: Mapping[int, NeedState] | None,
     priority: int,
     status: str,
+    evidence: str = "",
 ) -> None:
-    """Refuse to record `priority` and `status` over a change the user has not seen.
+    """Refuse to record `priority`, `status` and `evidence` over a change the user has not
+    seen.
 
     `need`: the customer's need of `need_type` as it is now (locked), None if there is none;
-    `loaded`: the customer's needs as the form showed them (None: no check). The need changed
-    since (or was first recorded since) and the values being recorded differ from its
-    current ones: ValidationError naming who changed what, and the values it has now. The
-    form the user opens next is opened with those, so recording the need again from it is a
-    deliberate overwrite.
+    `loaded`: the customer's needs as the form showed them (None: no check). Refused
+    (ValidationError naming who changed what, and what the need holds now) when
+      - its priority or status changed since (or it was first recorded since) and the values
+        being recorded differ from its current ones, or
+      - its evidence changed since and `evidence` would replace it with different text (an
+        empty `evidence` leaves the need's evidence as it is: nothing to lose).
+    The form the user opens next is opened with the need as it is now, so recording the need
+    again from it is a deliberate overwrite.
     """
     if loaded is None or need is None:
         return
     then = loaded.get(need_type.pk)
-    now = NeedState(need.priority, need.status)
-    if now == then or now == (priority, status):
-        return
-    latest = need.changes.select_related("changed_by").first()
-    seen = NeedChange(  # what changed since the form was opened, in the need history's words
-        old_priority=then.priority if then else None,
-        old_status=then.status if then else "",
-        new_priority=now.priority,
-        new_status=now.status,
+    now = NeedState(need.priority, need.status, evidence_digest(need.evidence))
+    state_then = (then.priority, then.status) if then else None
+    state_now = (now.priority, now.status)
+    state_lost = state_now != state_then and state_now != (priority, status)
+    evidence_then = then.evidence_digest if then else evidence_digest("")  # none before
+    evidence_lost = (
+        now.evidence_digest != evidence_then and bool(evidence) and evidence != need.evidence
     )
-    who = (person_name(latest.changed_by) if latest else "") or str(SOMEONE)
-    when = moment_text(latest.changed_at if latest else need.updated_at)
-    raise ValidationError(
-        [
+    if not (state_lost or evidence_lost):
+        return
+    errors = []
+    if state_lost:
+        latest = need.changes.select_related("changed_by").first()
+        seen = NeedChange(  # what changed since the form was opened, in the history's words
+            old_priority=then.priority if then else None,
+            old_status=then.status if then else "",
+            new_priority=now.priority,
+            new_status=now.status,
+        )
+        errors.append(
             ValidationError(
                 NEED_CHANGED_MEANWHILE,
                 code="need_changed",
                 params={
-                    "who": who,
+                    "who": (person_name(latest.changed_by) if latest else "") or str(SOMEONE),
                     "need": str(need_type),
-                    "when": when,
+                    "when": moment_text(latest.changed_at if latest else need.updated_at),
                     "changes": need_change_words(seen),
                     "priority": now.priority,
                     "status": need_status_label(now.status),
                 },
-            ),
+            )
+        )
+    if evidence_lost:
+        recorded = (
+            AuditEntry.objects.filter(
+                customer_id=need.customer_id,
+                action="need.recorded",
+                target_type=CustomerNeed._meta.label_lower,
+                target_id=need.pk,
+            )
+            .select_related("actor")
+            .first()
+        )
+        errors.append(
             ValidationError(
-                NEED_NOT_RECORDED,
+                NEED_EVIDENCE_CHANGED_MEANWHILE,
                 code="need_changed",
-                params={"priority": priority, "status": need_status_label(status)},
-            ),
-        ]
+                params={
+                    "who": (person_name(recorded.actor) if recorded else "") or str(SOMEONE),
+                    "need": str(need_type),
+                    "when": moment_text(recorded.at if recorded else need.updated_at),
+                    "evidence": Truncator(need.evidence).chars(NEED_EVIDENCE_SHOWN),
+                },
+            )
+        )
+    errors.append(
+        ValidationError(
+            NEED_EVIDENCE_NOT_RECORDED if evidence_lost else NEED_NOT_RECORDED,
+            code="need_changed",
+            params={"priority": priority, "status": need_status_label(status)},
+        )
     )
+    raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -809,7 +857,8 @@ def customer_need_record(
 
     `needs_loaded`: the customer's needs as the user's form showed them (need type id →
     NeedState, customers.selectors.need_states when the form was opened). With it, a need
-    changed (or first recorded) since then is not overwritten silently: ValidationError
+    changed (or first recorded) since then, its evidence included, is not overwritten
+    silently: ValidationError
     saying what changed (_need_changed_meanwhile_check). None (interactions, imports,
     scripts) skips the check.
     """
@@ -825,7 +874,12 @@ def customer_need_record(
         .first()
     )
     _need_changed_meanwhile_check(
-        need=need, need_type=need_type, loaded=needs_loaded, priority=priority, status=status
+        need=need,
+        need_type=need_type,
+        loaded=needs_loaded,
+        priority=priority,
+        status=status,
+        evidence=evidence,
     )
     if need is None:
         need = CustomerNeed(

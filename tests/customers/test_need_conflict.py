@@ -4,6 +4,7 @@ the user is told what changed and what the need holds now, nothing is saved, and
 the need again from the reopened form is a deliberate overwrite."""
 
 import html
+import json
 import re
 
 import pytest
@@ -14,7 +15,7 @@ from django.utils import translation
 from crm.names import person_name
 from crm.submit_once import ALREADY_SUBMITTED
 from customers.models import NeedChange
-from customers.selectors import NeedState, need_states
+from customers.selectors import NeedState, evidence_digest, need_states
 from customers.services import customer_need_record
 from tests.customers.factories import CustomerFactory, need_type
 
@@ -55,6 +56,10 @@ def record(client, customer, form: dict, need, **values) -> list[str]:
 def state(customer, need) -> tuple[int, str]:
     stored = customer.needs.get(need_type=need)
     return stored.priority, stored.status
+
+
+def evidence(customer, need) -> str:
+    return customer.needs.get(need_type=need).evidence
 
 
 def test_a_status_set_in_one_tab_is_not_reverted_by_the_other_tab(
@@ -141,7 +146,7 @@ def test_the_service_refuses_to_overwrite_a_change_made_since_the_needs_loaded(
     rm_alice, rm_carol, alices_customer, home
 ):
     loaded = need_states(customer=alices_customer)
-    assert loaded == {home.pk: NeedState(33, "active")}
+    assert loaded == {home.pk: NeedState(33, "active", evidence_digest(""))}
     customer_need_record(
         actor=rm_carol, customer=alices_customer, need_type=home, priority=33, status="fulfilled"
     )
@@ -174,3 +179,231 @@ def test_the_refusal_is_in_chinese_for_a_chinese_reader(rm_alice, rm_carol, alic
         text = " ".join(raised.value.messages)
     assert "修改了需求“购房”" in text and "优先级 33 → 66" in text
     assert "本次未保存任何内容" in text and "优先级 67、活跃" in text
+
+
+# -- The evidence: not in the need's history, so a lost one would be lost for good ----------
+
+
+@pytest.fixture
+def liquidity(rm_alice, alices_customer):
+    """The customer already has "Liquidity", active at priority 40, with evidence."""
+    liquidity = need_type("liquidity")
+    customer_need_record(
+        actor=rm_alice,
+        customer=alices_customer,
+        need_type=liquidity,
+        priority=40,
+        evidence="Keeps a large current-account balance.",
+    )
+    return liquidity
+
+
+def test_evidence_saved_in_one_tab_is_not_overwritten_by_the_other_tab(
+    alice_client, alices_customer, liquidity
+):
+    """The tester's case: tab A changes only the evidence, tab B the priority and evidence."""
+    tab_a, tab_b = opened(alice_client, alices_customer), opened(alice_client, alices_customer)
+    saved = record(
+        alice_client,
+        alices_customer,
+        tab_a,
+        liquidity,
+        priority=40,
+        status="active",
+        evidence="EVIDENCE FROM TAB A v2",
+    )
+    assert saved == ["Need recorded."]
+
+    refused = " ".join(
+        record(
+            alice_client,
+            alices_customer,
+            tab_b,
+            liquidity,
+            priority=80,
+            status="active",
+            evidence="EVIDENCE FROM TAB B",
+        )
+    )
+    assert "The evidence for the need “Liquidity” was changed after you opened" in refused
+    assert "It now reads: “EVIDENCE FROM TAB A v2”." in refused
+    assert "Nothing was saved" in refused and "priority 80, Active and your evidence" in refused
+    assert "Need recorded." not in refused
+    assert evidence(alices_customer, liquidity) == "EVIDENCE FROM TAB A v2"
+    assert state(alices_customer, liquidity) == (40, "active")
+
+    # The reopened form knows the evidence as it is now: recording again overwrites it.
+    again = opened(alice_client, alices_customer)
+    saved = record(
+        alice_client,
+        alices_customer,
+        again,
+        liquidity,
+        priority=80,
+        status="active",
+        evidence="EVIDENCE FROM TAB B",
+    )
+    assert saved == ["Need recorded."]
+    assert evidence(alices_customer, liquidity) == "EVIDENCE FROM TAB B"
+    assert state(alices_customer, liquidity) == (80, "active")
+
+
+def test_the_refusal_names_both_a_status_and_an_evidence_change(
+    alice_client, carol_client, rm_carol, alices_customer, liquidity
+):
+    tab_a, tab_b = opened(carol_client, alices_customer), opened(alice_client, alices_customer)
+    record(
+        carol_client,
+        alices_customer,
+        tab_a,
+        liquidity,
+        priority=40,
+        status="fulfilled",
+        evidence="Carol: the deposit matured.",
+    )
+    refused = " ".join(
+        record(
+            alice_client,
+            alices_customer,
+            tab_b,
+            liquidity,
+            priority=60,
+            status="active",
+            evidence="Alice: wants cash at hand.",
+        )
+    )
+    assert "Active → Fulfilled" in refused
+    assert f"last recorded by {person_name(rm_carol)}" in refused
+    assert "“Carol: the deposit matured.”" in refused
+    assert evidence(alices_customer, liquidity) == "Carol: the deposit matured."
+    assert state(alices_customer, liquidity) == (40, "fulfilled")
+
+
+def test_no_evidence_conflict_when_the_other_tab_leaves_the_evidence_or_repeats_it(
+    alice_client, alices_customer, liquidity
+):
+    tab_a, tab_b = opened(alice_client, alices_customer), opened(alice_client, alices_customer)
+    tab_c = opened(alice_client, alices_customer)
+    record(
+        alice_client,
+        alices_customer,
+        tab_a,
+        liquidity,
+        priority=40,
+        status="active",
+        evidence="EVIDENCE FROM TAB A v2",
+    )
+    # An empty evidence field leaves the evidence as it is: nothing of tab A's is lost.
+    kept = record(
+        alice_client, alices_customer, tab_b, liquidity, priority=55, status="active", evidence=""
+    )
+    assert kept == ["Need recorded."]
+    assert evidence(alices_customer, liquidity) == "EVIDENCE FROM TAB A v2"
+    assert state(alices_customer, liquidity) == (55, "active")
+    # The same evidence as is stored now (and the priority and status as they are now).
+    same = record(
+        alice_client,
+        alices_customer,
+        tab_c,
+        liquidity,
+        priority=55,
+        status="active",
+        evidence="EVIDENCE FROM TAB A v2",
+    )
+    assert same == ["Need recorded."]
+
+
+def test_a_long_evidence_is_quoted_by_its_beginning_and_the_form_carries_a_hash(
+    alice_client, alices_customer, liquidity
+):
+    tab_a, tab_b = opened(alice_client, alices_customer), opened(alice_client, alices_customer)
+    # The hidden field carries a short hash of the evidence, not its text.
+    loaded = json.loads(tab_b["needs_loaded"])
+    assert loaded[str(liquidity.pk)] == [
+        40,
+        "active",
+        evidence_digest(evidence(alices_customer, liquidity)),
+    ]
+    assert "current-account" not in tab_b["needs_loaded"]
+    long_text = "Salary of 35,000 a month; " + "x" * 300 + " END"
+    record(
+        alice_client,
+        alices_customer,
+        tab_a,
+        liquidity,
+        priority=40,
+        status="active",
+        evidence=long_text,
+    )
+    refused = " ".join(
+        record(
+            alice_client,
+            alices_customer,
+            tab_b,
+            liquidity,
+            priority=40,
+            status="active",
+            evidence="Something else.",
+        )
+    )
+    assert "It now reads: “Salary of 35,000 a month; xxx" in refused
+    assert " END" not in refused and "x" * 80 not in refused
+    assert evidence(alices_customer, liquidity) == long_text
+
+
+def test_the_service_refuses_to_overwrite_evidence_changed_since_the_needs_loaded(
+    rm_alice, rm_carol, alices_customer, liquidity
+):
+    loaded = need_states(customer=alices_customer)
+    customer_need_record(
+        actor=rm_carol,
+        customer=alices_customer,
+        need_type=liquidity,
+        priority=40,
+        evidence="Carol's evidence",
+    )
+    with pytest.raises(ValidationError, match="Carol's evidence"):
+        customer_need_record(
+            actor=rm_alice,
+            customer=alices_customer,
+            need_type=liquidity,
+            priority=40,
+            evidence="Alice's evidence",
+            needs_loaded=loaded,
+        )
+    assert evidence(alices_customer, liquidity) == "Carol's evidence"
+    # Without what the form was opened with (interactions, imports), recording is as before.
+    customer_need_record(
+        actor=rm_alice,
+        customer=alices_customer,
+        need_type=liquidity,
+        priority=40,
+        evidence="Alice's evidence",
+    )
+    assert evidence(alices_customer, liquidity) == "Alice's evidence"
+
+
+def test_the_evidence_refusal_is_in_chinese_for_a_chinese_reader(
+    rm_alice, rm_carol, alices_customer, liquidity
+):
+    loaded = need_states(customer=alices_customer)
+    customer_need_record(
+        actor=rm_carol,
+        customer=alices_customer,
+        need_type=liquidity,
+        priority=40,
+        evidence="新依据",
+    )
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as raised:
+        customer_need_record(
+            actor=rm_alice,
+            customer=alices_customer,
+            need_type=liquidity,
+            priority=50,
+            evidence="另一依据",
+            needs_loaded=loaded,
+        )
+    with translation.override("zh-hans"):
+        text = " ".join(raised.value.messages)
+    assert "需求“流动性”的依据在您打开此表单之后被修改" in text and "“新依据”" in text
+    assert "本次未保存任何内容" in text and "优先级 50、活跃 及您填写的依据" in text

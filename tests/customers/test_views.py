@@ -566,15 +566,32 @@ def test_rm_cannot_link_a_colleagues_customer_into_a_household(
     alice_client, alices_customer, rm_carol
 ):
     """Issue 8.9: the link writes a row on the other customer too, so both are checked."""
-    carols = CustomerFactory(relationship_manager=rm_carol)
+    carols = CustomerFactory(relationship_manager=rm_carol, name="李芳")
     url = reverse("customers:household_link", args=[alices_customer.pk])
     response = alice_client.post(
         url, {"customer_number": carols.customer_number, "kind": "spouse"}, follow=True
     )
-    assert "You may not change this customer." in response.content.decode()
+    # The message names the member, so that it does not read as the page's customer.
+    assert [str(m) for m in response.context["messages"]] == [
+        "You may not change 李芳's record (another relationship manager's customer), so you "
+        "cannot link them."
+    ]
     assert not alices_customer.relationships.exists()
     assert not carols.relationships.exists()
     assert not AuditEntry.objects.filter(action="relationship.linked").exists()
+
+
+def test_the_refused_household_member_is_named_in_chinese(alice_client, alices_customer, rm_carol):
+    carols = CustomerFactory(relationship_manager=rm_carol, name="李芳")
+    alice_client.cookies["django_language"] = "zh-hans"
+    url = reverse("customers:household_link", args=[alices_customer.pk])
+    response = alice_client.post(
+        url, {"customer_number": carols.customer_number, "kind": "spouse"}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "您无权修改李芳的资料（其他客户经理的客户），因此无法关联该客户。"
+    ]
+    assert not alices_customer.relationships.exists()
 
 
 def test_household_member_outside_scope_is_not_found_and_nothing_is_linked(
@@ -723,7 +740,12 @@ def test_unlink_needs_the_right_to_change_both_customers(
     page = alice_client.get(customer.get_absolute_url()).content.decode()
     assert f'action="{_unlink_url(customer, spouse)}"' in page
     assert _unlink_url(customer, carols) not in page
-    assert alice_client.post(_unlink_url(customer, carols)).status_code == 403
+    refused = alice_client.post(_unlink_url(customer, carols))
+    assert refused.status_code == 403
+    assert (
+        "You may not change 赵敏&#x27;s record (another relationship manager&#x27;s customer), "
+        "so you cannot unlink them." in refused.content.decode()
+    )
     assert customer.relationships.count() == 2
     # The branch's supervisor may change both.
     page = supervisor_client.get(customer.get_absolute_url()).content.decode()
