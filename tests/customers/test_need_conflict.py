@@ -407,3 +407,25 @@ def test_the_evidence_refusal_is_in_chinese_for_a_chinese_reader(
         text = " ".join(raised.value.messages)
     assert "需求“流动性”的依据在您打开此表单之后被修改" in text and "“新依据”" in text
     assert "本次未保存任何内容" in text and "优先级 50、活跃 及您填写的依据" in text
+
+
+def test_the_refused_form_comes_back_with_the_entries_and_sends_as_a_deliberate_overwrite(
+    alice_client, rm_alice, alices_customer, home
+):
+    """Refused, the page comes back with the panel open and the entries as typed; its hidden
+    state is the need as it is now, so sending it again records the entries over it."""
+    form = opened(alice_client, alices_customer)
+    customer_need_record(
+        actor=rm_alice, customer=alices_customer, need_type=home, priority=33, status="fulfilled"
+    )
+    url = reverse("customers:need_record", args=[alices_customer.pk])
+    entries = {"need_type": home.pk, "source": "recorded", "priority": "70", "status": "active"}
+    refused = alice_client.post(url, form | entries | {"evidence": "客户来电确认"})
+    assert refused.status_code == 200 and state(alices_customer, home) == (33, "fulfilled")
+    page = refused.content.decode()
+    assert "客户来电确认" in page and 'value="70"' in page
+    again = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    again = {name: html.unescape(value) for name, value in again.items()}
+    assert again["needs_loaded"] != form["needs_loaded"]  # the need as it is now
+    assert alice_client.post(url, again | entries).status_code == 302
+    assert state(alices_customer, home) == (70, "active")
