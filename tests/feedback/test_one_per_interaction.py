@@ -88,7 +88,7 @@ def test_case_form_of_an_interaction_with_a_case_links_to_it_instead(
     assert 'data-testid="interaction-has-case"' in resent.content.decode()
     assert Case.objects.count() == 1
     chinese = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert f"已从此接触记录受理了案件：案件 #{case.pk}" in chinese.content.decode()
+    assert f"已从此客户互动受理了案件：案件 #{case.pk}" in chinese.content.decode()
 
 
 def test_case_form_without_an_interaction_still_opens_cases(
@@ -175,7 +175,7 @@ def test_no_new_survey_link_once_the_interaction_was_answered(
     assert refused.redirect_chain == [(page_url, 302)]
     assert "already answered a survey for this interaction" in refused.content.decode()
     chinese = alice_client.post(create_url, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert "客户已填写过此接触记录的问卷" in chinese.content.decode()
+    assert "客户已填写过此客户互动的问卷" in chinese.content.decode()
     assert SurveyLink.objects.count() == 1
 
 
