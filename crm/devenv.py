@@ -318,6 +318,7 @@ def run_all(services: Services) -> int:
     except KeyboardInterrupt:
         log("stopping")
     finally:
+        _ignore_stop_signals()
         for child in children.values():
             if child.poll() is None:
                 os.killpg(child.pid, signal.SIGTERM)
@@ -327,6 +328,15 @@ def run_all(services: Services) -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(child.pid, signal.SIGKILL)
     return code
+
+
+def _ignore_stop_signals() -> None:
+    """While stopping, a second Ctrl-C or stop signal (a stop sent to the whole process group
+    reaches make and this process, or an impatient second Ctrl-C) must not cut the stopping
+    short: the web server, worker and beat would be left running, the worker retrying a Redis
+    that is gone. Stopping waits at most 15 s per process, then kills it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def main(argv: list[str]) -> int:
@@ -368,6 +378,7 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         return 130
     finally:
+        _ignore_stop_signals()
         services.stop()
 
 

@@ -54,6 +54,9 @@ def test_run_serves_with_worker_and_beat_and_ctrl_c_stops_everything():
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # Its own embedded Redis, as on a fresh machine: stopping must end the worker before it.
+    env.pop("CELERY_BROKER_URL", None)
+    env.pop("REDIS_URL", None)
     # This test session's own connections (e.g. a browser test's live server thread, which
     # stays up for the session) are not the run's.
     with connection.cursor() as cursor:
@@ -95,6 +98,11 @@ def test_run_serves_with_worker_and_beat_and_ctrl_c_stops_everything():
         assert len(children) >= 3  # web, worker, beat (and their own children)
     finally:
         run.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        # ... and a second stop while it stops (a stop sent to make's whole process group
+        # reaches this process too; an impatient second Ctrl-C) does not cut the stopping short.
+        time.sleep(0.5)
+        if run.poll() is None:
+            run.send_signal(signal.SIGTERM)
         run.wait(60)
     _, alive = psutil.wait_procs(children, timeout=20)
-    assert alive == [], f"still running after Ctrl-C: {alive}"
+    assert alive == [], f"still running after Ctrl-C and a second stop: {alive}"
