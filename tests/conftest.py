@@ -162,10 +162,10 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh browser tab; the test fails if the page breaks the Content-Security-Policy."""
-    context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai")
+def _watched_tab(browser, **context_options):
+    """A fresh browser tab in a new context; after the test, it fails if the page broke the
+    Content-Security-Policy."""
+    context = browser.new_context(timezone_id="Asia/Shanghai", **context_options)
     page = context.new_page()
     page.set_default_timeout(15_000)
     csp_errors: list[str] = []
@@ -176,6 +176,18 @@ def page(browser):
     yield page
     context.close()
     assert not csp_errors, f"Content-Security-Policy violations: {csp_errors}"
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab in English (CSP violations fail the test)."""
+    yield from _watched_tab(browser, locale="en-US")
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A fresh tab in Chinese on a 390 px phone screen (CSP violations fail the test)."""
+    yield from _watched_tab(browser, locale="zh-CN", viewport={"width": 390, "height": 844})
 
 
 def sign_in(page, live_server, username: str, password: str = PASSWORD) -> None:

@@ -13,18 +13,13 @@ from django.utils import timezone
 from accounts.sessions import idle_warning_lead_seconds
 from crm import middleware
 from crm.middleware import SESSION_STARTED_KEY, SESSION_TOUCHED_KEY
-from tests.conftest import PASSWORD
+from tests.accounts.test_signed_out_notice import sign_in
 
 pytestmark = pytest.mark.django_db
 
 STATUS = "/accounts/session/"
 KEEPALIVE = "/accounts/session/keepalive/"
 LOGIN = "/accounts/login/"
-
-
-def sign_in(client):
-    response = client.post(LOGIN, {"username": "alice", "password": PASSWORD})
-    assert response.status_code == 302
 
 
 def the_session() -> Session:

@@ -15,21 +15,12 @@ IDLE = 6  # seconds; the warning shows 3 seconds before the end (half the idle t
 
 
 def test_the_idle_warning_keeps_the_session_alive_in_chinese_on_a_phone(
-    live_server, browser, rm_alice, settings, tmp_path
+    live_server, phone_page, rm_alice, settings, tmp_path
 ):
     settings.SESSION_COOKIE_AGE = IDLE
     settings.SESSION_TOUCH_SECONDS = 0  # every request slides the session
     settings.SESSION_IDLE_WARNING_SECONDS = 5  # more than half: half the idle time wins
-    context = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844}
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    csp_errors: list[str] = []
-    page.on(
-        "console",
-        lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
+    page = phone_page  # Content-Security-Policy violations fail the test (tests/conftest.py)
 
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/customers/")  # a page with a field to type in
@@ -63,5 +54,3 @@ def test_the_idle_warning_keeps_the_session_alive_in_chinese_on_a_phone(
     page.get_by_role("button", name="重新登录").click()
     page.wait_for_url(f"{live_server.url}/accounts/login/**")
     assert "分钟没有操作后已自动退出" in page.get_by_test_id("signed-out-notice").inner_text()
-    context.close()
-    assert not csp_errors, f"Content-Security-Policy violations: {csp_errors}"

@@ -58,16 +58,6 @@ def test_rm_acts_on_an_alert_with_a_recommendation(live_server, page, rm_alice):
     assert Task.objects.get(customer=alert.customer).origin == Task.Origin.ALERT
 
 
-@pytest.fixture
-def phone_page(browser):
-    """A page in Chinese on a 390 px phone screen, in the bank's time zone."""
-    context = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844}
-    )
-    yield context.new_page()
-    context.close()
-
-
 def test_alert_pages_in_chinese_at_phone_width(live_server, phone_page, rm_alice):
     alert = _alert(rm_alice)
     page = phone_page
