@@ -8,7 +8,6 @@ from django.utils.translation import gettext
 
 from accounts.models import role_of
 from feedback import selectors
-from feedback.models import Case
 from interactions import actions
 from interactions.models import Interaction
 
@@ -33,13 +32,7 @@ def feedback_actions(user, interaction: Interaction) -> list[actions.Action]:
             )
         ]
     )
-    case = (
-        Case.objects.visible_to(user)
-        .filter(interaction=interaction)
-        .only("pk")
-        .order_by("-pk")
-        .first()
-    )
+    case = selectors.case_opened_from(interaction_id=interaction.pk, user=user)
     if case is not None:
         return [
             *survey,

@@ -226,10 +226,12 @@ def case_for_page(*, user: User, pk: int) -> Case:
     )
 
 
-def case_opened_from(*, interaction_id: int) -> Case | None:
+def case_opened_from(*, interaction_id: int, user: User | None = None) -> Case | None:
     """The case opened from this interaction, or None (one per interaction: the oldest, should
-    data from before that rule hold more)."""
-    return Case.objects.filter(interaction_id=interaction_id).only("pk").order_by("pk").first()
+    data from before that rule hold more); with `user`, only a case they may see (for a
+    page's link to it)."""
+    cases = Case.objects.visible_to(user) if user is not None else Case.objects.all()
+    return cases.filter(interaction_id=interaction_id).only("pk").order_by("pk").first()
 
 
 def survey_answered(*, interaction_id: int) -> bool:

@@ -290,7 +290,9 @@ def case_create(request: HttpRequest, customer_id: int) -> HttpResponse:
         initial=initial,
         staff_choices=selectors.staff_of_branch(branch_id=customer.branch_id),
     )
-    existing = interaction and selectors.case_opened_from(interaction_id=interaction.pk)
+    existing = interaction and selectors.case_opened_from(
+        interaction_id=interaction.pk, user=request.user
+    )
     if request.method == "POST" and not existing and form.is_valid():
         try:
             case = services.case_open(
@@ -301,7 +303,9 @@ def case_create(request: HttpRequest, customer_id: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
             # Another tab opened the interaction's case meanwhile: show that case, no form.
-            existing = interaction and selectors.case_opened_from(interaction_id=interaction.pk)
+            existing = interaction and selectors.case_opened_from(
+                interaction_id=interaction.pk, user=request.user
+            )
         else:
             messages.success(request, _("Case #%(id)d opened.") % {"id": case.pk})
             return redirect(case)
