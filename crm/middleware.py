@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +70,12 @@ class NoStoreForSignedInMiddleware:
         return response
 
 
+@functools.cache
+def _session_status_path(script_prefix: str) -> str:
+    """The idle warning's status URL, reversed once per process (every request asks)."""
+    return reverse("session_status")
+
+
 class SessionIdleTouchMiddleware:
     """Slide the idle timeout (SESSION_IDLE_MINUTES) without writing the session on every
     request: a session is saved, which pushes its expiry forward, when it was last saved
@@ -86,9 +93,8 @@ class SessionIdleTouchMiddleware:
 
     def __call__(self, request):
         # Not activity: the idle warning's question (see the docstring). Compared by path, as
-        # this runs before the URL is resolved (both with the script prefix); reverse() answers
-        # from its cache.
-        if request.path == reverse("session_status"):
+        # this runs before the URL is resolved (both with the script prefix).
+        if request.path == _session_status_path(get_script_prefix()):
             return self.get_response(request)
         session = request.session
         touched = session.get(SESSION_TOUCHED_KEY)  # loads the session: its key is known after
