@@ -481,8 +481,14 @@ def _record_from_panel(
     `(level, text)`), and go back to the customer page. Refused (the form's errors, or the
     service's in a message), the page comes back with the panel open and what the user typed
     in it. 404 outside scope, 403 when `may(user, customer)` says no (the same predicate the
-    panel and the service use)."""
+    panel and the service use).
+
+    A GET (the address of a page that came back refused, reloaded, opened again after
+    signing in, or in another language) goes to the customer page with the panel open.
+    """
     customer = selectors.customer_for_page(user=request.user, customer_id=pk)
+    if request.method == "GET":
+        return redirect(f"{customer.get_absolute_url()}?panel={panel}#panel-{panel}")
     if not may(request.user, customer):
         raise PermissionDenied
     form = form_class(request.POST)
@@ -514,7 +520,7 @@ def _page_with_refused_form(request: HttpRequest, customer: Customer, panel: str
     return render(request, "customers/customer_detail.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def need_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Whoever serves the customer may record a need (can_record_need, as the service)."""
 
@@ -533,7 +539,7 @@ def need_record(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def life_event_record(request: HttpRequest, pk: int) -> HttpResponse:
     def record(customer, data):
         services.life_event_record(actor=request.user, customer=customer, **data)
@@ -549,7 +555,7 @@ def life_event_record(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def household_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Link a household member by customer number; only customers in the user's scope. The
     message says whether the link was made, its kind changed, or it was already so."""

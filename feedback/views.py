@@ -140,13 +140,15 @@ def feedback_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 # -- Survey links ----------------------------------------------------------------------------
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def survey_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Create a survey link for an interaction and show its URL and QR code (none once the
     interaction's survey was answered: back to its page with the reason)."""
     interaction = get_object_or_404(
         Interaction.objects.visible_to(request.user).select_related("customer"), pk=pk
     )
+    if request.method == "GET":  # the link page's address, reloaded or opened again
+        return redirect("interactions:detail", interaction.pk)
     try:
         link, token = services.survey_link_create(actor=request.user, interaction=interaction)
     except ValidationError as exc:

@@ -815,3 +815,24 @@ def test_a_refused_panel_comes_back_open_with_what_was_typed(alice_client, alice
         and bad.context["panels"]
         and 'value="not a date"' in (bad.content.decode())
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "panel"),
+    [
+        ("customers:need_record", "customer-need"),
+        ("customers:life_event_record", "customer-life-event"),
+        ("customers:household_link", "customer-household"),
+    ],
+)
+def test_a_panel_actions_address_opened_with_get_goes_to_the_panel(
+    alice_client, bob_client, alices_customer, name, panel
+):
+    """A refused form comes back at its action's address; reloading it, switching language
+    or signing in again after the idle timeout GETs that address: the customer page with the
+    panel open, not a blank 405 (404 outside scope, as for a POST)."""
+    url = reverse(name, args=[alices_customer.pk])
+    response = alice_client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/customers/{alices_customer.pk}/?panel={panel}#panel-{panel}"
+    assert bob_client.get(url).status_code == 404

@@ -129,3 +129,15 @@ def test_simultaneous_submissions_of_one_link_store_one_row(rm_alice, complaint_
         t.join()
     assert sorted(statuses) == [200, 410, 410, 410]
     assert Feedback.objects.count() == 1
+
+
+def test_the_link_pages_address_opened_with_get_goes_to_the_interaction(
+    alice_client, bob_client, complaint_call
+):
+    """Reloading the survey link's page (or switching its language) GETs the action's
+    address: the interaction's page, where a new link can be made; no link is made by a GET."""
+    url = reverse("feedback:survey_link_create", args=[complaint_call.pk])
+    response = alice_client.get(url)
+    assert response.status_code == 302 and response["Location"] == complaint_call.get_absolute_url()
+    assert not complaint_call.survey_links.exists()
+    assert bob_client.get(url).status_code == 404
