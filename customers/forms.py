@@ -392,6 +392,7 @@ class NeedForm(SubmitOnceFormMixin, FastSelectsMixin, forms.Form):
     needs_loaded = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, needs_loaded: Mapping[int, NeedState] | None = None, **kwargs):
+        kwargs.setdefault("auto_id", "need_%s")  # ids unique among the page's panels
         super().__init__(*args, **kwargs)
         self.fields["need_type"].queryset = NeedType.objects.filter(is_active=True)
         if needs_loaded is not None:
@@ -432,6 +433,7 @@ class LifeEventForm(SubmitOnceFormMixin, FastSelectsMixin, forms.Form):
     note = _life_event_field("note", widget=forms.Textarea({"rows": 2}))
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "life_event_%s")  # ids unique among the page's panels
         super().__init__(*args, **kwargs)
         self.use_fast_selects()
 
@@ -444,6 +446,7 @@ class HouseholdLinkForm(FastSelectsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("This customer is"), choices=Relationship.Kind.choices)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "household_%s")  # ids unique among the page's panels
         super().__init__(*args, **kwargs)
         self.use_fast_selects()
 

@@ -836,3 +836,14 @@ def test_a_panel_actions_address_opened_with_get_goes_to_the_panel(
     assert response.status_code == 302
     assert response["Location"] == f"/customers/{alices_customer.pk}/?panel={panel}#panel-{panel}"
     assert bob_client.get(url).status_code == 404
+
+
+def test_the_panels_forms_share_no_element_id(alice_client, alices_customer):
+    """Unfolded together, the need, life-event and household forms repeat no id (both had
+    `id_source`, two had `id_kind`): a label focuses its own form's field."""
+    ids: list[str] = []
+    for key in ("customer-need", "customer-life-event", "customer-household"):
+        url = reverse("customers:panel", args=[alices_customer.pk, key])
+        body = alice_client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        ids += re.findall(r'\sid="([^"]+)"', body)
+    assert ids and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
