@@ -190,7 +190,7 @@ def need_change_words(change: NeedChange) -> str:
         parts.append(
             f"{need_status_label(change.old_status)} → {need_status_label(change.new_status)}"
         )
-    return "; ".join(parts)
+    return gettext("; ").join(parts)  # 全角 "；" in Chinese
 
 
 # What the system writes into a need's evidence and a change's reason when an interaction

@@ -34,6 +34,10 @@ def test_each_part_shows_only_when_it_changed(rm_alice):
     with translation.override("zh-hans"):
         assert "80 → 80" not in need_change_words(status_only)
         assert need_change_words(status_only) == "活跃 → 已满足"
+        both = NeedChange(
+            old_priority=85, new_priority=60, old_status="lapsed", new_status="active"
+        )
+        assert need_change_words(both) == "优先级 85 → 60；已失效 → 活跃"  # Chinese punctuation
 
 
 def test_the_timeline_and_the_needs_panel_say_a_status_change_without_the_priority(
